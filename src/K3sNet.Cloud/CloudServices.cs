@@ -1,0 +1,16 @@
+using K3sNet.Cloud.Aws;
+using K3sNet.Cloud.Kubernetes;
+
+namespace K3sNet.Cloud
+{
+    /// <summary>
+    /// The entry point the module root creates by name (see K3sNet's CloudBridge) once this assembly is loaded into
+    /// K3sNet's isolated context.
+    /// </summary>
+    internal sealed class CloudServices : ICloudServices
+    {
+        public IClusterSource ConnectCluster(ClusterConnection connection) => new KubeconfigClusterSource(connection);
+
+        public ICloudNetwork ConnectCloudNetwork(AwsConnection connection) => new Ec2CloudNetwork(connection);
+    }
+}

@@ -1,0 +1,15 @@
+namespace K3sNet.Cloud
+{
+    /// <summary>
+    /// What K3sNet.Cloud offers the module root. Implemented in K3sNet.Cloud, which alone references KubernetesClient and
+    /// AWSSDK.EC2; every type that crosses this boundary is K3sNet's own or the framework's.
+    /// </summary>
+    internal interface ICloudServices
+    {
+        /// <summary>A client for the cluster a kubeconfig file describes.</summary>
+        IClusterSource ConnectCluster(ClusterConnection connection);
+
+        /// <summary>A client for the EC2 API of one account and region.</summary>
+        ICloudNetwork ConnectCloudNetwork(AwsConnection connection);
+    }
+}
