@@ -1,0 +1,213 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+Runs, in this fresh pwsh, K3sNet's KubernetesClient and AWSSDK.EC2 code paths beside other versions of the same
+assemblies, and reports what loaded where as JSON.
+
+.DESCRIPTION
+Plays the session of a user who also runs AWS.Tools (another AWSSDK.Core build) and powershell-yaml or PlatyPS (an
+older YamlDotNet), in either order. K3sNet's paths are real: a kubeconfig is parsed, a Kubernetes client is built and
+asks a loopback listener for /version with the kubeconfig's token; an EC2 client is built and sends a SigV4-signed
+DescribeVpcs to the same listener. Traffic goes to 127.0.0.1 only.
+
+Isolation.Tests.ps1 starts this script in a new process for each order and asserts on its report.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)]
+    [string] $ModulePath,
+
+    [Parameter(Mandatory)]
+    [ValidateSet('OthersFirst', 'K3sNetFirst')]
+    [string] $Order,
+
+    [Parameter(Mandatory)]
+    [string] $OtherYamlDotNetPath,
+
+    [Parameter(Mandatory)]
+    [string] $OtherAwsCorePath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$KubeToken = 'k3snet-isolation-token'
+$AccessKey = 'AKIDK3SNETISOLATION'
+
+function Start-LoopbackListener {
+    # The one server both clients talk to: GET /version answers as a k3s API server, POST / as EC2's DescribeVpcs.
+    $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $probe.Start()
+    $port = $probe.LocalEndpoint.Port
+    $probe.Stop()
+
+    $listener = [Net.HttpListener]::new()
+    $listener.Prefixes.Add("http://127.0.0.1:$port/")
+    $listener.Start()
+    $requests = [Collections.Concurrent.ConcurrentQueue[object]]::new()
+    $job = Start-ThreadJob -ArgumentList $listener, $requests -ScriptBlock {
+        param($Listener, $Requests)
+        while ($Listener.IsListening) {
+            try { $context = $Listener.GetContext() } catch { break }
+            $request = $context.Request
+            $body = [IO.StreamReader]::new($request.InputStream).ReadToEnd()
+            $Requests.Enqueue([pscustomobject]@{
+                    Method        = $request.HttpMethod
+                    Path          = $request.Url.AbsolutePath
+                    Authorization = $request.Headers['Authorization']
+                    Body          = $body
+                })
+            if ($request.HttpMethod -eq 'GET' -and $request.Url.AbsolutePath.TrimEnd('/') -eq '/version') {
+                $type = 'application/json'
+                $text = '{"major":"1","minor":"31","gitVersion":"v1.31.5+k3s1","platform":"linux/amd64"}'
+            }
+            elseif ($request.HttpMethod -eq 'POST' -and $body -match 'Action=DescribeVpcs') {
+                $type = 'text/xml'
+                $text = '<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>8f7e2c1a-0000-4000-8000-000000000001</requestId>' +
+                '<vpcSet><item><vpcId>vpc-0k3snet</vpcId><cidrBlock>10.0.0.0/16</cidrBlock><isDefault>false</isDefault>' +
+                '<cidrBlockAssociationSet><item><cidrBlock>10.0.0.0/16</cidrBlock></item><item><cidrBlock>10.1.0.0/16</cidrBlock></item></cidrBlockAssociationSet>' +
+                '</item></vpcSet></DescribeVpcsResponse>'
+            }
+            else {
+                $context.Response.StatusCode = 404
+                $type = 'text/plain'
+                $text = 'not found'
+            }
+            $bytes = [Text.Encoding]::UTF8.GetBytes($text)
+            $context.Response.ContentType = $type
+            $context.Response.ContentLength64 = $bytes.Length
+            $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+            $context.Response.Close()
+        }
+    }
+    return [pscustomobject]@{ Url = "http://127.0.0.1:$port"; Listener = $listener; Requests = $requests; Job = $job }
+}
+
+function Use-OtherModulesAssemblies {
+    # What another module does in the same session: load its own versions into the default context, and use them.
+    Add-Type -LiteralPath $OtherYamlDotNetPath
+    Add-Type -LiteralPath $OtherAwsCorePath
+    $yaml = [YamlDotNet.Serialization.DeserializerBuilder]::new().Build().Deserialize([IO.StringReader]::new('module: other'))
+    $credentials = [Amazon.Runtime.BasicAWSCredentials]::new('AKIDOTHERMODULE', 'other-secret').GetCredentials()
+    return [pscustomobject]@{
+        Yaml      = $yaml['module']
+        AccessKey = $credentials.AccessKey
+    }
+}
+
+function Invoke-K3sNetCloudPaths([string] $Url, [string] $KubeconfigPath) {
+    # The internal bridge the cmdlets use; no public cmdlet reaches the cloud yet.
+    $assembly = (Get-Module K3sNet).ImplementingAssembly
+    $bridge = $assembly.GetType('K3sNet.Hosting.CloudBridge', $true)
+    $services = $bridge.GetProperty('Services', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null)
+    $none = [Threading.CancellationToken]::None
+
+    $clusterConnection = $assembly.GetType('K3sNet.Cloud.ClusterConnection', $true).GetConstructors()[0].Invoke(
+        @($KubeconfigPath, 'isolation', [TimeSpan]::FromSeconds(10)))
+    $cluster = $services.ConnectCluster($clusterConnection)
+    try {
+        $serverVersion = $cluster.GetServerVersionAsync($none).GetAwaiter().GetResult()
+        $server = $cluster.Server.ToString()
+    }
+    finally {
+        $cluster.Dispose()
+    }
+
+    $awsConnection = [Activator]::CreateInstance($assembly.GetType('K3sNet.Cloud.AwsConnection', $true))
+    $awsConnection.Region = 'us-east-1'
+    $awsConnection.AccessKey = $AccessKey
+    $awsConnection.SecretKey = 'k3snet-isolation-secret'
+    $awsConnection.EndpointUrl = $Url
+    $network = $services.ConnectCloudNetwork($awsConnection)
+    try {
+        $vpcs = @($network.DescribeVpcsAsync($none).GetAwaiter().GetResult())
+    }
+    finally {
+        $network.Dispose()
+    }
+
+    return [pscustomobject]@{
+        Server        = $server
+        ServerVersion = $serverVersion
+        VpcIds        = @($vpcs.VpcId)
+        VpcCidrs      = @($vpcs | ForEach-Object { $_.Ipv4Cidrs })
+    }
+}
+
+function Get-LoadedAssemblies {
+    $watched = '^(K3sNet|K3sNet\.Cloud|AWSSDK\.Core|AWSSDK\.EC2|KubernetesClient|YamlDotNet|Fractions)$'
+    foreach ($context in [Runtime.Loader.AssemblyLoadContext]::All) {
+        foreach ($assembly in $context.Assemblies) {
+            $name = $assembly.GetName()
+            if ($name.Name -match $watched) {
+                [pscustomobject]@{
+                    Context     = $context.Name
+                    Name        = $name.Name
+                    Version     = $name.Version.ToString()
+                    FileVersion = [Diagnostics.FileVersionInfo]::GetVersionInfo($assembly.Location).FileVersion
+                    Location    = $assembly.Location
+                }
+            }
+        }
+    }
+}
+
+$loopback = Start-LoopbackListener
+try {
+    $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "k3snet-isolation-$PID.yaml"
+    @"
+apiVersion: v1
+kind: Config
+current-context: isolation
+clusters:
+- name: loopback
+  cluster:
+    server: $($loopback.Url)
+contexts:
+- name: isolation
+  context:
+    cluster: loopback
+    user: tester
+users:
+- name: tester
+  user:
+    token: $KubeToken
+"@ | Set-Content -LiteralPath $kubeconfig -Encoding utf8
+
+    $runs = [Collections.Generic.List[object]]::new()
+    if ($Order -eq 'OthersFirst') {
+        $others = Use-OtherModulesAssemblies
+        Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
+        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $kubeconfig))
+        $othersAfter = Use-OtherModulesAssemblies
+    }
+    else {
+        Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
+        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $kubeconfig))
+        $others = Use-OtherModulesAssemblies
+        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $kubeconfig))
+        $othersAfter = Use-OtherModulesAssemblies
+    }
+
+    $requests = @($loopback.Requests.ToArray())
+    [pscustomobject]@{
+        Order                 = $Order
+        Runs                  = $runs.ToArray()
+        OtherModule           = $others
+        OtherModuleAfter      = $othersAfter
+        KubeAuthorizations    = @($requests | Where-Object { $_.Path.TrimEnd('/') -eq '/version' } | ForEach-Object Authorization)
+        # Only the signature's scope: the access key id is a test value, and no secret is ever written out.
+        Ec2CredentialScopes   = @($requests | Where-Object Method -EQ 'POST' |
+                ForEach-Object { if ($_.Authorization -match '^AWS4-HMAC-SHA256 Credential=([^,]+),') { $Matches[1] } else { "unsigned: $($_.Authorization)" } })
+        Ec2SignedHeaders      = @($requests | Where-Object Method -EQ 'POST' |
+                ForEach-Object { if ($_.Authorization -match 'SignedHeaders=([^,]+),\s*Signature=[0-9a-f]{64}$') { $Matches[1] } })
+        Ec2Actions            = @($requests | Where-Object Method -EQ 'POST' | ForEach-Object { if ($_.Body -match 'Action=(\w+)') { $Matches[1] } })
+        Assemblies            = @(Get-LoadedAssemblies)
+    } | ConvertTo-Json -Depth 6
+}
+finally {
+    $loopback.Listener.Stop()
+    $loopback.Listener.Close()
+    $loopback.Job | Remove-Job -Force
+    Remove-Item -LiteralPath $kubeconfig -ErrorAction Ignore
+}
