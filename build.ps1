@@ -94,12 +94,12 @@ function Assert-NoUnlistedAssembly([string] $PublishDir, [string[]] $Listed, [st
 
 function Invoke-Build {
     Write-Step "Build ($Configuration)"
-    Invoke-Dotnet build (Join-Path $Root 'K3sNet.sln') -c $Configuration --nologo -v:q
+    Invoke-Dotnet build (Join-Path $Root 'K3sNet.sln') -c $Configuration --nologo -v q
 
     $publish = Join-Path $Artifacts 'publish'
     Remove-Item -LiteralPath $publish -Recurse -Force -ErrorAction Ignore
-    Invoke-Dotnet publish (Join-Path $Root 'src/K3sNet/K3sNet.csproj') -c $Configuration --no-build --nologo -v:q -o (Join-Path $publish 'K3sNet')
-    Invoke-Dotnet publish (Join-Path $Root 'src/K3sNet.Cloud/K3sNet.Cloud.csproj') -c $Configuration --no-build --nologo -v:q -o (Join-Path $publish 'K3sNet.Cloud')
+    Invoke-Dotnet publish (Join-Path $Root 'src/K3sNet/K3sNet.csproj') -c $Configuration --no-build --nologo -v q -o (Join-Path $publish 'K3sNet')
+    Invoke-Dotnet publish (Join-Path $Root 'src/K3sNet.Cloud/K3sNet.Cloud.csproj') -c $Configuration --no-build --nologo -v q -o (Join-Path $publish 'K3sNet.Cloud')
 
     Remove-Item -LiteralPath $ModuleOut -Recurse -Force -ErrorAction Ignore
     Copy-ExplicitFiles (Join-Path $publish 'K3sNet') $ModuleOut $ModuleFiles
@@ -139,7 +139,7 @@ function Invoke-Docs {
     # only on the PowerShell Gallery; where it is installed, its MAML replaces ours.
     $builder = Join-Path $Root "tools/HelpBuilder/bin/$Configuration/net10.0/K3sNet.HelpBuilder.dll"
     if (-not (Test-Path -LiteralPath $builder)) {
-        Invoke-Dotnet build (Join-Path $Root 'tools/HelpBuilder/HelpBuilder.csproj') -c $Configuration --nologo -v:q
+        Invoke-Dotnet build (Join-Path $Root 'tools/HelpBuilder/HelpBuilder.csproj') -c $Configuration --nologo -v q
     }
     Invoke-Dotnet $builder --docs $docs --out $helpOut --assembly K3sNet.dll
 

@@ -97,8 +97,12 @@ Describe 'Get-K3sPortMatrix' {
             $record.Exception.Message | Should -Match 'Vxlan, HostGw, WireguardNative, None'
         }
 
-        It 'rejects the legacy "wireguard" backend k3s removed in v1.26' {
-            { Get-K3sPortMatrix -FlannelBackend wireguard } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException])
+        It 'reads "wireguard", flannel''s backend-type for wireguard-native, as WireguardNative' {
+            (Get-K3sPortMatrix -FlannelBackend wireguard).FromPort | Should -Be (Get-K3sPortMatrix -FlannelBackend WireguardNative).FromPort
+        }
+
+        It 'rejects "ipsec", which k3s removed in v1.27' {
+            { Get-K3sPortMatrix -FlannelBackend ipsec } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException])
         }
     }
 

@@ -50,7 +50,7 @@ Describe 'The K3sNet package' {
         $Installed.FoundVersion | Should -Be $Manifest.ModuleVersion
     }
 
-    It 'installs into a K3sNet/<version> folder that Import-Module finds by name' {
+    It 'installs into a K3sNet folder named for its version, which Import-Module finds by name' {
         $Installed.ModuleBase | Should -Match ([regex]::Escape("K3sNet$([IO.Path]::DirectorySeparatorChar)$($Manifest.ModuleVersion)") + '$')
         $Installed.Version | Should -Be $Manifest.ModuleVersion
     }

@@ -3,8 +3,9 @@ using System;
 namespace K3sNet
 {
     /// <summary>
-    /// Reads a flannel backend as people write it: k3s's own spelling (<c>host-gw</c>, <c>wireguard-native</c>) or the
-    /// enum name (<c>HostGw</c>), in any case.
+    /// Reads a flannel backend as people and nodes write it: k3s's flag spelling (<c>host-gw</c>,
+    /// <c>wireguard-native</c>), flannel's <c>backend-type</c> annotation (<c>wireguard</c>, which wireguard-native
+    /// writes; the legacy backend k3s removed in v1.26 used the same ports), or the enum name, in any case.
     /// </summary>
     internal static class FlannelBackendName
     {
@@ -21,6 +22,7 @@ namespace K3sNet
                     return true;
                 case "wireguard-native":
                 case "wireguardnative":
+                case "wireguard":
                     backend = FlannelBackend.WireguardNative;
                     return true;
                 case "none":

@@ -8,6 +8,7 @@ namespace K3sNet.Tests.Model
         [InlineData("HostGw", FlannelBackend.HostGw)]
         [InlineData("wireguard-native", FlannelBackend.WireguardNative)]
         [InlineData(" WireguardNative ", FlannelBackend.WireguardNative)]
+        [InlineData("wireguard", FlannelBackend.WireguardNative)]
         [InlineData("NONE", FlannelBackend.None)]
         public void Reads_k3s_and_enum_spellings(string text, FlannelBackend expected)
         {
@@ -18,7 +19,7 @@ namespace K3sNet.Tests.Model
         [Theory]
         [InlineData(null)]
         [InlineData("")]
-        [InlineData("wireguard")]
+        [InlineData("extension")]
         [InlineData("ipsec")]
         [InlineData("host_gw")]
         public void Rejects_what_k3s_does_not_run(string? text)
