@@ -1,0 +1,10 @@
+namespace K3sNet.HelpBuilder
+{
+    /// <summary>The only block structures PlatyPS pages use; everything else is read as paragraph text.</summary>
+    public enum MarkdownBlockKind
+    {
+        Heading,
+        Paragraph,
+        CodeBlock,
+    }
+}
