@@ -188,7 +188,12 @@ function Invoke-Package {
         Publish-PSResource -Path $ModulePath -Repository K3sNetBuild -SkipDependenciesCheck
     }
     $command = "& { $script } -ModulePath '$ModuleOut' -Repository '$repository'"
-    Invoke-PwshProcess -Command $command -Environment @{ XDG_DATA_HOME = (Join-Path $Artifacts 'psresourceget-data') } | Out-Host
+    $dataHome = Join-Path $Artifacts 'psresourceget-data'
+    Remove-Item -LiteralPath $dataHome -Recurse -Force -ErrorAction Ignore
+    # It must exist: .NET answers an empty path for a data folder that does not, and PSResourceGet would then keep its
+    # settings relative to the working directory.
+    $null = New-Item -ItemType Directory -Force -Path $dataHome
+    Invoke-PwshProcess -Command $command -Environment @{ XDG_DATA_HOME = $dataHome } | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "Publish-PSResource failed with exit code $LASTEXITCODE."
     }

@@ -43,7 +43,8 @@ function Invoke-PwshProcess {
     )
 
     $commandLine = Get-PwshCommandLine
-    $arguments = @($commandLine | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive')
+    # Text, not the CLIXML a pwsh child otherwise sends a pwsh parent: errors stay readable in logs.
+    $arguments = @($commandLine | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text')
     if ($PSCmdlet.ParameterSetName -eq 'File') {
         $arguments += @('-File', $File) + $ArgumentList
     }

@@ -5,7 +5,7 @@ function Get-DocsCommandPage {
     <# One object per cmdlet page (a page whose front matter names an external help file). #>
     param([Parameter(Mandatory)] [string] $DocsPath)
 
-    foreach ($file in Get-ChildItem -LiteralPath $DocsPath -Filter *.md | Sort-Object Name) {
+    foreach ($file in Get-ChildItem -LiteralPath $DocsPath -Filter *.md | Where-Object Name -NotLike 'about_*' | Sort-Object Name) {
         $lines = Get-Content -LiteralPath $file.FullName
         if (-not ($lines | Select-Object -First 6 | Where-Object { $_ -match '^external help file:' })) {
             continue

@@ -13,11 +13,14 @@ Describe 'The K3sNet package' {
     BeforeAll {
         $work = Join-Path ([IO.Path]::GetTempPath()) "k3snet-package-$([guid]::NewGuid().ToString('n'))"
         $repository = Join-Path $work 'repository'
-        $null = New-Item -ItemType Directory -Force -Path $repository
+        $dataHome = Join-Path $work 'data'
+        # Both must exist: .NET answers an empty path for a data folder that does not, and PSResourceGet would then keep
+        # its settings relative to the working directory.
+        $null = New-Item -ItemType Directory -Force -Path $repository, $dataHome
         Copy-Item -LiteralPath $PackagePath -Destination $repository
 
         # A data folder of its own, so registering the test repository never touches the user's PSResourceGet settings.
-        $Installed = Invoke-FreshPwsh -Environment @{ XDG_DATA_HOME = (Join-Path $work 'data'); AWS_EC2_METADATA_DISABLED = 'true' } -Parameters @{
+        $Installed = Invoke-FreshPwsh -Environment @{ XDG_DATA_HOME = $dataHome; AWS_EC2_METADATA_DISABLED = 'true' } -Parameters @{
             Repository = $repository; Destination = (Join-Path $work 'modules')
         } -ScriptBlock {
             param($Repository, $Destination)
