@@ -38,7 +38,7 @@ Show-Step 'A WireGuard cluster, dual-stack: 51820 and 51821 replace 8472, and ev
     'Get-K3sPortMatrix -FlannelBackend wireguard-native -IPv6 | Format-Table Protocol, Port, Source, Destination, IPFamily, Purpose'
 
 Show-Step 'What an agent must admit, as JSON for a runbook or a change ticket.' `
-    'Get-K3sPortMatrix -Role Agent | Select-Object Protocol, FromPort, ToPort, Source, ClusterOnly | ConvertTo-Json -Compress'
+    'Get-K3sPortMatrix -Role Agent | Select-Object Protocol, FromPort, ToPort, Source, ClusterOnly | ConvertTo-Json -Compress -EnumsAsStrings'
 
 Show-Step 'Ports that must never be open to 0.0.0.0/0 or ::/0 in an HA cluster with the embedded registry.' `
     'Get-K3sPortMatrix -EmbeddedEtcd -EmbeddedRegistry | Where-Object ClusterOnly | Select-Object Protocol, Port, Purpose'
