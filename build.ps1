@@ -265,22 +265,22 @@ function Invoke-Test {
     }
 }
 
-function Invoke-Demo {
+function Invoke-ModuleScript([string] $Name, [string] $Script) {
+    # Demo and Bench run on the built module in a fresh pwsh, so this session never locks K3sNet.dll.
     Invoke-Build
-    Write-Step 'Demo'
-    Invoke-PwshProcess -File (Join-Path $Root 'tools/Demo.ps1') -ArgumentList @('-ModulePath', $ModuleOut) | Out-Host
+    Write-Step $Name
+    Invoke-PwshProcess -File (Join-Path $Root $Script) -ArgumentList @('-ModulePath', $ModuleOut) | Out-Host
     if ($LASTEXITCODE -ne 0) {
-        throw "The demo failed with exit code $LASTEXITCODE."
+        throw "$Name failed with exit code $LASTEXITCODE."
     }
 }
 
+function Invoke-Demo {
+    Invoke-ModuleScript 'Demo' 'tools/Demo.ps1'
+}
+
 function Invoke-Bench {
-    Invoke-Build
-    Write-Step 'Bench'
-    Invoke-PwshProcess -File (Join-Path $Root 'tools/Bench.ps1') -ArgumentList @('-ModulePath', $ModuleOut) | Out-Host
-    if ($LASTEXITCODE -ne 0) {
-        throw "The benchmark failed with exit code $LASTEXITCODE."
-    }
+    Invoke-ModuleScript 'Bench' 'tools/Bench.ps1'
 }
 
 function Invoke-Clean {

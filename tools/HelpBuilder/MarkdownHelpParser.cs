@@ -204,21 +204,8 @@ namespace K3sNet.HelpBuilder
         {
             var parameters = new List<ParameterHelp>();
             var firstLines = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            List<MarkdownBlock> content = section.Content;
-            int i = 0;
-            while (i < content.Count)
+            foreach ((MarkdownBlock heading, List<MarkdownBlock> body) in section.Entries())
             {
-                MarkdownBlock heading = content[i++];
-                if (!heading.IsHeading(3))
-                {
-                    continue;
-                }
-
-                var body = new List<MarkdownBlock>();
-                while (i < content.Count && !content[i].IsHeading(3))
-                {
-                    body.Add(content[i++]);
-                }
 
                 // CommonParameters (and the workflow flavour older PlatyPS wrote) is boilerplate about -Verbose and friends,
                 // which PowerShell documents itself; it is not a parameter of this cmdlet.
@@ -391,21 +378,12 @@ namespace K3sNet.HelpBuilder
         private List<ExampleHelp> ReadExamples(Section section)
         {
             var examples = new List<ExampleHelp>();
-            List<MarkdownBlock> content = section.Content;
-            int i = 0;
-            while (i < content.Count)
+            foreach ((MarkdownBlock heading, List<MarkdownBlock> body) in section.Entries())
             {
-                MarkdownBlock heading = content[i++];
-                if (!heading.IsHeading(3))
-                {
-                    continue;
-                }
-
                 var code = new List<string>();
                 var remarks = new List<string>();
-                while (i < content.Count && !content[i].IsHeading(3))
+                foreach (MarkdownBlock block in body)
                 {
-                    MarkdownBlock block = content[i++];
                     if (block.Kind == MarkdownBlockKind.CodeBlock && PowerShellFences.Contains(block.Info))
                     {
                         code.Add(block.Text);
@@ -437,21 +415,8 @@ namespace K3sNet.HelpBuilder
         private List<TypeHelp> ReadTypes(Section section)
         {
             var types = new List<TypeHelp>();
-            List<MarkdownBlock> content = section.Content;
-            int i = 0;
-            while (i < content.Count)
+            foreach ((MarkdownBlock heading, List<MarkdownBlock> body) in section.Entries())
             {
-                MarkdownBlock heading = content[i++];
-                if (!heading.IsHeading(3))
-                {
-                    continue;
-                }
-
-                var body = new List<MarkdownBlock>();
-                while (i < content.Count && !content[i].IsHeading(3))
-                {
-                    body.Add(content[i++]);
-                }
 
                 types.Add(new TypeHelp(InlineMarkdown.ToPlainText(heading.Text), ToParagraphs(body)));
             }
@@ -542,6 +507,28 @@ namespace K3sNet.HelpBuilder
             public MarkdownBlock Heading { get; } = heading;
 
             public List<MarkdownBlock> Content { get; } = [];
+
+            /// <summary>Each <c>###</c> heading with the blocks under it; blocks before the first one belong to none.</summary>
+            public IEnumerable<(MarkdownBlock Heading, List<MarkdownBlock> Body)> Entries()
+            {
+                int i = 0;
+                while (i < Content.Count)
+                {
+                    MarkdownBlock heading = Content[i++];
+                    if (!heading.IsHeading(3))
+                    {
+                        continue;
+                    }
+
+                    var body = new List<MarkdownBlock>();
+                    while (i < Content.Count && !Content[i].IsHeading(3))
+                    {
+                        body.Add(Content[i++]);
+                    }
+
+                    yield return (heading, body);
+                }
+            }
         }
 
         // "-Name" after a space or '[' in a syntax block; the cmdlet name's own dash follows a letter, so it never matches.
