@@ -18,7 +18,8 @@ dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Position = 0)]
+    # Several tasks may follow each other: build.ps1 Build Test.
+    [Parameter(Position = 0, ValueFromRemainingArguments)]
     [ValidateSet('Build', 'Docs', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = @('Build'),
 
@@ -31,6 +32,7 @@ Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot 'tools/PwshProcess.psm1') -Force
 
 $Root = $PSScriptRoot
+$script:Built = $false
 $OutRoot = Join-Path $Root 'out'
 $ModuleOut = Join-Path $OutRoot 'K3sNet'
 $Artifacts = Join-Path $Root 'artifacts'
@@ -93,6 +95,10 @@ function Assert-NoUnlistedAssembly([string] $PublishDir, [string[]] $Listed, [st
 }
 
 function Invoke-Build {
+    # Package, Test, Demo and Bench need a build; one run of this script builds once, whatever tasks it is given.
+    if ($script:Built) {
+        return
+    }
     Write-Step "Build ($Configuration)"
     Invoke-Dotnet build (Join-Path $Root 'K3sNet.sln') -c $Configuration --nologo -v q
 
@@ -105,18 +111,17 @@ function Invoke-Build {
     Copy-ExplicitFiles (Join-Path $publish 'K3sNet') $ModuleOut $ModuleFiles
     Assert-NoUnlistedAssembly (Join-Path $publish 'K3sNet') $ModuleFiles
     Copy-ExplicitFiles (Join-Path $publish 'K3sNet.Cloud') (Join-Path $ModuleOut 'Dependencies') $DependencyFiles
-    # K3sNet.dll is the module root, loaded by PowerShell; a second copy in Dependencies/ would split its types in two.
+    # This also refuses K3sNet.dll there: the module root is PowerShell's to load, and a second copy in Dependencies/
+    # would split its types in two.
     Assert-NoUnlistedAssembly (Join-Path $publish 'K3sNet.Cloud') $DependencyFiles
-    if (Test-Path -LiteralPath (Join-Path $ModuleOut 'Dependencies/K3sNet.dll')) {
-        throw 'Dependencies/ must not hold K3sNet.dll.'
-    }
 
     $version = Get-ModuleVersion
     $manifest = Get-Content -Raw -LiteralPath (Join-Path $Root 'K3sNet.psd1')
-    $stamped = $manifest -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'"
-    if ($stamped -eq $manifest -and $manifest -notmatch "ModuleVersion\s*=\s*'$([regex]::Escape($version))'") {
-        throw 'Could not stamp ModuleVersion into K3sNet.psd1.'
+    $versionLine = "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'"
+    if ($manifest -notmatch $versionLine) {
+        throw "K3sNet.psd1 has no ModuleVersion = '...' line to stamp."
     }
+    $stamped = $manifest -replace $versionLine, "`${1}'$version'"
     Set-Content -LiteralPath (Join-Path $ModuleOut 'K3sNet.psd1') -Value $stamped -NoNewline -Encoding utf8
 
     Invoke-Docs
@@ -126,6 +131,7 @@ function Invoke-Build {
         throw "out/ must never ship System.Management.Automation.dll: $($sma.FullName -join ', ')"
     }
     Write-Host "Module: $ModuleOut ($version)"
+    $script:Built = $true
 }
 
 function Invoke-Docs {
@@ -173,6 +179,7 @@ function Invoke-Docs {
 }
 
 function Invoke-Package {
+    Invoke-Build
     Write-Step 'Package'
     $version = Get-ModuleVersion
     $repository = Join-Path $Artifacts 'package-repository'
@@ -218,7 +225,6 @@ function Read-XunitCounts([string] $TrxPath) {
 }
 
 function Invoke-Test {
-    Invoke-Build
     Invoke-Package
 
     Write-Step 'xunit'
