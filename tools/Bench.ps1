@@ -22,7 +22,6 @@ Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot 'PwshProcess.psm1') -Force
 
 $manifest = Join-Path $ModulePath 'K3sNet.psd1'
-$commandLine = Get-PwshCommandLine
 
 function Get-Median([double[]] $Values) {
     $sorted = $Values | Sort-Object
@@ -32,9 +31,9 @@ function Get-Median([double[]] $Values) {
 }
 
 function Measure-Process([string] $Command) {
-    $arguments = @($commandLine | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
+    # Both sides start the same way (Invoke-PwshProcess), so the difference is the import.
     $watch = [Diagnostics.Stopwatch]::StartNew()
-    $output = & $commandLine[0] @arguments
+    $output = Invoke-PwshProcess -Command $Command
     $watch.Stop()
     if ($LASTEXITCODE -ne 0) { throw "pwsh failed: $output" }
     return [pscustomobject]@{ WallMs = $watch.Elapsed.TotalMilliseconds; Output = $output }
