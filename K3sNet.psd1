@@ -9,7 +9,9 @@
     Description            = 'Finds and fixes why pods on one k3s node cannot reach another: tests flannel''s VXLAN path (UDP 8472) between every pair of nodes, explains each failure, and opens exactly the missing AWS security-group rules.'
     PowerShellVersion      = '7.4'
     CompatiblePSEditions   = @('Core')
-    FormatsToProcess       = @('K3sNet.format.ps1xml')
+    FormatsToProcess       = @(
+        'PortRequirement.format.ps1xml'
+    )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
     )

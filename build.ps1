@@ -39,8 +39,9 @@ $Artifacts = Join-Path $Root 'artifacts'
 $TestResults = Join-Path $Artifacts 'test-results'
 
 # What ships, file by file. A file missing from publish fails the build; a dll publish produced that is not named here
-# fails it too, so a new dependency cannot slip into (or out of) the module unnoticed.
-$ModuleFiles = @('K3sNet.dll', 'K3sNet.pdb', 'K3sNet.format.ps1xml')
+# fails it too, so a new dependency cannot slip into (or out of) the module unnoticed. The format files are the ones
+# the manifest loads: one list, so a view cannot ship without being loaded or be loaded without shipping.
+$ModuleFiles = @('K3sNet.dll', 'K3sNet.pdb') + (Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'K3sNet.psd1')).FormatsToProcess
 $DependencyFiles = @(
     'K3sNet.Cloud.dll', 'K3sNet.Cloud.pdb',
     'AWSSDK.Core.dll', 'AWSSDK.EC2.dll',

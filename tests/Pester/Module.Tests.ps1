@@ -11,9 +11,16 @@ Describe 'The module manifest' {
         { Test-ModuleManifest -Path $ManifestPath -ErrorAction Stop } | Should -Not -Throw
     }
 
-    It 'roots the module in K3sNet.dll and loads the format file' {
+    It 'roots the module in K3sNet.dll and loads one format file per public type that has a view' {
         $Manifest.RootModule | Should -Be 'K3sNet.dll'
-        $Manifest.FormatsToProcess | Should -Be @('K3sNet.format.ps1xml')
+        $Manifest.FormatsToProcess | Should -Contain 'PortRequirement.format.ps1xml'
+        foreach ($file in $Manifest.FormatsToProcess) {
+            $file | Should -Match '^[A-Za-z]+\.format\.ps1xml$'
+            $typeName = 'K3sNet.' + $file.Split('.')[0]
+            $Module.ImplementingAssembly.GetType($typeName) | Should -Not -BeNullOrEmpty -Because "$file must be named after a public type"
+            ([xml](Get-Content -Raw -LiteralPath (Join-Path $ModulePath $file))).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName |
+                Should -Contain $typeName
+        }
     }
 
     It 'declares PowerShell 7.4 or later, Core edition only' {
@@ -45,7 +52,7 @@ Describe 'The module manifest' {
 Describe 'The exported commands' {
     It 'exports every cmdlet the assembly defines, and nothing else' {
         $defined = $Module.ImplementingAssembly.GetExportedTypes() |
-            Where-Object { $_.IsSubclassOf([System.Management.Automation.Cmdlet]) } |
+            Where-Object { $_.IsSubclassOf([System.Management.Automation.Cmdlet]) -and -not $_.IsAbstract } |
             ForEach-Object { $attribute = $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]; "$($attribute.VerbName)-$($attribute.NounName)" } |
             Sort-Object
         $defined | Should -Not -BeNullOrEmpty
@@ -64,7 +71,7 @@ Describe 'The exported commands' {
 Describe 'The module folder' {
     It 'holds exactly what ships at its root' {
         (Get-ChildItem -LiteralPath $ModulePath -File).Name | Sort-Object |
-            Should -Be @('K3sNet.dll', 'K3sNet.format.ps1xml', 'K3sNet.pdb', 'K3sNet.psd1')
+            Should -Be (@('K3sNet.dll', 'K3sNet.pdb', 'K3sNet.psd1') + $Manifest.FormatsToProcess | Sort-Object)
     }
 
     It 'holds the help in en-US' {

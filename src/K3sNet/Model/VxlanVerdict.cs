@@ -1,0 +1,27 @@
+namespace K3sNet
+{
+    /// <summary>What is wrong, if anything, with the VXLAN path from one node to another.</summary>
+    public enum VxlanVerdict
+    {
+        /// <summary>Encapsulated traffic reaches the peer and full-size packets pass.</summary>
+        Healthy,
+
+        /// <summary>The peer answers on its underlay address but not through VXLAN: UDP 8472 is dropped on the way.</summary>
+        VxlanBlocked,
+
+        /// <summary>The peer answers neither through VXLAN nor on its underlay address.</summary>
+        NodeUnreachable,
+
+        /// <summary>Small packets pass through VXLAN, full-size ones do not.</summary>
+        MtuBlackhole,
+
+        /// <summary>The local flannel.1 has the tx checksum offload known to corrupt VXLAN checksums on affected kernels.</summary>
+        ChecksumOffload,
+
+        /// <summary>Annotations, fdb, neighbour or route entries disagree.</summary>
+        Misconfigured,
+
+        /// <summary>The path was not tested; the reason says why.</summary>
+        NotTested,
+    }
+}
