@@ -93,4 +93,44 @@ function Get-DocsExample([string[]] $Lines) {
     }
 }
 
-Export-ModuleMember -Function Get-DocsCommandPage
+function ConvertTo-ComparableLines([string[]] $Lines) {
+    # How a person reads output: trailing spaces and blank edges do not count.
+    $trimmed = @($Lines | ForEach-Object { $_ -split "`r?`n" } | ForEach-Object TrimEnd)
+    $first = 0; $last = $trimmed.Count - 1
+    while ($first -le $last -and -not $trimmed[$first]) { $first++ }
+    while ($last -ge $first -and -not $trimmed[$last]) { $last-- }
+    if ($first -gt $last) { return @() }
+    return $trimmed[$first..$last]
+}
+
+function Get-DocsExampleCase {
+    <# The examples of one cmdlet page as Pester -ForEach cases: Title, Code, Output (null when the page shows none). #>
+    param([Parameter(Mandatory)] [string] $DocsPath, [Parameter(Mandatory)] [string] $Name)
+
+    $page = @(Get-DocsCommandPage -DocsPath $DocsPath | Where-Object Name -EQ $Name)
+    if ($page.Count -ne 1) {
+        throw "docs/ has no page for $Name."
+    }
+    foreach ($example in $page[0].Examples) {
+        @{ Name = $Name; Title = $example.Title; Code = $example.Code; Output = $example.Output }
+    }
+}
+
+function Assert-DocsExample {
+    <#
+    .SYNOPSIS
+    Runs a docs example in the caller's session and asserts it writes no error and, when the page shows output, exactly
+    that output (Out-String -Width 120). Call it from an It block, after setting up whatever the example needs.
+    #>
+    param([Parameter(Mandatory)] [string] $Code, [AllowNull()] [string[]] $Output)
+
+    $objects = @(& ([scriptblock]::Create($Code)) 2>&1)
+    $objects | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Should -BeNullOrEmpty
+    $actual = $objects | Out-String -Width 120
+    $actual.Trim() | Should -Not -BeNullOrEmpty -Because 'an example shows what the cmdlet does'
+    if ($Output) {
+        ConvertTo-ComparableLines $actual | Should -Be (ConvertTo-ComparableLines $Output) -Because "the docs show this output for: $Code"
+    }
+}
+
+Export-ModuleMember -Function Get-DocsCommandPage, Get-DocsExampleCase, Assert-DocsExample
