@@ -11,9 +11,11 @@
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
+        'K3sNode.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
+        'Get-K3sNode'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
