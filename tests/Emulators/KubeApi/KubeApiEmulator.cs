@@ -38,6 +38,7 @@ namespace K3sNet.Emulators.KubeApi
         private readonly ConcurrentQueue<RecordedRequest> _requests = new();
         private readonly CancellationTokenSource _stopping = new();
         private WebApplication? _app;
+        private int _active;
 
         public KubeApiEmulator(ClusterObjects objects, string token)
         {
@@ -62,6 +63,9 @@ namespace K3sNet.Emulators.KubeApi
 
         /// <summary>Every API request received so far, in order (control requests excluded).</summary>
         public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+        /// <summary>API requests received and not yet finished: a hung request shows here until the client gives up.</summary>
+        public int ActiveRequests => Volatile.Read(ref _active);
 
         public void SetFault(string resource, ResourceFault fault) => _faults[resource] = fault;
 
@@ -139,6 +143,7 @@ namespace K3sNet.Emulators.KubeApi
                 return;
             }
 
+            Interlocked.Increment(ref _active);
             try
             {
                 if (!authorized)
@@ -156,6 +161,7 @@ namespace K3sNet.Emulators.KubeApi
             }
             finally
             {
+                Interlocked.Decrement(ref _active);
                 _requests.Enqueue(new RecordedRequest(
                     context.Request.Method,
                     path + context.Request.QueryString.Value,
@@ -308,6 +314,11 @@ namespace K3sNet.Emulators.KubeApi
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(JsonSerializer.Serialize(Requests, ControlJson.Options)).ConfigureAwait(false);
             }
+            else if (rest == "active" && HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(ActiveRequests.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            }
             else if (rest == "requests" && HttpMethods.IsDelete(context.Request.Method))
             {
                 ClearRequests();
@@ -327,7 +338,7 @@ namespace K3sNet.Emulators.KubeApi
             else
             {
                 await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound",
-                    "emulator control: GET|DELETE /emulator/requests, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError").ConfigureAwait(false);
+                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError").ConfigureAwait(false);
             }
         }
 
