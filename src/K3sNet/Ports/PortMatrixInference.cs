@@ -20,8 +20,8 @@ namespace K3sNet.Ports
             string[] others = nodes.Where(n => n.FlannelBackend is FlannelBackend b && b != backend).Select(n => n.Name).ToArray();
             if (others.Length > 0)
             {
-                notes.Add($"Nodes disagree on the flannel backend; the matrix is for {backend.ToK3sName()}, which "
-                    + $"is not what {string.Join(", ", others)} run.");
+                notes.Add($"Nodes disagree on the flannel backend: the matrix is for {backend.ToK3sName()}, the cluster's backend; "
+                    + $"{string.Join(", ", others)} {(others.Length == 1 ? "runs" : "run")} another (see Get-K3sNode's Problems).");
             }
 
             string[] etcd = nodes.Where(n => n.EmbeddedEtcd || n.Roles.Contains("etcd", StringComparer.Ordinal)).Select(n => n.Name).ToArray();
