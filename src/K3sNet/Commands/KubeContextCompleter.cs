@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 using K3sNet.Hosting;
 using K3sNet.Kubernetes;
 
@@ -39,8 +38,27 @@ namespace K3sNet.Commands
         }
 
         /// <summary>The shell's folder, where a relative -Kubeconfig starts (PowerShell does not move the process's).</summary>
-        private static string CurrentDirectory() =>
-            Runspace.DefaultRunspace?.SessionStateProxy?.Path?.CurrentFileSystemLocation?.ProviderPath ?? Directory.GetCurrentDirectory();
+        /// <remarks>A completer runs inside the completing pipeline, so the location comes from a nested Get-Location.</remarks>
+        private static string CurrentDirectory()
+        {
+            try
+            {
+                using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                PathInfo? location = shell.AddCommand("Microsoft.PowerShell.Management\\Get-Location")
+                    .AddParameter("PSProvider", "FileSystem")
+                    .Invoke<PathInfo>()
+                    .FirstOrDefault();
+                return location?.ProviderPath ?? Directory.GetCurrentDirectory();
+            }
+            catch (RuntimeException)
+            {
+                return Directory.GetCurrentDirectory();
+            }
+            catch (InvalidOperationException)
+            {
+                return Directory.GetCurrentDirectory();
+            }
+        }
 
         private static string Quote(string name) =>
             name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', ';', '(', ')', '{', '}', '@', ',', '&', '|' }) >= 0

@@ -161,7 +161,7 @@ namespace K3sNet.Emulators.KubeApi
             }
             finally
             {
-                Interlocked.Decrement(ref _active);
+                // Recorded before it stops counting as active, so a test that sees no active request sees its record.
                 _requests.Enqueue(new RecordedRequest(
                     context.Request.Method,
                     path + context.Request.QueryString.Value,
@@ -169,6 +169,7 @@ namespace K3sNet.Emulators.KubeApi
                     context.Response.StatusCode,
                     context.RequestAborted.IsCancellationRequested,
                     context.Request.Headers.UserAgent.ToString()));
+                Interlocked.Decrement(ref _active);
             }
         }
 
