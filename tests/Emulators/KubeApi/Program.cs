@@ -91,7 +91,8 @@ namespace K3sNet.Emulators.KubeApi
             Console.Out.WriteLine(ready);
             Console.Out.Flush();
 
-            using var stop = new CancellationTokenSource();
+            // Never disposed: ProcessExit may still cancel it while the process ends.
+            var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
             if (One(options, "parent-pid") is string parent)

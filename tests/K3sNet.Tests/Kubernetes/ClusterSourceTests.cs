@@ -140,6 +140,16 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_slow_answer_within_the_timeout_still_arrives()
+        {
+            Emulator.SetFault("nodes", ResourceFault.Slow);
+            using var source = new KubeconfigClusterSource(_cluster.Connection(TimeSpan.FromSeconds(30)));
+
+            Assert.Equal(7, (await source.ListNodesAsync(null, CancellationToken.None)).Count);
+            Assert.Equal(200, Assert.Single(Emulator.Requests).StatusCode);
+        }
+
+        [Fact]
         public async Task Cancelling_a_hung_request_ends_it_as_cancelled_and_the_server_sees_the_client_go()
         {
             Emulator.SetFault("nodes", ResourceFault.Hang);

@@ -31,6 +31,7 @@ namespace K3sNet.Tests.Kubernetes
             Emulator = new KubeApiEmulator(ClusterObjects.Load(FixturePath("nodes.json"), FixturePath("pods.json")), ServedToken)
             {
                 MaxPageSize = MaxPageSize,
+                SlowDelay = TimeSpan.FromMilliseconds(300),
             };
             await Emulator.StartAsync(IPAddress.Loopback);
             Emulator.WriteKubeconfig(KubeconfigPath);
