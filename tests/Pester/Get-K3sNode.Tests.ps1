@@ -204,6 +204,28 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
             $record.ErrorDetails.RecommendedAction | Should -Match 'Tab'
         }
 
+        It 'a kubeconfig that is not valid YAML: KubeconfigInvalid, quoting none of it' {
+            $broken = Join-Path $Scratch 'broken.yaml'
+            "users:`n- name: x`n  user:`n    token: $($Emulator.Token)`n  : [`n" | Set-Content -LiteralPath $broken
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig $broken }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeconfigInvalid,K3sNet.Commands.GetK3sNodeCommand'
+            $record.CategoryInfo.Category | Should -Be 'InvalidData'
+            $record.Exception.Message | Should -Match ([regex]::Escape($broken))
+            $record.Exception.Message | Should -Not -Match ([regex]::Escape($Emulator.Token))
+        }
+
+        It 'a kubeconfig without current-context and no -Context: KubeContextNotSet lists the contexts' {
+            $unset = Join-Path $Scratch 'no-current.yaml'
+            (Get-Content -LiteralPath $Emulator.Kubeconfig | Where-Object { $_ -notmatch '^current-context:' }) | Set-Content -LiteralPath $unset
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig $unset }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeContextNotSet,K3sNet.Commands.GetK3sNodeCommand'
+            $record.Exception.Message | Should -Match 'Known contexts: k3s-lab\.'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'use-context'
+            (Get-K3sNode -Kubeconfig $unset -Context k3s-lab) | Should -HaveCount 7
+        }
+
         It 'an API server nobody listens for: KubeApiUnreachable with the endpoint and the timeout' {
             $port = Get-ClosedPort
             $record = Get-TerminatingError { Get-K3sNode -Kubeconfig (New-Kubeconfig 'closed.yaml' -Server "http://127.0.0.1:$port") -TimeoutSeconds 7 }
