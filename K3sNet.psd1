@@ -11,9 +11,11 @@
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
+        'VxlanResponderSummary.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
+        'Start-K3sVxlanResponder'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -30,7 +30,7 @@ namespace K3sNet.Probing
         /// <summary>A probe travelling the wrong way: a reply sent to a responder, or a request where a reply was expected.</summary>
         WrongKind,
 
-        /// <summary>A K3sNet probe with trailing bytes, IPv4 options, a missing UDP checksum, or non-zero reserved or padding bytes.</summary>
+        /// <summary>A K3sNet probe with trailing bytes, IPv4 options, no DF, a missing UDP checksum, MACs that do not match its addresses, or non-zero reserved or padding bytes.</summary>
         MalformedProbe,
 
         /// <summary>The source sent more probes than the responder's rate limit allows.</summary>

@@ -4,7 +4,8 @@ namespace K3sNet.Probing
 {
     /// <summary>
     /// The inner addresses a probe frame carries. The responder never routes them, it swaps them; they name the path
-    /// (the local and the peer's addresses) so a capture on either node reads sensibly.
+    /// (the local and the peer's underlay addresses) so a capture on either node reads sensibly. The MACs are derived
+    /// from the IPv4 addresses, so every bit of a probe is checked by something and no corrupted probe is answered.
     /// </summary>
     internal readonly record struct ProbeEndpoints(
         EthernetAddress SourceMac,
@@ -12,5 +13,12 @@ namespace K3sNet.Probing
         uint SourceAddress,
         uint DestinationAddress,
         ushort SourcePort,
-        ushort DestinationPort);
+        ushort DestinationPort)
+    {
+        public static ProbeEndpoints For(uint sourceAddress, uint destinationAddress, ushort sourcePort, ushort destinationPort) =>
+            new(MacFor(sourceAddress), MacFor(destinationAddress), sourceAddress, destinationAddress, sourcePort, destinationPort);
+
+        /// <summary>The MAC a probe gives an inner IPv4 address: locally administered, the address in its last four bytes.</summary>
+        public static EthernetAddress MacFor(uint address) => EthernetAddress.LocallyAdministered(address);
+    }
 }

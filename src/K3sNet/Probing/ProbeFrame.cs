@@ -14,6 +14,9 @@ namespace K3sNet.Probing
         /// <summary>The smallest inner IPv4 packet that holds a probe: IPv4 + UDP or ICMP header + the probe.</summary>
         public const int MinimumInnerPacketSize = Ipv4Header.MinimumLength + UdpHeader.HeaderLength + ProbePayload.Length;
 
+        /// <summary>The largest inner IPv4 packet whose frame still fits one IPv4 UDP datagram (65,507 bytes of payload).</summary>
+        public const int MaximumInnerPacketSize = ushort.MaxValue - Ipv4Header.MinimumLength - UdpHeader.HeaderLength - VxlanFrame.InnerIPv4Offset;
+
         /// <summary>The UDP payload (VXLAN packet) length for an inner IPv4 packet of <paramref name="innerPacketSize"/> bytes.</summary>
         public static int DatagramLength(int innerPacketSize) => VxlanFrame.InnerIPv4Offset + innerPacketSize;
 
@@ -23,9 +26,9 @@ namespace K3sNet.Probing
         /// </summary>
         public static int WriteRequest(Span<byte> destination, int vni, ProbeTransport transport, in ProbeEndpoints endpoints, ProbePayload probe, int innerPacketSize, ushort identification)
         {
-            if (innerPacketSize < MinimumInnerPacketSize || innerPacketSize > ushort.MaxValue)
+            if (innerPacketSize < MinimumInnerPacketSize || innerPacketSize > MaximumInnerPacketSize)
             {
-                throw new ArgumentOutOfRangeException(nameof(innerPacketSize), innerPacketSize, $"A probe's inner packet is {MinimumInnerPacketSize} to {ushort.MaxValue} bytes.");
+                throw new ArgumentOutOfRangeException(nameof(innerPacketSize), innerPacketSize, $"A probe's inner packet is {MinimumInnerPacketSize} to {MaximumInnerPacketSize} bytes.");
             }
 
             int length = DatagramLength(innerPacketSize);
@@ -77,7 +80,9 @@ namespace K3sNet.Probing
             }
 
             if (frame.TrailingLength != 0 || frame.Ipv4.HeaderLength != Ipv4Header.MinimumLength || !frame.Ipv4.DontFragment
-                || (!frame.IsIcmp && !frame.Udp.HasChecksum))
+                || (!frame.IsIcmp && !frame.Udp.HasChecksum)
+                || frame.Ethernet.Source != ProbeEndpoints.MacFor(frame.Ipv4.Source)
+                || frame.Ethernet.Destination != ProbeEndpoints.MacFor(frame.Ipv4.Destination))
             {
                 return ProbeCheck.MalformedProbe;
             }

@@ -41,26 +41,16 @@ namespace K3sNet.Probing
         /// <summary>The local address the kernel chose for the peer (the underlay address probes leave from).</summary>
         public IPAddress LocalAddress => ((IPEndPoint)_socket.LocalEndPoint!).Address;
 
-        /// <summary>
-        /// Opens a session to <paramref name="peer"/>. <paramref name="innerDestination"/> and
-        /// <paramref name="destinationMac"/> only label the inner frame (the peer's VTEP address and VtepMAC when known).
-        /// </summary>
-        public static VxlanProbeSession Open(IPEndPoint peer, int vni, ProbeTransport transport, IPAddress? innerDestination, EthernetAddress? destinationMac)
+        /// <summary>Opens a session to the responder at <paramref name="peer"/>.</summary>
+        public static VxlanProbeSession Open(IPEndPoint peer, int vni, ProbeTransport transport)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             try
             {
                 socket.DontFragment = true;
                 socket.Connect(peer);
-                uint local = Ipv4Header.ToNumber(((IPEndPoint)socket.LocalEndPoint!).Address);
-                uint remote = Ipv4Header.ToNumber(innerDestination ?? peer.Address);
-                var endpoints = new ProbeEndpoints(
-                    EthernetAddress.LocallyAdministered(local),
-                    destinationMac ?? EthernetAddress.LocallyAdministered(remote),
-                    local,
-                    remote,
-                    (ushort)((IPEndPoint)socket.LocalEndPoint!).Port,
-                    (ushort)peer.Port);
+                var local = (IPEndPoint)socket.LocalEndPoint!;
+                var endpoints = ProbeEndpoints.For(Ipv4Header.ToNumber(local.Address), Ipv4Header.ToNumber(peer.Address), (ushort)local.Port, (ushort)peer.Port);
                 return new VxlanProbeSession(socket, vni, transport, endpoints);
             }
             catch
