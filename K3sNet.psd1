@@ -11,9 +11,11 @@
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
+        'VxlanPathResult.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
+        'Test-K3sVxlan'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
