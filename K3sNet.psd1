@@ -11,11 +11,13 @@
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
+        'VxlanPathResult.format.ps1xml'
         'VxlanResponderSummary.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
         'Start-K3sVxlanResponder'
+        'Test-K3sVxlan'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using K3sNet.Icmp;
 using K3sNet.Packets;
 using K3sNet.Vxlan;
 
@@ -16,13 +17,19 @@ namespace K3sNet.Probing
     /// Test-K3sVxlan's probe mode: K3sNet's own RFC 7348 frames to Start-K3sVxlanResponder on each peer, for hosts where
     /// flannel is not running yet. Per peer, at once: the underlay check, a few small probes (loss, round trip) and one
     /// full-size probe with DF; only when small ones pass and the full one does not, a search for the largest size that
-    /// passes. So a healthy, blocked or unreachable peer costs at most one timeout, and peers run in parallel.
+    /// passes (the same parallel search kernel mode uses). So a healthy, blocked or unreachable peer costs at most one timeout, and peers run in parallel.
     /// </summary>
     internal sealed class ProbePathTester : IVxlanPathTester
     {
         private readonly ProbeSettings _settings;
+        private readonly IcmpEchoSender? _icmp;
 
-        public ProbePathTester(ProbeSettings? settings = null) => _settings = settings ?? new ProbeSettings();
+        /// <param name="icmp">Sends the underlay's ICMP echoes; null when this user may not, and then TCP 10250 alone decides.</param>
+        public ProbePathTester(IcmpEchoSender? icmp, ProbeSettings? settings = null)
+        {
+            _icmp = icmp;
+            _settings = settings ?? new ProbeSettings();
+        }
 
         public async IAsyncEnumerable<VxlanPathResult> TestAsync(
             IReadOnlyList<VxlanPeer> peers,
@@ -93,7 +100,7 @@ namespace K3sNet.Probing
                 largest = Math.Clamp(largest, ProbeFrame.MinimumInnerPacketSize, ProbeFrame.MaximumInnerPacketSize);
                 int smallest = ProbeFrame.MinimumInnerPacketSize;
 
-                Task<bool> underlay = UnderlayCheck.AnswersAsync(address, timeout, cancellationToken);
+                Task<bool> underlay = UnderlayCheck.AnswersAsync(_icmp, address, timeout, cancellationToken);
                 Task<ProbeAnswer>[] small = Enumerable.Range(0, _settings.Count)
                     .Select(_ => session.ProbeAsync(smallest, timeout, cancellationToken))
                     .ToArray();
@@ -110,11 +117,8 @@ namespace K3sNet.Probing
                 }
                 else if (received > 0)
                 {
-                    pathMtu = await PathMtuSearch.FindLargestPassingAsync(smallest, largest, _settings.SearchWidth, async sizes =>
-                    {
-                        ProbeAnswer[] answers = await Task.WhenAll(sizes.Select(size => session.ProbeAsync(size, timeout, cancellationToken))).ConfigureAwait(false);
-                        return answers.Select(a => a.Answered).ToArray();
-                    }).ConfigureAwait(false);
+                    pathMtu = await PathMtuSearch.FindAsync(smallest, largest, async size =>
+                        (await session.ProbeAsync(size, timeout, cancellationToken).ConfigureAwait(false)).Answered).ConfigureAwait(false);
                 }
 
                 return new ProbeMeasurement

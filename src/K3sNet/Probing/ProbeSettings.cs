@@ -6,9 +6,6 @@ namespace K3sNet.Probing
         /// <summary>Small probes per peer, sent at once, for loss and round trip.</summary>
         public int Count { get; init; } = 3;
 
-        /// <summary>Sizes tested per round of the MTU search (see <see cref="PathMtuSearch"/>).</summary>
-        public int SearchWidth { get; init; } = 15;
-
         public ProbeTransport Transport { get; init; } = ProbeTransport.IcmpEcho;
 
         /// <summary>Largest inner packet to try; null uses the local interface's MTU less 50, as flannel.1's MTU.</summary>

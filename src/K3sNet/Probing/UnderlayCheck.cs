@@ -1,65 +1,36 @@
 using System;
 using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.Icmp;
 
 namespace K3sNet.Probing
 {
     /// <summary>
-    /// Whether a node answers on its underlay address at all: an ICMP echo and a TCP connect to the kubelet port, at
-    /// once. Either answering (a refused connection included: the host's kernel said no) means the node is reachable,
-    /// which is what tells "VXLAN is blocked" from "the node is gone".
+    /// Whether a node answers on its underlay address at all: an ICMP echo (when this user may send one) and a TCP
+    /// connect to the kubelet port, at once. Either answering, a refused connection included (the host's kernel said
+    /// no), means the node is reachable: that is what tells "VXLAN is blocked" from "the node is gone".
     /// </summary>
     internal static class UnderlayCheck
     {
         public const int KubeletPort = 10250;
+        private const int EchoSize = 84;
 
-        public static async Task<bool> AnswersAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+        public static async Task<bool> AnswersAsync(IcmpEchoSender? icmp, IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            Task<bool> echo = EchoAsync(address, timeout, cancellationToken);
-            Task<bool> connect = ConnectAsync(address, timeout, cancellationToken);
-            Task<bool> first = await Task.WhenAny(echo, connect).ConfigureAwait(false);
-            return await first.ConfigureAwait(false) || await (first == echo ? connect : echo).ConfigureAwait(false);
-        }
-
-        private static async Task<bool> EchoAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            using var ping = new Ping();
-            try
+            using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task<EchoOutcome> tcp = IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
+            Task<EchoOutcome> echo = icmp is null
+                ? Task.FromResult(EchoOutcome.Silence("no ICMP socket"))
+                : icmp.EchoAsync(address, EchoSize, dontFragment: false, timeout, race.Token);
+            Task<EchoOutcome> first = await Task.WhenAny(echo, tcp).ConfigureAwait(false);
+            if (first.IsCompletedSuccessfully && first.Result.Answered)
             {
-                PingReply reply = await ping.SendPingAsync(address, timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return reply.Status == IPStatus.Success;
-            }
-            catch (PingException)
-            {
-                return false; // no ICMP socket for this user; the TCP connect still decides
-            }
-        }
-
-        private static async Task<bool> ConnectAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(timeout);
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, KubeletPort), attempt.Token).ConfigureAwait(false);
+                race.Cancel();
                 return true;
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-            {
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
+
+            return (await (first == echo ? tcp : echo).ConfigureAwait(false)).Answered;
         }
     }
 }
