@@ -333,10 +333,13 @@ function New-K3sNetLab {
     }
     $groups = [ordered]@{}
     foreach ($node in $nodes) {
+        # Every lab node is "the cluster's nodes"; a node missing UDP 8472 admits it from nobody.
+        $vxlanFrom = @(if ($node.Name -notin $NoVxlanInto) { $nodes.Name })
         $groups[$node.Name] = [pscustomobject]@{
-            # Every lab node is "the cluster's nodes"; a node missing UDP 8472 admits it from nobody.
-            VxlanFrom = @(if ($node.Name -notin $NoVxlanInto) { $nodes.Name })
-            TcpPorts  = @(if ($node.IsServer) { $script:ApiPort }) + $script:KubeletPort
+            VxlanFrom      = $vxlanFrom
+            # What the lab was built with, which Clear-K3sNetLabFault restores.
+            BuiltVxlanFrom = $vxlanFrom
+            TcpPorts       = @(if ($node.IsServer) { $script:ApiPort }) + $script:KubeletPort
         }
     }
     $lab = [pscustomobject]@{
@@ -500,7 +503,8 @@ function Clear-K3sNetLabFault {
 
     Invoke-Batch ip $Lab.BridgeNamespace @($Lab.Nodes | ForEach-Object { "link set $($_.BridgePort) mtu $($Lab.UnderlayMtu) up" })
     foreach ($node in $Lab.Nodes) {
-        $Lab.SecurityGroups.($node.Name).VxlanFrom = @($Lab.Nodes.Name)
+        $group = $Lab.SecurityGroups.($node.Name)
+        $group.VxlanFrom = @($group.BuiltVxlanFrom)
         $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText ("flush ruleset`n" + (Get-SecurityGroupRuleset $Lab $node))
         $fdb = foreach ($peer in $Lab.Nodes | Where-Object Name -NE $node.Name) { (Get-FlannelEntryLines $node $peer).Bridge }
         Invoke-Batch bridge $node.Namespace @($fdb)
