@@ -101,7 +101,8 @@ function Get-FlannelEntryLines($Node, $Peer) {
 function Get-SecurityGroupRuleset($Lab, $Node) {
     # The node's security group as nftables: only the underlay (eth0) is filtered, like an EC2 security group, which
     # never sees what flannel.1 decapsulates. UDP 8472 is admitted from the set vxlan_sources only, so a fault can
-    # block it into a node, or from one peer, by changing the set.
+    # block it into a node, or from one peer, by changing the set. The lab's probe ports (Start-K3sVxlanResponder's,
+    # where flannel.1 already owns 8472) are admitted exactly like 8472, so every fault breaks them the same way.
     $group = $Lab.SecurityGroups.($Node.Name)
     $sources = @($group.VxlanFrom | ForEach-Object { ($Lab.Nodes | Where-Object Name -EQ $_).UnderlayAddress })
     $elements = if ($sources.Count) { "elements = { $($sources -join ', ') }" } else { '' }
@@ -114,7 +115,7 @@ table inet k3snetlab {
         ct state established,related accept
         ip protocol icmp accept
         tcp dport { $($group.TcpPorts -join ', ') } accept
-        udp dport $($script:VxlanPort) ip saddr @vxlan_sources accept
+        udp dport { $((@($script:VxlanPort) + @($Lab.ProbePorts)) -join ', ') } ip saddr @vxlan_sources accept
         drop
     }
 }
@@ -193,7 +194,7 @@ namespace K3sNetLab
 }
 
 function Save-LabState($Lab) {
-    $Lab | Select-Object Prefix, Path, BridgeNamespace, UnderlayMtu, Nodes, SecurityGroups, Faults |
+    $Lab | Select-Object Prefix, Path, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults |
         ConvertTo-Json -Depth 8 | Set-Content -LiteralPath (Join-Path $Lab.Path 'lab.json') -Encoding utf8
 }
 
@@ -305,6 +306,11 @@ function New-K3sNetLab {
 
         [string[]] $NoVxlanInto = @(),
 
+        # UDP ports the security groups treat exactly like 8472: for Start-K3sVxlanResponder in node namespaces, where
+        # flannel.1 already owns 8472.
+        [ValidateRange(1, 65535)]
+        [int[]] $ProbePort = @(),
+
         # Where the description files go; a new temporary folder by default.
         [string] $Path
     )
@@ -348,6 +354,7 @@ function New-K3sNetLab {
         Path            = (Resolve-Path -LiteralPath $Path).ProviderPath
         BridgeNamespace = "$prefix-br"
         UnderlayMtu     = $UnderlayMtu
+        ProbePorts      = @($ProbePort)
         KernelVersion   = (& uname -r)
         Nodes           = @($nodes)
         SecurityGroups  = [pscustomobject]$groups
