@@ -248,6 +248,20 @@ $results = @(@($Nodes) + $bad | Test-K3sVxlan -ErrorVariable failures -ErrorActi
     }
 }
 
+Describe 'Test-K3sVxlan with nodes that are not all on VXLAN' {
+    It 'reports a node on another flannel backend as NotTested, saying why, and tests the rest' {
+        Skip-WithoutLab
+        $results = Invoke-InLabNode -From node-a -Script @'
+$Nodes[1].FlannelBackend = 'HostGw'
+@($Nodes | Test-K3sVxlan)
+'@
+        $hostGw = $results | Where-Object Destination -EQ node-b
+        $hostGw.Verdict | Should -Be 'NotTested'
+        $hostGw.Reason | Should -Be "node-b runs flannel's HostGw backend, which carries no VXLAN: there is no UDP 8472 path to test."
+        ($results | Where-Object Destination -EQ node-c).Verdict | Should -Be 'Healthy'
+    }
+}
+
 Describe 'Test-K3sVxlan docs examples, run in the lab' {
     BeforeAll {
         if ($Lab) {

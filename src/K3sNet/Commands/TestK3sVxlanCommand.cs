@@ -25,6 +25,9 @@ namespace K3sNet.Commands
 
         private readonly List<K3sNode> _nodes = new();
 
+        // Nodes whose annotations name another flannel backend: they have no VXLAN path to test.
+        private readonly List<K3sNode> _otherBackends = new();
+
         /// <summary>The cluster's nodes, from Get-K3sNode; the one this runs on is recognised by its addresses.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = NodeSet)]
         [K3sNodeTransformation]
@@ -67,6 +70,23 @@ namespace K3sNet.Commands
         protected override void EndProcessing()
         {
             (List<VxlanPeer> peers, VxlanPeer? local, string localName) = ParameterSetName == NodeSet ? PeersFromNodes() : PeersFromAddresses();
+            foreach (K3sNode node in _otherBackends)
+            {
+                WriteObject(new VxlanPathResult
+                {
+                    Source = localName,
+                    Destination = node.Name,
+                    DestinationAddress = node.FlannelPublicIP ?? node.InternalIP,
+                    Verdict = VxlanVerdict.NotTested,
+                    Reason = $"{node.Name} runs flannel's {node.FlannelBackend} backend, which carries no VXLAN: there is no UDP 8472 path to test.",
+                });
+            }
+
+            if (peers.Count == 0 && _otherBackends.Count > 0)
+            {
+                return;
+            }
+
             if (peers.Count == 0)
             {
                 WriteWarning("There is no peer to test: give the cluster's nodes (Get-K3sNode | Test-K3sVxlan), -ComputerName or -VtepAddress.");
@@ -184,6 +204,10 @@ namespace K3sNet.Commands
                 if (isLocal && local is null)
                 {
                     local = peer;
+                }
+                else if (node.FlannelBackend is FlannelBackend backend && backend != FlannelBackend.Vxlan)
+                {
+                    _otherBackends.Add(node);
                 }
                 else
                 {
