@@ -236,6 +236,17 @@ catch { @{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category
         $run.Action | Should -Match '-Probe'
     }
 
+    It 'stops with K3sNet.IprouteNotFound when ip is not installed' {
+        Skip-WithoutLab
+        $run = Invoke-InLabNode -From node-a -Script @'
+$env:PATH = '/nonexistent'
+try { $Nodes | Test-K3sVxlan -ErrorAction Stop; 'no error' }
+catch { @{ Id = $_.FullyQualifiedErrorId; Action = $_.ErrorDetails.RecommendedAction } }
+'@
+        $run.Id | Should -Be 'K3sNet.IprouteNotFound,K3sNet.Commands.TestK3sVxlanCommand'
+        $run.Action | Should -Match 'iproute2'
+    }
+
     It 'writes one error for a node with a malformed address and tests the others' {
         Skip-WithoutLab
         $run = Invoke-InLabNode -From node-a -Script @'

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
@@ -122,7 +123,19 @@ namespace K3sNet.Commands
             }
 
             string device = KernelStateReader.FlannelDeviceName;
-            KernelState? state = Wait(KernelStateReader.ReadAsync(device, CancellationToken));
+            KernelState? state = null;
+            try
+            {
+                state = Wait(KernelStateReader.ReadAsync(device, CancellationToken));
+            }
+            catch (FileNotFoundException e)
+            {
+                ThrowTerminatingError(K3sNetErrors.Create(
+                    "K3sNet.IprouteNotFound", ErrorCategory.ObjectNotFound, e.FileName, e.Message,
+                    "Install iproute2 (apt-get install iproute2, or dnf install iproute), which provides 'ip' and 'bridge'.",
+                    e));
+            }
+
             if (state is null)
             {
                 ThrowTerminatingError(K3sNetErrors.Create(
