@@ -194,7 +194,7 @@ namespace K3sNetLab
 }
 
 function Save-LabState($Lab) {
-    $Lab | Select-Object Prefix, Path, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults |
+    $Lab | Select-Object Prefix, Path, OwnsFolder, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults |
         ConvertTo-Json -Depth 8 | Set-Content -LiteralPath (Join-Path $Lab.Path 'lab.json') -Encoding utf8
 }
 
@@ -319,7 +319,9 @@ function New-K3sNetLab {
     if ($reason) { throw "Cannot build the lab: $reason." }
 
     $prefix = 'k3l' + [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(3)).ToLowerInvariant()
-    if (-not $Path) { $Path = Join-Path ([IO.Path]::GetTempPath()) $prefix }
+    # A folder the lab makes is the lab's, whatever tests put in it; in a folder it is given, it owns only its files.
+    $ownsFolder = -not $Path
+    if ($ownsFolder) { $Path = Join-Path ([IO.Path]::GetTempPath()) $prefix }
     $null = New-Item -ItemType Directory -Force -Path $Path
 
     $nodes = for ($i = 0; $i -lt $NodeCount; $i++) {
@@ -355,6 +357,7 @@ function New-K3sNetLab {
         BridgeNamespace = "$prefix-br"
         UnderlayMtu     = $UnderlayMtu
         ProbePorts      = @($ProbePort)
+        OwnsFolder      = $ownsFolder
         KernelVersion   = (& uname -r)
         Nodes           = @($nodes)
         SecurityGroups  = [pscustomobject]$groups
@@ -549,7 +552,10 @@ function Remove-K3sNetLab {
         if ($doomed.Count) {
             Invoke-Batch ip $null @($doomed | ForEach-Object { "netns delete $_" })
         }
-        # Only the files the lab wrote; the folder goes when nothing else is in it.
+        if ($Lab.Path -and $Lab.OwnsFolder -and (Test-Path -LiteralPath $Lab.Path)) {
+            Remove-Item -LiteralPath $Lab.Path -Recurse -Force -ErrorAction Ignore
+        }
+        # In a folder it was given: only the files the lab wrote, and the folder when nothing else is in it.
         if ($Lab.Path -and (Test-Path -LiteralPath $Lab.Path)) {
             foreach ($file in 'nodes.json', 'pods.json', 'lab.json') {
                 Remove-Item -LiteralPath (Join-Path $Lab.Path $file) -Force -ErrorAction Ignore

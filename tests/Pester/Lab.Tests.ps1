@@ -185,6 +185,8 @@ Describe 'Removing a lab' {
         $small = New-K3sNetLab -NodeCount 2
         $decoy = "$($small.Prefix)-decoy"
         & ip netns add $decoy
+        # A test's own file in the folder the lab made goes with it.
+        Set-Content -LiteralPath (Join-Path $small.Path 'k3s-nodes.json') -Value '[]'
         try {
             Remove-K3sNetLab -Lab $small
             Remove-K3sNetLab -Lab $small
@@ -194,6 +196,22 @@ Describe 'Removing a lab' {
         }
         finally {
             & ip netns delete $decoy
+        }
+    }
+
+    It 'in a folder it was given, removes only the files it wrote' {
+        Skip-WithoutLab
+        $folder = Join-Path ([IO.Path]::GetTempPath()) "k3snet-lab-test-$PID"
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        Set-Content -LiteralPath (Join-Path $folder 'mine.txt') -Value 'not the lab''s'
+        try {
+            $small = New-K3sNetLab -NodeCount 2 -Path $folder
+            Join-Path $folder 'nodes.json' | Should -Exist
+            Remove-K3sNetLab -Lab $small
+            @(Get-ChildItem -LiteralPath $folder).Name | Should -Be @('mine.txt')
+        }
+        finally {
+            Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore
         }
     }
 

@@ -236,6 +236,17 @@ catch { @{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category
         $run.Action | Should -Match '-Probe'
     }
 
+    It 'stops with K3sNet.IprouteNotFound when ip is not installed' {
+        Skip-WithoutLab
+        $run = Invoke-InLabNode -From node-a -Script @'
+$env:PATH = '/nonexistent'
+try { $Nodes | Test-K3sVxlan -ErrorAction Stop; 'no error' }
+catch { @{ Id = $_.FullyQualifiedErrorId; Action = $_.ErrorDetails.RecommendedAction } }
+'@
+        $run.Id | Should -Be 'K3sNet.IprouteNotFound,K3sNet.Commands.TestK3sVxlanCommand'
+        $run.Action | Should -Match 'iproute2'
+    }
+
     It 'writes one error for a node with a malformed address and tests the others' {
         Skip-WithoutLab
         $run = Invoke-InLabNode -From node-a -Script @'
@@ -245,6 +256,20 @@ $results = @(@($Nodes) + $bad | Test-K3sVxlan -ErrorVariable failures -ErrorActi
 '@
         $run.Tested | Should -Be @('node-b', 'node-c')
         $run.Errors | Should -Be @('K3sNet.InvalidNodeAddress,K3sNet.Commands.TestK3sVxlanCommand')
+    }
+}
+
+Describe 'Test-K3sVxlan with nodes that are not all on VXLAN' {
+    It 'reports a node on another flannel backend as NotTested, saying why, and tests the rest' {
+        Skip-WithoutLab
+        $results = Invoke-InLabNode -From node-a -Script @'
+$Nodes[1].FlannelBackend = 'HostGw'
+@($Nodes | Test-K3sVxlan)
+'@
+        $hostGw = $results | Where-Object Destination -EQ node-b
+        $hostGw.Verdict | Should -Be 'NotTested'
+        $hostGw.Reason | Should -Be "node-b runs flannel's HostGw backend, which carries no VXLAN: there is no UDP 8472 path to test."
+        ($results | Where-Object Destination -EQ node-c).Verdict | Should -Be 'Healthy'
     }
 }
 

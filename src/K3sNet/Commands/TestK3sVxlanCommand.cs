@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
@@ -27,6 +28,9 @@ namespace K3sNet.Commands
         private const int ProgressActivityId = 8472;
 
         private readonly List<K3sNode> _nodes = new();
+
+        // Nodes whose annotations name another flannel backend: they have no VXLAN path to test.
+        private readonly List<K3sNode> _otherBackends = new();
 
         /// <summary>The cluster's nodes, from Get-K3sNode; the one this runs on is recognised by its addresses.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = NodeSet)]
@@ -92,6 +96,23 @@ namespace K3sNet.Commands
         protected override void EndProcessing()
         {
             (List<VxlanPeer> peers, VxlanPeer? local, string localName) = ParameterSetName is NodeSet or NodeProbeSet ? PeersFromNodes() : PeersFromAddresses();
+            foreach (K3sNode node in _otherBackends)
+            {
+                WriteObject(new VxlanPathResult
+                {
+                    Source = localName,
+                    Destination = node.Name,
+                    DestinationAddress = node.FlannelPublicIP ?? node.InternalIP,
+                    Verdict = VxlanVerdict.NotTested,
+                    Reason = $"{node.Name} runs flannel's {node.FlannelBackend} backend, which carries no VXLAN: there is no UDP 8472 path to test.",
+                });
+            }
+
+            if (peers.Count == 0 && _otherBackends.Count > 0)
+            {
+                return;
+            }
+
             if (peers.Count == 0)
             {
                 WriteWarning("There is no peer to test: give the cluster's nodes (Get-K3sNode | Test-K3sVxlan), -ComputerName or -VtepAddress.");
@@ -146,7 +167,19 @@ namespace K3sNet.Commands
             }
 
             string device = KernelStateReader.FlannelDeviceName;
-            KernelState? state = Wait(KernelStateReader.ReadAsync(device, CancellationToken));
+            KernelState? state = null;
+            try
+            {
+                state = Wait(KernelStateReader.ReadAsync(device, CancellationToken));
+            }
+            catch (FileNotFoundException e)
+            {
+                ThrowTerminatingError(K3sNetErrors.Create(
+                    "K3sNet.IprouteNotFound", ErrorCategory.ObjectNotFound, e.FileName, e.Message,
+                    "Install iproute2 (apt-get install iproute2, or dnf install iproute), which provides 'ip' and 'bridge'.",
+                    e));
+            }
+
             if (state is null)
             {
                 ThrowTerminatingError(K3sNetErrors.Create(
@@ -228,6 +261,10 @@ namespace K3sNet.Commands
                 if (isLocal && local is null)
                 {
                     local = peer;
+                }
+                else if (node.FlannelBackend is FlannelBackend backend && backend != FlannelBackend.Vxlan)
+                {
+                    _otherBackends.Add(node);
                 }
                 else
                 {

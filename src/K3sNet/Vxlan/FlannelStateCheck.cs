@@ -62,7 +62,7 @@ namespace K3sNet.Vxlan
                 }
                 else if (neighbour.LinkLayerAddress != mac)
                 {
-                    findings.Add($"{device}'s neighbour entry '{vtep} lladdr {neighbour.LinkLayerAddress}' does not match {peer.Name}'s VtepMAC {mac}.");
+                    findings.Add($"{device}'s neighbour entry '{vtep} lladdr {neighbour.LinkLayerAddress ?? "(none)"}' does not match {peer.Name}'s VtepMAC {mac}.");
                 }
             }
 

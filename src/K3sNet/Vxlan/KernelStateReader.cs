@@ -13,7 +13,10 @@ namespace K3sNet.Vxlan
         /// <summary>The device flannel's vxlan backend creates for IPv4.</summary>
         public const string FlannelDeviceName = "flannel.1";
 
-        /// <summary>The state, or null when this host has no VXLAN device of that name.</summary>
+        /// <summary>
+        /// The state, or null when this host has no VXLAN device of that name. Throws FileNotFoundException when
+        /// iproute2 is missing.
+        /// </summary>
         public static async Task<KernelState?> ReadAsync(string deviceName, CancellationToken cancellationToken)
         {
             string? linkJson = await RunAsync("ip", cancellationToken, "-j", "-d", "link", "show", "dev", deviceName).ConfigureAwait(false);
@@ -55,7 +58,7 @@ namespace K3sNet.Vxlan
             }
         }
 
-        /// <summary>The tool's standard output, or null when it is missing or fails (no such device, for one).</summary>
+        /// <summary>The tool's standard output, or null when it fails (no such device, for one); a missing tool throws.</summary>
         private static async Task<string?> RunAsync(string tool, CancellationToken cancellationToken, params string[] arguments)
         {
             var start = new ProcessStartInfo(tool)
@@ -74,9 +77,9 @@ namespace K3sNet.Vxlan
             {
                 process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
             }
-            catch (Win32Exception)
+            catch (Win32Exception e)
             {
-                return null;
+                throw new FileNotFoundException($"'{tool}' from iproute2 is not installed: K3sNet reads flannel.1 and its entries with it.", tool, e);
             }
 
             using (process)
