@@ -17,7 +17,8 @@ namespace K3sNet.Probing
     /// Test-K3sVxlan's probe mode: K3sNet's own RFC 7348 frames to Start-K3sVxlanResponder on each peer, for hosts where
     /// flannel is not running yet. Per peer, at once: the underlay check, a few small probes (loss, round trip) and one
     /// full-size probe with DF; only when small ones pass and the full one does not, a search for the largest size that
-    /// passes (the same parallel search kernel mode uses). So a healthy, blocked or unreachable peer costs at most one timeout, and peers run in parallel.
+    /// passes (the parallel search kernel mode uses). So a healthy, blocked or unreachable peer costs at most one
+    /// timeout, an MTU black hole about three, and peers run in parallel.
     /// </summary>
     internal sealed class ProbePathTester : IVxlanPathTester
     {
@@ -117,8 +118,11 @@ namespace K3sNet.Probing
                 }
                 else if (received > 0)
                 {
-                    pathMtu = await PathMtuSearch.FindAsync(smallest, largest, async size =>
+                    // The full size again beside the search: one lost datagram must not pass for a black hole.
+                    Task<ProbeAnswer> again = session.ProbeAsync(largest, timeout, cancellationToken);
+                    int searched = await PathMtuSearch.FindAsync(smallest, largest, async size =>
                         (await session.ProbeAsync(size, timeout, cancellationToken).ConfigureAwait(false)).Answered).ConfigureAwait(false);
+                    pathMtu = (await again.ConfigureAwait(false)).Answered ? largest : searched;
                 }
 
                 return new ProbeMeasurement

@@ -8,7 +8,8 @@ namespace K3sNet.Tests.Probing
 {
     /// <summary>
     /// A UDP relay on loopback between one client and a responder that drops datagrams larger than a limit, both ways,
-    /// without a word: the MTU black hole a too-small link makes, in user space.
+    /// without a word: the MTU black hole a too-small link makes, in user space. It can also lose just the first
+    /// datagram above a size, as a busy link does now and then.
     /// </summary>
     internal sealed class LossyPath : IAsyncDisposable
     {
@@ -19,8 +20,9 @@ namespace K3sNet.Tests.Probing
         private readonly Task _backward;
         private EndPoint? _client;
 
-        public LossyPath(IPEndPoint responder, int largestDatagram)
+        public LossyPath(IPEndPoint responder, int largestDatagram, int loseFirstAbove = int.MaxValue)
         {
+            bool lost = false;
             _front.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             _back.Connect(responder);
             _forward = Task.Run(async () =>
@@ -30,6 +32,12 @@ namespace K3sNet.Tests.Probing
                 {
                     SocketReceiveFromResult got = await _front.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
                     _client = got.RemoteEndPoint;
+                    if (got.ReceivedBytes > loseFirstAbove && !lost)
+                    {
+                        lost = true;
+                        continue;
+                    }
+
                     if (got.ReceivedBytes <= largestDatagram)
                     {
                         await _back.SendAsync(buffer.AsMemory(0, got.ReceivedBytes), SocketFlags.None, _stop.Token);

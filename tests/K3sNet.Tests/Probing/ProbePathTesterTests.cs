@@ -112,6 +112,19 @@ namespace K3sNet.Tests.Probing
         }
 
         [Fact]
+        public async Task One_lost_full_size_probe_is_not_taken_for_an_MTU_black_hole()
+        {
+            await using var responder = new LoopbackResponder();
+            await using var path = new LossyPath(responder.EndPoint, largestDatagram: int.MaxValue, loseFirstAbove: ProbeFrame.DatagramLength(1300));
+            var tester = new ProbePathTester(icmp: null, new ProbeSettings { LargestPacket = 1450 });
+
+            VxlanPathResult result = Assert.Single(await RunAsync(tester, Options with { Port = path.EndPoint.Port }, Loopback("node-e")));
+
+            Assert.Equal(VxlanVerdict.Healthy, result.Verdict);
+            Assert.Equal(1450, result.PathMtu);
+        }
+
+        [Fact]
         public async Task Results_come_for_every_peer_with_bounded_concurrency()
         {
             await using var responder = new LoopbackResponder();
