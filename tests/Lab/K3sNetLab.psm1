@@ -194,7 +194,7 @@ namespace K3sNetLab
 }
 
 function Save-LabState($Lab) {
-    $Lab | Select-Object Prefix, Path, OwnsFolder, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults |
+    $Lab | Select-Object Prefix, Path, OwnsFolder, OwnerPid, OwnerStartedTicks, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults |
         ConvertTo-Json -Depth 8 | Set-Content -LiteralPath (Join-Path $Lab.Path 'lab.json') -Encoding utf8
 }
 
@@ -358,6 +358,9 @@ function New-K3sNetLab {
         UnderlayMtu     = $UnderlayMtu
         ProbePorts      = @($ProbePort)
         OwnsFolder      = $ownsFolder
+        # Who holds the lab, so Remove-StaleK3sNetLab can tell a lab whose process was killed from one in use.
+        OwnerPid          = $PID
+        OwnerStartedTicks = (Get-Process -Id $PID).StartTime.ToUniversalTime().Ticks
         KernelVersion   = (& uname -r)
         Nodes           = @($nodes)
         SecurityGroups  = [pscustomobject]$groups
@@ -367,7 +370,9 @@ function New-K3sNetLab {
     }
 
     try {
-        # Namespaces first (one ip process), so everything after can name them.
+        # The state first: a run killed from here on leaves a lab.json that names every namespace it may have made.
+        Save-LabState $lab
+        # Namespaces next (one ip process), so everything after can name them.
         Invoke-Batch ip $null (@("netns add $($lab.BridgeNamespace)") + @($nodes | ForEach-Object { "netns add $($_.Namespace)" }))
 
         Invoke-Batch ip $lab.BridgeNamespace (@(
@@ -567,5 +572,29 @@ function Remove-K3sNetLab {
     }
 }
 
+function Remove-StaleK3sNetLab {
+    <#
+    .SYNOPSIS
+    Removes labs whose process is gone (a test run that was killed before its cleanup ran), and names them.
+    .DESCRIPTION
+    Looks only at labs that made their own folder in the temp folder (k3l*/lab.json) and removes one only when the
+    process that built it has exited: a lab another process is using is never touched. -Prefix limits the sweep to
+    those labs.
+    #>
+    [CmdletBinding()]
+    param([string[]] $Prefix = @('k3l*'))
+
+    $states = $Prefix | ForEach-Object { Get-ChildItem -LiteralPath ([IO.Path]::GetTempPath()) -Directory -Filter $_ -ErrorAction Ignore } |
+        ForEach-Object { Join-Path $_.FullName 'lab.json' } | Where-Object { Test-Path -LiteralPath $_ }
+    foreach ($state in $states) {
+        $lab = Get-Content -Raw -LiteralPath $state | ConvertFrom-Json
+        if (-not $lab.PSObject.Properties['OwnerPid'] -or -not $lab.OwnsFolder) { continue }
+        $owner = Get-Process -Id $lab.OwnerPid -ErrorAction Ignore
+        if ($owner -and $owner.StartTime.ToUniversalTime().Ticks -eq $lab.OwnerStartedTicks) { continue }
+        Remove-K3sNetLab -Lab $lab
+        $lab.Prefix
+    }
+}
+
 Export-ModuleMember -Function Test-K3sNetLabSupport, New-K3sNetLab, Get-K3sNetLabNode, Invoke-K3sNetLabCommand,
-    Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab
+    Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab

@@ -8,6 +8,8 @@ Run as root. The lab lives until you press Enter (or -Seconds pass), then it is 
 or is stopped with Ctrl+C. Explore it meanwhile with, for example:
   ip netns exec <prefix>-node-a ping 10.42.1.0
   ip netns exec <prefix>-node-a dotnet pwsh -c 'Import-Module ./out/K3sNet/K3sNet.psd1; ...'
+If a run was killed before it could clean up (kill -9), remove what it left with:
+  Import-Module ./tests/Lab/K3sNetLab.psm1; Remove-StaleK3sNetLab
 
 .EXAMPLE
 sudo dotnet pwsh ./tests/Lab/Start-K3sNetLab.ps1 -NodeCount 3 -NoVxlanInto node-c

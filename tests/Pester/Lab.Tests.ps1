@@ -222,6 +222,28 @@ Describe 'Removing a lab' {
         Get-Namespaces | Where-Object { $_ -like "$($small.Prefix)-*" } | Should -BeNullOrEmpty
     }
 
+    It 'sweeps a lab whose process is gone, and leaves one whose process runs' {
+        Skip-WithoutLab
+        $orphan = New-K3sNetLab -NodeCount 2
+        try {
+            # Pretend a killed run built it: its owner is a process that has exited.
+            $exited = Start-Process -FilePath true -PassThru
+            $exited.WaitForExit()
+            $state = Get-Content -Raw -LiteralPath (Join-Path $orphan.Path 'lab.json') | ConvertFrom-Json
+            $state.OwnerPid = $exited.Id
+            $state | ConvertTo-Json -Depth 8 | Set-Content -LiteralPath (Join-Path $orphan.Path 'lab.json')
+
+            # Limited to this file's labs: a shared machine may hold other runs' labs.
+            $swept = @(Remove-StaleK3sNetLab -Prefix $orphan.Prefix, $Lab.Prefix)
+            $swept | Should -Be @($orphan.Prefix)
+            Get-Namespaces | Where-Object { $_ -like "$($orphan.Prefix)-*" } | Should -BeNullOrEmpty
+            Get-Namespaces | Should -Contain $Lab.Nodes[0].Namespace
+        }
+        finally {
+            Remove-K3sNetLab -Lab $orphan
+        }
+    }
+
     It 'runs on its own: the script builds a lab, prints its description folder, and removes it' {
         Skip-WithoutLab
         Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force

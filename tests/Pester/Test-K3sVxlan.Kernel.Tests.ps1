@@ -105,6 +105,15 @@ $typed = $Nodes | ForEach-Object { $h = @{}; $_.PSObject.Properties | ForEach-Ob
         ($results | Where-Object Destination -EQ node-c).VtepAddress | Should -Be '10.42.2.0'
     }
 
+    It 'shows one compact line per path: Source, Destination, Verdict, RTT ms, MTU, Reason' {
+        Skip-WithoutLab
+        $lines = @(Invoke-InLabNode -From node-a -Script '@($Nodes | Test-K3sVxlan | Sort-Object Destination | Out-String -Width 160 -Stream | Where-Object { $_.Trim() })')
+        $lines | Should -HaveCount 4
+        $lines[0] | Should -Match '^Source\s+Destination\s+Verdict\s+RTT ms\s+MTU Reason$'
+        $lines[2] | Should -Match '^node-a\s+node-b\s+Healthy\s+\d+\.\d\d\s+1450 node-b answers through VXLAN in [\d.]+ ms; 1450-byte packets pass\.$'
+        $lines[3] | Should -Match '^node-a\s+node-c\s+Healthy\s'
+    }
+
     It '(b) UDP 8472 blocked into node-c: every path into node-c is VxlanBlocked, the rest Healthy' {
         Skip-WithoutLab
         Set-K3sNetLabFault -Lab $Lab -Fault VxlanBlocked -Node node-c

@@ -5,7 +5,8 @@ Measures Test-K3sVxlan on a 50-node lab against its per-probe timeout and agains
 
 .DESCRIPTION
 Builds a network-namespace lab (tests/Lab) of -NodeCount nodes in which the last -Blocked nodes' security groups drop
-UDP 8472, then from node 0's namespace, -Runs times each:
+UDP 8472 (and the -Unreachable nodes before them have their underlay down), then from node 0's namespace, -Runs
+times each:
   - Test-K3sVxlan over every peer, in a fresh pwsh (module imported); the time is the pipeline's alone, measured in
     that pwsh, so it includes the cmdlet's first-use JIT but not PowerShell's start-up;
   - a serial `ping -c 1 -W <timeout> <vtep>` loop over the same VTEP addresses (what a person types today).
@@ -23,6 +24,10 @@ param(
 
     [ValidateRange(0, 239)]
     [int] $Blocked = 5,
+
+    # Nodes before the blocked ones whose underlay is down (NodeUnreachable).
+    [ValidateRange(0, 239)]
+    [int] $Unreachable = 0,
 
     [ValidateRange(1, 50)]
     [int] $Runs = 5,
@@ -52,12 +57,15 @@ try {
     foreach ($node in @($lab.Nodes | Select-Object -Last $Blocked)) {
         Set-K3sNetLabFault -Lab $lab -Fault VxlanBlocked -Node $node.Name
     }
+    foreach ($node in @($lab.Nodes | Select-Object -Last ($Blocked + $Unreachable) | Select-Object -First $Unreachable)) {
+        Set-K3sNetLabFault -Lab $lab -Fault UnderlayDown -Node $node.Name
+    }
     $from = $lab.Nodes[0]
     $nodesJson = Join-Path $lab.Path 'k3s-nodes.json'
     Get-K3sNetLabNode -Lab $lab | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $nodesJson -Encoding utf8
     $vteps = @($lab.Nodes | Where-Object Name -NE $from.Name | ForEach-Object VtepAddress)
-    Write-Host ("Lab of {0} nodes built in {1:0.0} s; {2} of them drop UDP 8472; testing {3} peers from {4}, timeout {5} s." -f
-        $NodeCount, $buildSeconds, $Blocked, $vteps.Count, $from.Name, $TimeoutSeconds)
+    Write-Host ("Lab of {0} nodes built in {1:0.0} s; {2} of them drop UDP 8472, {3} are unreachable; testing {4} peers from {5}, timeout {6} s." -f
+        $NodeCount, $buildSeconds, $Blocked, $Unreachable, $vteps.Count, $from.Name, $TimeoutSeconds)
 
     $pwsh = Get-PwshCommandLine
     $child = @"
@@ -103,6 +111,7 @@ Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
     [pscustomobject]@{
         NodeCount            = $NodeCount
         BlockedNodes         = $Blocked
+        UnreachableNodes     = $Unreachable
         TimeoutSeconds       = $TimeoutSeconds
         TestK3sVxlanSeconds  = $cmdletSeconds
         TestK3sVxlanMedian   = $cmdletMedian

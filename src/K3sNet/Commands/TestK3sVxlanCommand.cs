@@ -29,9 +29,6 @@ namespace K3sNet.Commands
 
         private readonly List<K3sNode> _nodes = new();
 
-        // Nodes whose annotations name another flannel backend: they have no VXLAN path to test.
-        private readonly List<K3sNode> _otherBackends = new();
-
         /// <summary>The cluster's nodes, from Get-K3sNode; the one this runs on is recognised by its addresses.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = NodeSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = NodeProbeSet)]
@@ -95,27 +92,10 @@ namespace K3sNet.Commands
 
         protected override void EndProcessing()
         {
-            (List<VxlanPeer> peers, VxlanPeer? local, string localName) = ParameterSetName is NodeSet or NodeProbeSet ? PeersFromNodes() : PeersFromAddresses();
-            foreach (K3sNode node in _otherBackends)
-            {
-                WriteObject(new VxlanPathResult
-                {
-                    Source = localName,
-                    Destination = node.Name,
-                    DestinationAddress = node.FlannelPublicIP ?? node.InternalIP,
-                    Verdict = VxlanVerdict.NotTested,
-                    Reason = $"{node.Name} runs flannel's {node.FlannelBackend} backend, which carries no VXLAN: there is no UDP 8472 path to test.",
-                });
-            }
-
-            if (peers.Count == 0 && _otherBackends.Count > 0)
-            {
-                return;
-            }
-
+            (IReadOnlyList<VxlanPeer> peers, VxlanPeer? local, string localName) = ParameterSetName is NodeSet or NodeProbeSet ? PeersFromNodes() : PeersFromAddresses();
             if (peers.Count == 0)
             {
-                WriteWarning("There is no peer to test: give the cluster's nodes (Get-K3sNode | Test-K3sVxlan), -ComputerName or -VtepAddress.");
+                WriteWarning("There is no VXLAN peer to test: give the cluster's nodes, this one included (Get-K3sNode | Test-K3sVxlan), or -ComputerName or -VtepAddress.");
                 return;
             }
 
@@ -242,67 +222,34 @@ namespace K3sNet.Commands
             }
         }
 
-        private (List<VxlanPeer> Peers, VxlanPeer? Local, string LocalName) PeersFromNodes()
+        private (IReadOnlyList<VxlanPeer> Peers, VxlanPeer? Local, string LocalName) PeersFromNodes()
         {
-            HashSet<IPAddress> localAddresses = LocalAddresses();
-            var peers = new List<VxlanPeer>();
-            VxlanPeer? local = null;
-            foreach (K3sNode node in _nodes)
+            PeerSelection selection = PeerSelection.FromNodes(_nodes, LocalAddresses(), LocalNode);
+            foreach ((K3sNode node, string problem) in selection.Invalid)
             {
-                if (!TryPeer(node, out VxlanPeer? peer))
-                {
-                    continue;
-                }
-
-                bool isLocal = LocalNode is not null
-                    ? string.Equals(node.Name, LocalNode, StringComparison.OrdinalIgnoreCase)
-                    : (peer!.UnderlayAddress is not null && localAddresses.Contains(peer.UnderlayAddress))
-                        || (TryParse(node.InternalIP, out IPAddress? internalIp) && localAddresses.Contains(internalIp!));
-                if (isLocal && local is null)
-                {
-                    local = peer;
-                }
-                else if (node.FlannelBackend is FlannelBackend backend && backend != FlannelBackend.Vxlan)
-                {
-                    _otherBackends.Add(node);
-                }
-                else
-                {
-                    peers.Add(peer!);
-                }
+                WriteError(K3sNetErrors.Create(
+                    "K3sNet.InvalidNodeAddress", ErrorCategory.InvalidData, node, problem,
+                    "Check the node's flannel.alpha.coreos.com/public-ip annotation and spec.podCIDR."));
             }
 
-            if (local is null)
+            // Probe mode does not use the local flannel.1, so there is nothing to warn about there.
+            if (selection.Local is null && _nodes.Count > 0 && !Probe)
             {
                 WriteWarning(LocalNode is not null
                     ? $"No node named '{LocalNode}' was given; the local flannel.1 is not checked against its annotations."
                     : "None of the nodes has an address of this host: the local flannel.1 is not checked against its annotations. Run Test-K3sVxlan on a cluster node, or name it with -LocalNode.");
             }
 
-            return (peers, local, local?.Name ?? LocalNode ?? Environment.MachineName);
-        }
-
-        private bool TryPeer(K3sNode node, out VxlanPeer? peer)
-        {
-            peer = null;
-            string? underlayText = node.FlannelPublicIP ?? node.InternalIP;
-            string? vtepText = node.VtepAddress ?? node.PodCidr?.Split('/')[0];
-            if ((underlayText is not null && !TryParse(underlayText, out _)) || (vtepText is not null && !TryParse(vtepText, out _)))
+            string localName = selection.Local?.Name ?? LocalNode ?? Environment.MachineName;
+            foreach (K3sNode node in selection.OtherBackends)
             {
-                WriteError(K3sNetErrors.Create(
-                    "K3sNet.InvalidNodeAddress", ErrorCategory.InvalidData, node,
-                    $"Node {node.Name} has an address that is not an IP address (public-ip or InternalIP '{underlayText}', VTEP '{vtepText}').",
-                    "Check the node's flannel.alpha.coreos.com/public-ip annotation and spec.podCIDR."));
-                return false;
+                WriteObject(PeerSelection.NotOnVxlan(localName, node));
             }
 
-            TryParse(underlayText, out IPAddress? underlay);
-            TryParse(vtepText, out IPAddress? vtep);
-            peer = new VxlanPeer(node.Name, underlay, vtep, node.VtepMac, node.PodCidr, node.Vni, node.HostsClusterDns);
-            return true;
+            return (selection.Peers, selection.Local, localName);
         }
 
-        private (List<VxlanPeer> Peers, VxlanPeer? Local, string LocalName) PeersFromAddresses()
+        private (IReadOnlyList<VxlanPeer> Peers, VxlanPeer? Local, string LocalName) PeersFromAddresses()
         {
             var peers = new List<VxlanPeer>();
             if (ParameterSetName == ComputerNameSet && VtepAddress.Length > 0 && VtepAddress.Length != ComputerName.Length)
@@ -359,12 +306,6 @@ namespace K3sNet.Commands
                 $"'{name}' does not resolve to an IPv4 address.",
                 "Give the peer's underlay IP address (its flannel public-ip) instead of its name."));
             return null;
-        }
-
-        private static bool TryParse(string? text, out IPAddress? address)
-        {
-            address = null;
-            return text is not null && IPAddress.TryParse(text, out address);
         }
 
         private static HashSet<IPAddress> LocalAddresses()

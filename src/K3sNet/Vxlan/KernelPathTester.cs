@@ -50,7 +50,8 @@ namespace K3sNet.Vxlan
             };
 
             var results = Channel.CreateUnbounded<VxlanPathResult>();
-            using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
+            // Not disposed: a caller that stops early (Ctrl+C) leaves probes that still release it as they unwind.
+            var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
             Task all = Task.WhenAll(peers.Select(async peer =>
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -28,7 +28,7 @@ namespace K3sNet.Vxlan
             if (o.Overlay == PathState.Silent && o.Underlay == PathState.Silent)
             {
                 string reason = $"{peer} answers neither on {underlay} ({o.UnderlayDetail ?? "ICMP echo and TCP 10250 silent"}) nor through VXLAN: " +
-                    $"the node is down, or {underlay} is not reachable from {source}.";
+                    $"the node is down, {underlay} is not reachable from {source}, or {peer}'s security group drops ICMP, TCP 10250 and UDP {port} alike.";
                 return (VxlanVerdict.NodeUnreachable, WithDns(reason, o),
                     $"Check that {peer} is running and that {underlay} is its current address; then check the route and the network ACLs between {source} and {peer}.");
             }
