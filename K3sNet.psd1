@@ -12,10 +12,14 @@
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
         'K3sNode.format.ps1xml'
+        'VxlanPathResult.format.ps1xml'
+        'VxlanResponderSummary.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
         'Get-K3sNode'
+        'Start-K3sVxlanResponder'
+        'Test-K3sVxlan'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -5,6 +5,8 @@ BeforeDiscovery {
     # calls Assert-DocsExample for each; every other page's examples run here.
     $ExamplesRunBy = @{
         'Get-K3sNode' = 'Get-K3sNode.Tests.ps1'
+        'Test-K3sVxlan' = 'Test-K3sVxlan.Kernel.Tests.ps1'
+        'Start-K3sVxlanResponder' = 'VxlanResponder.Tests.ps1'
     }
     $Pages = @(Get-DocsCommandPage -DocsPath (Join-Path $PSScriptRoot '../../docs') | ForEach-Object {
             $runHere = -not $ExamplesRunBy.ContainsKey($_.Name)

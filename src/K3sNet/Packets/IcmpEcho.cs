@@ -38,29 +38,48 @@ namespace K3sNet.Packets
         /// </summary>
         public static bool TryRead(ReadOnlySpan<byte> message, out IcmpEchoHeader header, out string? reason, bool verifyChecksum = true)
         {
+            if (TryRead(message, out header, out PacketError error, verifyChecksum))
+            {
+                reason = null;
+                return true;
+            }
+
+            reason = error switch
+            {
+                PacketError.TooShortForIcmp => $"An ICMP echo needs {HeaderLength} bytes; got {message.Length}.",
+                PacketError.NotIcmpEcho => $"ICMP type {message[0]} is not an echo request or reply.",
+                PacketError.BadIcmpCode => $"ICMP echo code must be 0; got {message[1]}.",
+                _ => PacketErrors.Describe(error),
+            };
+            return false;
+        }
+
+        /// <summary>Reads an echo request or reply without allocating: the frame decoder's form of <see cref="TryRead(ReadOnlySpan{byte}, out IcmpEchoHeader, out string?, bool)"/>.</summary>
+        public static bool TryRead(ReadOnlySpan<byte> message, out IcmpEchoHeader header, out PacketError error, bool verifyChecksum = true)
+        {
             header = default;
             if (message.Length < HeaderLength)
             {
-                reason = $"An ICMP echo needs {HeaderLength} bytes; got {message.Length}.";
+                error = PacketError.TooShortForIcmp;
                 return false;
             }
 
             byte type = message[0];
             if (type != EchoReplyType && type != EchoRequestType)
             {
-                reason = $"ICMP type {type} is not an echo request or reply.";
+                error = PacketError.NotIcmpEcho;
                 return false;
             }
 
             if (message[1] != 0)
             {
-                reason = $"ICMP echo code must be 0; got {message[1]}.";
+                error = PacketError.BadIcmpCode;
                 return false;
             }
 
             if (verifyChecksum && !InternetChecksum.IsValid(message))
             {
-                reason = "The ICMP checksum does not match.";
+                error = PacketError.BadIcmpChecksum;
                 return false;
             }
 
@@ -68,7 +87,7 @@ namespace K3sNet.Packets
                 type,
                 BinaryPrimitives.ReadUInt16BigEndian(message.Slice(4, 2)),
                 BinaryPrimitives.ReadUInt16BigEndian(message.Slice(6, 2)));
-            reason = null;
+            error = PacketError.None;
             return true;
         }
     }

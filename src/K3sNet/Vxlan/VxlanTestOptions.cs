@@ -18,5 +18,11 @@ namespace K3sNet.Vxlan
 
         /// <summary>The name of the node the test runs on, for Source.</summary>
         public string LocalNodeName { get; init; } = Environment.MachineName;
+
+        /// <summary>
+        /// The node the test runs on, as its annotations describe it, when it is known: the kernel mode checks the local
+        /// flannel.1 against it. Null with -ComputerName/-VtepAddress alone.
+        /// </summary>
+        public VxlanPeer? LocalNode { get; init; }
     }
 }

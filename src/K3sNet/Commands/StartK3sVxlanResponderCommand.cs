@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks;
+using K3sNet.Probing;
+
+namespace K3sNet.Commands
+{
+    /// <summary>
+    /// Answers Test-K3sVxlan -Probe on this host: the peer end of the VXLAN preflight, before k3s (and flannel.1) own
+    /// UDP 8472. Runs until Ctrl+C or -Duration, then writes what it answered and dropped.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Start, "K3sVxlanResponder")]
+    [OutputType(typeof(VxlanResponderSummary))]
+    public sealed class StartK3sVxlanResponderCommand : K3sNetCmdlet
+    {
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+        [Parameter(Position = 0)]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; } = 8472;
+
+        [Parameter]
+        public TimeSpan Duration { get; set; }
+
+        [Parameter]
+        public IPAddress BindAddress { get; set; } = IPAddress.Any;
+
+        [Parameter]
+        [ValidateRange(0, 0xFFFFFF)]
+        public int Vni { get; set; } = 1;
+
+        protected override void BeginProcessing()
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) && Duration <= TimeSpan.Zero)
+            {
+                ThrowTerminatingError(K3sNetErrors.Create(
+                    "InvalidResponderDuration",
+                    ErrorCategory.InvalidArgument,
+                    Duration,
+                    $"-Duration must be longer than zero; got {Duration}.",
+                    "Give a duration such as (New-TimeSpan -Minutes 10), or leave -Duration out to answer until Ctrl+C."));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            var options = new VxlanResponderOptions
+            {
+                BindAddress = BindAddress,
+                Port = Port,
+                Vni = Vni,
+                Duration = MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) ? Duration : null,
+            };
+
+            using var responder = new VxlanResponder(options);
+            try
+            {
+                responder.Start();
+            }
+            catch (SocketException e)
+            {
+                ThrowTerminatingError(BindError(e));
+            }
+
+            WriteVerbose($"Answering K3sNet VXLAN probes (VNI {Vni}) on UDP {responder.LocalEndPoint}" +
+                (options.Duration is TimeSpan duration ? $" for {duration}." : " until Ctrl+C."));
+            Task<VxlanResponderSummary> running = responder.RunAsync(CancellationToken);
+            var progress = new ProgressRecord(1, "Start-K3sVxlanResponder", $"Listening on UDP {responder.LocalEndPoint}");
+            while (!((IAsyncResult)running).AsyncWaitHandle.WaitOne(ProgressInterval))
+            {
+                VxlanResponderSummary soFar = responder.Snapshot();
+                progress.StatusDescription = $"UDP {soFar.Port}: {soFar.Answered} answered, {soFar.Dropped} dropped";
+                WriteProgress(progress);
+            }
+
+            VxlanResponderSummary summary = Wait(running);
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            if (CancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+
+            foreach (KeyValuePair<string, long> dropped in summary.DroppedByReason)
+            {
+                WriteVerbose($"Dropped {dropped.Value} datagram(s): {dropped.Key}.");
+            }
+
+            WriteObject(summary);
+        }
+
+        private ErrorRecord BindError(SocketException e)
+        {
+            var endpoint = new IPEndPoint(BindAddress, Port);
+            if (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                return K3sNetErrors.Create(
+                    "ResponderPortInUse",
+                    ErrorCategory.ResourceUnavailable,
+                    endpoint,
+                    $"UDP {endpoint} is already in use: flannel.1 owns UDP {Port} once k3s runs, or another responder is listening.",
+                    $"Where k3s runs, test with Test-K3sVxlan without -Probe (it uses flannel.1 itself); otherwise stop the other listener or choose another -Port and give Test-K3sVxlan -Probe the same -Port.",
+                    e);
+            }
+
+            return K3sNetErrors.Create(
+                "ResponderBindFailed",
+                ErrorCategory.OpenError,
+                endpoint,
+                $"Cannot listen on UDP {endpoint}: {e.Message}",
+                "Check that -BindAddress is an address of this host and that -Port is allowed for this user.",
+                e);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using K3sNet.Icmp;
+
+namespace K3sNet.Vxlan
+{
+    /// <summary>
+    /// Kernel mode: tests each peer through the local flannel.1, the path pods use. ICMP echoes to a peer's VTEP
+    /// address are routed by the kernel into flannel.1, encapsulated in UDP 8472 and sent to the peer's public-ip, so
+    /// an answer proves the whole VXLAN path both ways. The underlay (ICMP and TCP 10250 to the public-ip) tells a
+    /// blocked VXLAN port from a node that is down; the local device and its entries tell both from a stale config.
+    /// </summary>
+    internal sealed class KernelPathTester : IVxlanPathTester
+    {
+        /// <summary>An ordinary echo's size, as ping sends it: 56 bytes of data, 84 on the wire.</summary>
+        public const int SmallPacketSize = 84;
+
+        public const int KubeletPort = 10250;
+
+        private const int RoundTripSamples = 3;
+
+        private readonly KernelState _state;
+        private readonly IcmpEchoSender _icmp;
+
+        public KernelPathTester(KernelState state, IcmpEchoSender icmp)
+        {
+            _state = state;
+            _icmp = icmp;
+        }
+
+        public KernelState State => _state;
+
+        public async IAsyncEnumerable<VxlanPathResult> TestAsync(
+            IReadOnlyList<VxlanPeer> peers,
+            VxlanTestOptions options,
+            [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            IReadOnlyList<string> deviceFindings = FlannelStateCheck.CheckDevice(_state, options.LocalNode, options.Port);
+            bool? offloadBug = _state.TxChecksumOffload switch
+            {
+                true => ChecksumOffloadBug.IsAffected(_state.KernelRelease),
+                false => false,
+                null => null,
+            };
+
+            var results = Channel.CreateUnbounded<VxlanPathResult>();
+            // Not disposed: a caller that stops early (Ctrl+C) leaves probes that still release it as they unwind.
+            var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
+            Task all = Task.WhenAll(peers.Select(async peer =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    VxlanPathResult result = await TestPeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken).ConfigureAwait(false);
+                    results.Writer.TryWrite(result);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            _ = all.ContinueWith(t => results.Writer.TryComplete(t.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+            await foreach (VxlanPathResult result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return result;
+            }
+
+            await all.ConfigureAwait(false);
+        }
+
+        private async Task<VxlanPathResult> TestPeerAsync(
+            VxlanPeer peer,
+            VxlanTestOptions options,
+            IReadOnlyList<string> deviceFindings,
+            bool? offloadBug,
+            CancellationToken cancellationToken)
+        {
+            TimeSpan timeout = options.Timeout;
+            int deviceMtu = _state.Device.Mtu;
+            Task<(PathState State, string? Detail)> underlay = peer.UnderlayAddress is null
+                ? Task.FromResult<(PathState, string?)>((PathState.NotTested, "no underlay address"))
+                : UnderlayAsync(peer.UnderlayAddress, timeout, cancellationToken);
+
+            PathState overlay = PathState.NotTested;
+            bool? fullSize = null;
+            int? pathMtu = null;
+            double? roundTrip = null;
+            if (peer.VtepAddress is not null)
+            {
+                // The small echo and the full-size DF echo go out together: a healthy or blocked path costs one
+                // timeout at most, and only a path where small passes and full-size does not is searched further.
+                Task<EchoOutcome> small = _icmp.EchoAsync(peer.VtepAddress, SmallPacketSize, dontFragment: false, timeout, cancellationToken);
+                Task<EchoOutcome> full = _icmp.EchoAsync(peer.VtepAddress, deviceMtu, dontFragment: true, timeout, cancellationToken);
+                await Task.WhenAll(small, full).ConfigureAwait(false);
+                EchoOutcome first = small.Result;
+                overlay = first.Answered || full.Result.Answered ? PathState.Answered : PathState.Silent;
+                if (overlay == PathState.Answered)
+                {
+                    fullSize = full.Result.Answered;
+                    roundTrip = await MedianRoundTripAsync(peer.VtepAddress, first, timeout, cancellationToken).ConfigureAwait(false);
+                    pathMtu = fullSize == true
+                        ? deviceMtu
+                        : await PathMtuSearch.FindAsync(SmallPacketSize, deviceMtu, async size =>
+                            (await _icmp.EchoAsync(peer.VtepAddress, size, dontFragment: true, timeout, cancellationToken).ConfigureAwait(false)).Answered).ConfigureAwait(false);
+                }
+            }
+
+            (PathState underlayState, string? underlayDetail) = await underlay.ConfigureAwait(false);
+            var observation = new PeerObservation
+            {
+                Peer = peer,
+                SourceName = options.LocalNodeName,
+                Underlay = underlayState,
+                UnderlayDetail = underlayDetail,
+                Overlay = overlay,
+                FullSizePassed = fullSize,
+                DeviceMtu = deviceMtu,
+                PathMtu = pathMtu,
+                RoundTripMs = roundTrip,
+                PeerFindings = FlannelStateCheck.CheckPeer(_state, peer),
+                DeviceFindings = deviceFindings,
+                ChecksumOffloadBugApplies = offloadBug,
+                KernelRelease = _state.KernelRelease,
+                DeviceName = _state.Device.Name,
+                Port = options.Port,
+            };
+            (VxlanVerdict verdict, string reason, string? remedy) = VxlanVerdictRules.Judge(observation);
+            return new VxlanPathResult
+            {
+                Source = options.LocalNodeName,
+                Destination = peer.Name,
+                SourceAddress = options.LocalNode?.UnderlayAddress?.ToString() ?? _state.Device.LocalAddress,
+                DestinationAddress = peer.UnderlayAddress?.ToString(),
+                VtepAddress = peer.VtepAddress?.ToString(),
+                FromPort = options.Port,
+                ToPort = options.Port,
+                Underlay = underlayState,
+                Overlay = overlay,
+                RoundTripMs = roundTrip,
+                PathMtu = pathMtu,
+                Verdict = verdict,
+                Reason = reason,
+                Remedy = remedy,
+            };
+        }
+
+        /// <summary>ICMP echo and TCP 10250 to the underlay address at once; either answering means the node is reachable.</summary>
+        private async Task<(PathState, string?)> UnderlayAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task<EchoOutcome> icmp = _icmp.EchoAsync(address, SmallPacketSize, dontFragment: false, timeout, race.Token);
+            Task<EchoOutcome> tcp = IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
+            Task<EchoOutcome> first = await Task.WhenAny(icmp, tcp).ConfigureAwait(false);
+            if (first.IsCompletedSuccessfully && first.Result.Answered)
+            {
+                race.Cancel();
+                return (PathState.Answered, null);
+            }
+
+            Task<EchoOutcome> second = first == icmp ? tcp : icmp;
+            EchoOutcome other = await second.ConfigureAwait(false);
+            if (other.Answered)
+            {
+                return (PathState.Answered, null);
+            }
+
+            return (PathState.Silent, $"ICMP echo: {icmp.Result.Failure}; {tcp.Result.Failure}");
+        }
+
+        private async Task<double?> MedianRoundTripAsync(IPAddress vtep, EchoOutcome first, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var samples = new List<double>();
+            if (first.Answered)
+            {
+                samples.Add(first.RoundTrip.TotalMilliseconds);
+            }
+
+            while (samples.Count < RoundTripSamples)
+            {
+                EchoOutcome next = await _icmp.EchoAsync(vtep, SmallPacketSize, dontFragment: false, timeout, cancellationToken).ConfigureAwait(false);
+                if (!next.Answered)
+                {
+                    break;
+                }
+
+                samples.Add(next.RoundTrip.TotalMilliseconds);
+            }
+
+            if (samples.Count == 0)
+            {
+                return null;
+            }
+
+            samples.Sort();
+            return Math.Round(samples[samples.Count / 2], 3);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Generic;
+
+namespace K3sNet.Vxlan
+{
+    /// <summary>Everything measured about one peer, before a verdict is drawn from it.</summary>
+    internal sealed record PeerObservation
+    {
+        public required VxlanPeer Peer { get; init; }
+
+        public required string SourceName { get; init; }
+
+        public PathState Underlay { get; init; } = PathState.NotTested;
+
+        /// <summary>Why the underlay leg was silent or not tested (both checks' reasons).</summary>
+        public string? UnderlayDetail { get; init; }
+
+        public PathState Overlay { get; init; } = PathState.NotTested;
+
+        /// <summary>Whether a packet of the device's full MTU crossed the overlay with DF; null when not tried.</summary>
+        public bool? FullSizePassed { get; init; }
+
+        /// <summary>The local flannel.1's MTU: the size a full-size probe has.</summary>
+        public int DeviceMtu { get; init; }
+
+        public int? PathMtu { get; init; }
+
+        public double? RoundTripMs { get; init; }
+
+        /// <summary>Disagreements between this peer's entries on flannel.1 and its annotations.</summary>
+        public IReadOnlyList<string> PeerFindings { get; init; } = [];
+
+        /// <summary>Disagreements on the local device itself; they concern every path from this node.</summary>
+        public IReadOnlyList<string> DeviceFindings { get; init; } = [];
+
+        /// <summary>tx checksum offload is on and the kernel has the bug; null when unknown.</summary>
+        public bool? ChecksumOffloadBugApplies { get; init; }
+
+        public string? KernelRelease { get; init; }
+
+        public string DeviceName { get; init; } = KernelStateReader.FlannelDeviceName;
+
+        public int Port { get; init; } = 8472;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace K3sNet.Vxlan
+{
+    /// <summary>
+    /// Turns what was measured about a path into its verdict and a reason a person can act on. Pure: every rule here
+    /// is unit-tested without a network.
+    /// </summary>
+    internal static class VxlanVerdictRules
+    {
+        public static (VxlanVerdict Verdict, string Reason, string? Remedy) Judge(PeerObservation o)
+        {
+            string peer = o.Peer.Name;
+            string source = o.SourceName;
+            string underlay = o.Peer.UnderlayAddress?.ToString() ?? "its underlay address";
+            string port = o.Port.ToString(CultureInfo.InvariantCulture);
+            var findings = o.DeviceFindings.Concat(o.PeerFindings).ToList();
+
+            if (o.Peer.VtepAddress is null)
+            {
+                return (VxlanVerdict.NotTested,
+                    $"{peer}'s VTEP address is unknown: no annotation names it and {o.DeviceName} has no entry for {underlay}.",
+                    $"Pipe {peer}'s K3sNode from Get-K3sNode, or give -VtepAddress (the base address of its pod subnet, such as 10.42.1.0).");
+            }
+
+            if (o.Overlay == PathState.Silent && o.Underlay == PathState.Silent)
+            {
+                string reason = $"{peer} answers neither on {underlay} ({o.UnderlayDetail ?? "ICMP echo and TCP 10250 silent"}) nor through VXLAN: " +
+                    $"the node is down, {underlay} is not reachable from {source}, or {peer}'s security group drops ICMP, TCP 10250 and UDP {port} alike.";
+                return (VxlanVerdict.NodeUnreachable, WithDns(reason, o),
+                    $"Check that {peer} is running and that {underlay} is its current address; then check the route and the network ACLs between {source} and {peer}.");
+            }
+
+            if (findings.Count > 0)
+            {
+                string effect = o.Overlay == PathState.Silent ? $" Traffic through VXLAN to {peer} is lost." : string.Empty;
+                string remedy = o.DeviceFindings.Count > 0
+                    ? $"Restart k3s on {source} so flannel recreates {o.DeviceName} from its configuration; if the annotation is what is wrong, fix the node's flannel options and restart k3s there."
+                    : $"Restart k3s on {source} so flannel reprograms {o.DeviceName}'s entries for {peer}; if {peer}'s annotations are what changed wrongly, restart k3s on {peer}.";
+                return (VxlanVerdict.Misconfigured, WithDns(string.Join(" ", findings) + effect, o), remedy);
+            }
+
+            if (o.Overlay == PathState.Silent)
+            {
+                string reason = $"UDP {port} to {peer} is dropped: {peer} answers on {underlay} but not through VXLAN. " +
+                    $"Allow inbound UDP {port} from the cluster's nodes in {peer}'s security group.";
+                return (VxlanVerdict.VxlanBlocked, WithDns(reason, o),
+                    $"Allow inbound UDP {port} to {peer} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {peer} too.");
+            }
+
+            if (o.Overlay == PathState.Answered && o.FullSizePassed == false)
+            {
+                string largest = o.PathMtu is int mtu ? $"packets up to {mtu} bytes" : "small packets";
+                int underlayNeeded = o.DeviceMtu + 50;
+                string reason = $"{char.ToUpperInvariant(largest[0])}{largest[1..]} reach {peer} through VXLAN, but {o.DeviceMtu}-byte packets are dropped without an error: " +
+                    $"the underlay between {source} and {peer} does not carry {underlayNeeded}-byte packets. TLS handshakes and large responses stall.";
+                string remedy = o.PathMtu is int pathMtu
+                    ? $"Raise the underlay MTU on the path to at least {underlayNeeded}, or lower the MTU of {o.DeviceName} and the pods' interfaces to {pathMtu}."
+                    : $"Raise the underlay MTU on the path to at least {underlayNeeded}, or lower flannel's MTU.";
+                return (VxlanVerdict.MtuBlackhole, reason, remedy);
+            }
+
+            if (o.ChecksumOffloadBugApplies == true)
+            {
+                return (VxlanVerdict.ChecksumOffload,
+                    $"{o.DeviceName} has tx checksum offload on, and kernel {o.KernelRelease} corrupts the checksums of VXLAN-encapsulated UDP with it: " +
+                    $"echoes to {peer} pass, but Service traffic and DNS hang.",
+                    $"Run 'ethtool -K {o.DeviceName} tx-checksum-ip-generic off' on {source} and persist it with a udev rule, or move to a fixed kernel (5.7 or later).");
+            }
+
+            string rtt = o.RoundTripMs is double ms ? string.Create(CultureInfo.InvariantCulture, $" in {ms:0.###} ms") : string.Empty;
+            string size = o.PathMtu is int passed ? $"; {passed}-byte packets pass" : string.Empty;
+            return (VxlanVerdict.Healthy, $"{peer} answers through VXLAN{rtt}{size}.", null);
+        }
+
+        private static string WithDns(string reason, PeerObservation o) =>
+            o.Peer.HostsClusterDns && o.Overlay != PathState.Answered
+                ? $"{reason} CoreDNS runs on {o.Peer.Name}, so pods on {o.SourceName} cannot resolve names."
+                : reason;
+    }
+}

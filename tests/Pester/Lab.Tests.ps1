@@ -1,0 +1,260 @@
+# The network-namespace lab itself (tests/Lab): wired as flannel wires a k3s cluster, described as k3s describes its
+# nodes, and removed completely without touching anything it did not create.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../Lab/K3sNetLab.psm1') -Force
+    $NoLab = Test-K3sNetLabSupport
+    $Lab = if (-not $NoLab) { New-K3sNetLab -NodeCount 3 -NoVxlanInto node-c }
+
+    function Skip-WithoutLab {
+        if ($NoLab) { Set-ItResult -Skipped -Because "the network-namespace lab cannot run here: $NoLab" }
+    }
+
+    function Get-Namespaces { @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] }) }
+
+    function Invoke-Json([string] $Namespace, [string] $Tool, [string[]] $Arguments) {
+        & $Tool -n $Namespace -j @Arguments | ConvertFrom-Json
+    }
+}
+
+AfterAll {
+    if ($Lab) { Remove-K3sNetLab -Lab $Lab }
+}
+
+Describe 'The lab''s nodes' {
+    It 'gives each node its own namespace under the lab''s prefix, and the subnet''s bridge a namespace of its own' {
+        Skip-WithoutLab
+        $namespaces = Get-Namespaces
+        foreach ($node in $Lab.Nodes) {
+            $node.Namespace | Should -BeLike "$($Lab.Prefix)-*"
+            $namespaces | Should -Contain $node.Namespace
+        }
+        $namespaces | Should -Contain $Lab.BridgeNamespace
+        (Invoke-Json $Lab.BridgeNamespace ip @('link', 'show', 'type', 'bridge')).ifname | Should -Be 'br0'
+        # The root namespace has no leg in the lab: every node's eth0 peers with a port in the bridge namespace.
+        foreach ($node in $Lab.Nodes) {
+            (Invoke-Json $Lab.BridgeNamespace ip @('link', 'show', $node.BridgePort)).master | Should -Be 'br0'
+        }
+    }
+
+    It 'creates flannel.1 as flannel does: VNI 1, port 8472, local underlay address, nolearning, MTU 1450, the /32 VTEP address' {
+        Skip-WithoutLab
+        foreach ($node in $Lab.Nodes) {
+            $link = Invoke-Json $node.Namespace ip @('-d', 'link', 'show', 'flannel.1')
+            $vxlan = $link.linkinfo.info_data
+            $link.linkinfo.info_kind | Should -Be 'vxlan'
+            $vxlan.id | Should -Be 1
+            $vxlan.port | Should -Be 8472
+            $vxlan.local | Should -Be $node.UnderlayAddress
+            $vxlan.learning | Should -BeFalse
+            $vxlan.link | Should -Be 'eth0'
+            $link.mtu | Should -Be 1450
+            $link.address | Should -Be $node.VtepMac
+            $address = (Invoke-Json $node.Namespace ip @('-4', 'addr', 'show', 'flannel.1')).addr_info
+            "$($address.local)/$($address.prefixlen)" | Should -Be "$($node.VtepAddress)/32"
+            (Invoke-Json $node.Namespace ip @('-4', 'addr', 'show', 'eth0')).addr_info.local | Should -Be $node.UnderlayAddress
+        }
+    }
+
+    It 'programs, on each node for each peer, exactly the neighbour, fdb and route entries flannel programs' {
+        Skip-WithoutLab
+        foreach ($node in $Lab.Nodes) {
+            $peers = @($Lab.Nodes | Where-Object Name -NE $node.Name)
+            $neighbours = @(Invoke-Json $node.Namespace ip @('-4', 'neigh', 'show', 'dev', 'flannel.1'))
+            $fdb = @(Invoke-Json $node.Namespace bridge @('fdb', 'show', 'dev', 'flannel.1'))
+            $routes = @(Invoke-Json $node.Namespace ip @('-4', 'route', 'show', 'dev', 'flannel.1'))
+            ($neighbours | ForEach-Object { "$($_.dst) $($_.lladdr) $($_.state)" } | Sort-Object) |
+                Should -Be ($peers | ForEach-Object { "$($_.VtepAddress) $($_.VtepMac) PERMANENT" } | Sort-Object)
+            ($fdb | ForEach-Object { "$($_.mac) $($_.dst) $($_.flags) $($_.state)" } | Sort-Object) |
+                Should -Be ($peers | ForEach-Object { "$($_.VtepMac) $($_.UnderlayAddress) self permanent" } | Sort-Object)
+            ($routes | ForEach-Object { "$($_.dst) $($_.gateway) $($_.flags)" } | Sort-Object) |
+                Should -Be ($peers | ForEach-Object { "$($_.PodCidr) $($_.VtepAddress) onlink" } | Sort-Object)
+        }
+    }
+
+    It 'answers TCP 10250 on every node, as a kubelet does' {
+        Skip-WithoutLab
+        $from = $Lab.Nodes[0].Namespace
+        foreach ($node in $Lab.Nodes) {
+            & ip netns exec $from bash -c "exec 3<>/dev/tcp/$($node.UnderlayAddress)/10250" 2>$null
+            $LASTEXITCODE | Should -Be 0 -Because "$($node.Name)'s kubelet port must accept connections"
+        }
+    }
+
+    It 'plays each security group in nftables: node-c admits no UDP 8472, so the overlay to it is silent while its underlay answers' {
+        Skip-WithoutLab
+        $from = $Lab.Nodes[0].Namespace
+        & ip netns exec $from ping -c 1 -W 1 10.0.1.12 | Out-Null
+        $LASTEXITCODE | Should -Be 0 -Because 'node-c answers on its underlay address'
+        & ip netns exec $from ping -c 1 -W 1 10.42.1.0 | Out-Null
+        $LASTEXITCODE | Should -Be 0 -Because 'node-b admits UDP 8472'
+        & ip netns exec $from ping -c 1 -W 1 10.42.2.0 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0 -Because 'node-c''s security group has no UDP 8472'
+        $Lab.SecurityGroups.'node-c'.VxlanFrom | Should -HaveCount 0
+        $Lab.SecurityGroups.'node-b'.VxlanFrom | Should -Be @('node-a', 'node-b', 'node-c')
+        $Lab.SecurityGroups.'node-a'.TcpPorts | Should -Be @(6443, 10250)
+    }
+}
+
+Describe 'The lab''s description' {
+    BeforeAll {
+        if ($Lab) {
+            $NodeList = Get-Content -Raw -LiteralPath $Lab.NodesPath | ConvertFrom-Json -AsHashtable
+            $PodList = Get-Content -Raw -LiteralPath $Lab.PodsPath | ConvertFrom-Json -AsHashtable
+        }
+    }
+
+    It 'writes nodes.json as a Kubernetes NodeList of k3s Node objects with the lab''s real addresses and VtepMACs' {
+        Skip-WithoutLab
+        $NodeList.kind | Should -Be 'NodeList'
+        $NodeList.apiVersion | Should -Be 'v1'
+        $NodeList.metadata.resourceVersion | Should -Be '1'
+        $NodeList.items | Should -HaveCount 3
+        foreach ($item in $NodeList.items) {
+            $node = $Lab.Nodes | Where-Object Name -EQ $item.metadata.name
+            $item.kind | Should -Be 'Node'
+            $annotations = $item.metadata.annotations
+            $annotations['flannel.alpha.coreos.com/backend-type'] | Should -Be 'vxlan'
+            $annotations['flannel.alpha.coreos.com/kube-subnet-manager'] | Should -Be 'true'
+            $annotations['flannel.alpha.coreos.com/public-ip'] | Should -Be $node.UnderlayAddress
+            $annotations['k3s.io/internal-ip'] | Should -Be $node.UnderlayAddress
+            $annotations['k3s.io/hostname'] | Should -Be $node.Name
+            $backend = $annotations['flannel.alpha.coreos.com/backend-data'] | ConvertFrom-Json
+            $backend.VNI | Should -Be 1
+            $backend.VtepMAC | Should -Be (Invoke-Json $node.Namespace ip @('link', 'show', 'flannel.1')).address
+            $item.spec.podCIDR | Should -Be $node.PodCidr
+            $item.spec.podCIDRs | Should -Be @($node.PodCidr)
+            $item.spec.providerID | Should -Be "k3s://$($node.Name)"
+            ($item.status.addresses | Where-Object { $_.type -eq 'InternalIP' }).address | Should -Be $node.UnderlayAddress
+            ($item.status.conditions | Where-Object { $_.type -eq 'Ready' }).status | Should -Be 'True'
+            $item.status.daemonEndpoints.kubeletEndpoint.Port | Should -Be 10250
+            $item.status.nodeInfo.kubeletVersion | Should -Match '\+k3s'
+        }
+    }
+
+    It 'labels node-a the server (control-plane, master) and the others agents' {
+        Skip-WithoutLab
+        $server = $NodeList.items | Where-Object { $_.metadata.name -eq 'node-a' }
+        $server.metadata.labels['node-role.kubernetes.io/control-plane'] | Should -Be 'true'
+        $server.metadata.labels['node-role.kubernetes.io/master'] | Should -Be 'true'
+        $server.metadata.annotations['k3s.io/node-args'] | Should -Be '["server"]'
+        foreach ($agent in $NodeList.items | Where-Object { $_.metadata.name -ne 'node-a' }) {
+            $agent.metadata.labels.Keys | Where-Object { $_ -like 'node-role.kubernetes.io/*' } | Should -BeNullOrEmpty
+            $agent.metadata.annotations['k3s.io/node-args'] | Should -Be '["agent"]'
+        }
+    }
+
+    It 'writes pods.json as a PodList with the CoreDNS pod on the server' {
+        Skip-WithoutLab
+        $PodList.kind | Should -Be 'PodList'
+        $coreDns = @($PodList.items | Where-Object { $_.metadata.labels['k8s-app'] -eq 'kube-dns' })
+        $coreDns | Should -HaveCount 1
+        $coreDns[0].metadata.namespace | Should -Be 'kube-system'
+        $coreDns[0].spec.nodeName | Should -Be 'node-a'
+        (Get-K3sNetLabNode -Lab $Lab | Where-Object HostsClusterDns).Name | Should -Be 'node-a'
+    }
+
+    It 'describes a wrong VtepMAC without changing the device, and puts it back' {
+        Skip-WithoutLab
+        $real = ($Lab.Nodes | Where-Object Name -EQ node-b).VtepMac
+        Set-K3sNetLabFault -Lab $Lab -Fault WrongVtepMac -Node node-b
+        try {
+            (Get-K3sNetLabNode -Lab $Lab | Where-Object Name -EQ node-b).VtepMac | Should -Not -Be $real
+            (Invoke-Json ($Lab.Nodes | Where-Object Name -EQ node-b).Namespace ip @('link', 'show', 'flannel.1')).address | Should -Be $real
+        }
+        finally {
+            Clear-K3sNetLabFault -Lab $Lab
+        }
+        (Get-K3sNetLabNode -Lab $Lab | Where-Object Name -EQ node-b).VtepMac | Should -Be $real
+    }
+
+    It 'clears faults back to the security groups it was built with' {
+        Skip-WithoutLab
+        Set-K3sNetLabFault -Lab $Lab -Fault VxlanBlocked -Node node-b
+        $Lab.SecurityGroups.'node-b'.VxlanFrom | Should -HaveCount 0
+        Clear-K3sNetLabFault -Lab $Lab
+        $Lab.SecurityGroups.'node-b'.VxlanFrom | Should -Be @('node-a', 'node-b', 'node-c')
+        $Lab.SecurityGroups.'node-c'.VxlanFrom | Should -HaveCount 0
+        & ip netns exec $Lab.Nodes[0].Namespace ping -c 1 -W 1 10.42.1.0 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+    }
+}
+
+Describe 'Removing a lab' {
+    It 'removes its namespaces and files, leaves a namespace it did not create, and can run twice' {
+        Skip-WithoutLab
+        $small = New-K3sNetLab -NodeCount 2
+        $decoy = "$($small.Prefix)-decoy"
+        & ip netns add $decoy
+        # A test's own file in the folder the lab made goes with it.
+        Set-Content -LiteralPath (Join-Path $small.Path 'k3s-nodes.json') -Value '[]'
+        try {
+            Remove-K3sNetLab -Lab $small
+            Remove-K3sNetLab -Lab $small
+            $namespaces = Get-Namespaces
+            $namespaces | Where-Object { $_ -like "$($small.Prefix)-*" } | Should -Be @($decoy)
+            $small.Path | Should -Not -Exist
+        }
+        finally {
+            & ip netns delete $decoy
+        }
+    }
+
+    It 'in a folder it was given, removes only the files it wrote' {
+        Skip-WithoutLab
+        $folder = Join-Path ([IO.Path]::GetTempPath()) "k3snet-lab-test-$PID"
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        Set-Content -LiteralPath (Join-Path $folder 'mine.txt') -Value 'not the lab''s'
+        try {
+            $small = New-K3sNetLab -NodeCount 2 -Path $folder
+            Join-Path $folder 'nodes.json' | Should -Exist
+            Remove-K3sNetLab -Lab $small
+            @(Get-ChildItem -LiteralPath $folder).Name | Should -Be @('mine.txt')
+        }
+        finally {
+            Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore
+        }
+    }
+
+    It 'removes a lab from its folder alone, as a script that lost the object would' {
+        Skip-WithoutLab
+        $small = New-K3sNetLab -NodeCount 2
+        Remove-K3sNetLab -Path $small.Path
+        Get-Namespaces | Where-Object { $_ -like "$($small.Prefix)-*" } | Should -BeNullOrEmpty
+    }
+
+    It 'sweeps a lab whose process is gone, and leaves one whose process runs' {
+        Skip-WithoutLab
+        $orphan = New-K3sNetLab -NodeCount 2
+        try {
+            # Pretend a killed run built it: its owner is a process that has exited.
+            $exited = Start-Process -FilePath true -PassThru
+            $exited.WaitForExit()
+            $state = Get-Content -Raw -LiteralPath (Join-Path $orphan.Path 'lab.json') | ConvertFrom-Json
+            $state.OwnerPid = $exited.Id
+            $state | ConvertTo-Json -Depth 8 | Set-Content -LiteralPath (Join-Path $orphan.Path 'lab.json')
+
+            # Limited to this file's labs: a shared machine may hold other runs' labs.
+            $swept = @(Remove-StaleK3sNetLab -Prefix $orphan.Prefix, $Lab.Prefix)
+            $swept | Should -Be @($orphan.Prefix)
+            Get-Namespaces | Where-Object { $_ -like "$($orphan.Prefix)-*" } | Should -BeNullOrEmpty
+            Get-Namespaces | Should -Contain $Lab.Nodes[0].Namespace
+        }
+        finally {
+            Remove-K3sNetLab -Lab $orphan
+        }
+    }
+
+    It 'runs on its own: the script builds a lab, prints its description folder, and removes it' {
+        Skip-WithoutLab
+        Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+        $output = Invoke-PwshProcess -File (Join-Path $PSScriptRoot '../Lab/Start-K3sNetLab.ps1') -ArgumentList @('-NodeCount', '2', '-Seconds', '1') 6>&1 2>&1 |
+            ForEach-Object { "$_" }
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $path = $output | Where-Object { $_ -match '^/' } | Select-Object -Last 1
+        $path | Should -Not -BeNullOrEmpty -Because ($output -join "`n")
+        $prefix = Split-Path -Leaf $path
+        $output -join "`n" | Should -Match "Lab $prefix removed"
+        Get-Namespaces | Where-Object { $_ -like "$prefix-*" } | Should -BeNullOrEmpty
+        $path | Should -Not -Exist
+    }
+}

@@ -1,0 +1,103 @@
+# Start-K3sVxlanResponder against the built module on loopback: its docs examples, Ctrl+C, a port that is taken, bad
+# input, and the verbose story of what it dropped. No root needed: any user may listen on a UDP port.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'DocsPages.psm1') -Force
+    $DocsExamples = @(Get-DocsExampleCase -DocsPath (Join-Path $PSScriptRoot '../../docs') -Name 'Start-K3sVxlanResponder')
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'DocsPages.psm1') -Force
+    $ModulePath = Get-BuiltModulePath
+    Import-Module (Join-Path $ModulePath 'K3sNet.psd1') -Force
+    # Example 2 starts Test-K3sVxlan in a thread job, which finds K3sNet the way a user's session does: on PSModulePath.
+    $SavedModulePath = $env:PSModulePath
+    $env:PSModulePath = (Split-Path -Parent $ModulePath) + [IO.Path]::PathSeparator + $env:PSModulePath
+
+    function Start-ResponderAsync([hashtable] $Parameters) {
+        # A pipeline of its own, so a test can stop it as Ctrl+C does.
+        $shell = [powershell]::Create()
+        $null = $shell.AddCommand((Get-Command Start-K3sVxlanResponder)).AddParameters($Parameters)
+        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $noInput.Complete()
+        $handle = $shell.BeginInvoke($noInput, $output)
+        [pscustomobject]@{ Shell = $shell; Handle = $handle; Output = $output }
+    }
+
+    function Wait-Listening([int] $Port, $Responder) {
+        # Bound once a second socket on the same port is refused; counts decide, the deadline only reports a hang.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ($true) {
+            $probe = [Net.Sockets.UdpClient]::new()
+            try { $probe.Client.Bind([Net.IPEndPoint]::new([Net.IPAddress]::Loopback, $Port)) }
+            catch { return }
+            finally { $probe.Dispose() }
+            if ($Responder.Handle.IsCompleted -or [DateTime]::UtcNow -gt $deadline) { throw "The responder never listened on $Port." }
+            Start-Sleep -Milliseconds 50
+        }
+    }
+}
+
+AfterAll {
+    $env:PSModulePath = $SavedModulePath
+}
+
+Describe 'Start-K3sVxlanResponder docs examples' {
+    It 'runs "<Title>" as documented' -ForEach $DocsExamples {
+        Assert-DocsExample -Code $Code -Output $Output
+    }
+}
+
+Describe 'Start-K3sVxlanResponder' {
+    It 'stops at once on Ctrl+C, without an error' {
+        $responder = Start-ResponderAsync @{ Port = 18473; BindAddress = [Net.IPAddress]::Loopback }
+        Wait-Listening 18473 $responder
+        $responder.Shell.Stop()
+        $responder.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        $responder.Shell.Streams.Error | Should -BeNullOrEmpty
+        $responder.Shell.Dispose()
+    }
+
+    It 'says which port is taken and what to do, with ResponderPortInUse' {
+        $taken = [Net.Sockets.UdpClient]::new([Net.IPEndPoint]::new([Net.IPAddress]::Loopback, 0))
+        try {
+            $port = $taken.Client.LocalEndPoint.Port
+            $failure = { Start-K3sVxlanResponder -Port $port -BindAddress 127.0.0.1 -Duration 00:00:01 } | Should -Throw -PassThru
+            $failure.FullyQualifiedErrorId | Should -Be 'ResponderPortInUse,K3sNet.Commands.StartK3sVxlanResponderCommand'
+            $failure.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $failure.Exception.Message | Should -Be "UDP 127.0.0.1:$port is already in use: flannel.1 owns UDP $port once k3s runs, or another responder is listening."
+            $failure.ErrorDetails.RecommendedAction | Should -Match 'Test-K3sVxlan without -Probe'
+        }
+        finally { $taken.Dispose() }
+    }
+
+    It 'refuses a duration that is not positive, with InvalidResponderDuration' {
+        $failure = { Start-K3sVxlanResponder -Port 18474 -Duration 00:00:00 } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -Be 'InvalidResponderDuration,K3sNet.Commands.StartK3sVxlanResponderCommand'
+        $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'answers a probe, ignores a stray datagram, and tells the dropped one''s reason with -Verbose' {
+        $responder = Start-ResponderAsync @{ Port = 18475; BindAddress = [Net.IPAddress]::Loopback; Duration = [TimeSpan]::FromSeconds(4); Verbose = $true }
+        Wait-Listening 18475 $responder
+        $client = [Net.Sockets.UdpClient]::new()
+        try {
+            $null = $client.Send([Text.Encoding]::ASCII.GetBytes('hello'), 5, '127.0.0.1', 18475)
+            $results = @(Test-K3sVxlan -ComputerName 127.0.0.1 -Probe -Port 18475 -TimeoutSeconds 2)
+        }
+        finally { $client.Dispose() }
+        $responder.Shell.EndInvoke($responder.Handle)
+        $summary = @($responder.Output)
+        $verbose = @($responder.Shell.Streams.Verbose.Message)
+        $responder.Shell.Dispose()
+
+        $results[0].Verdict | Should -Be 'Healthy' -Because $results[0].Reason
+        $summary | Should -HaveCount 1
+        $summary[0].Answered | Should -Be 4
+        $summary[0].Dropped | Should -Be 1
+        $summary[0].DroppedByReason['NotVxlan'] | Should -Be 1
+        $verbose | Should -Contain 'Dropped 1 datagram(s): NotVxlan.'
+        $verbose[0] | Should -Be 'Answering K3sNet VXLAN probes (VNI 1) on UDP 127.0.0.1:18475 for 00:00:04.'
+    }
+}
