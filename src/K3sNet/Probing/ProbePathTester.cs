@@ -101,14 +101,14 @@ namespace K3sNet.Probing
                 largest = Math.Clamp(largest, ProbeFrame.MinimumInnerPacketSize, ProbeFrame.MaximumInnerPacketSize);
                 int smallest = ProbeFrame.MinimumInnerPacketSize;
 
-                Task<bool> underlay = UnderlayCheck.AnswersAsync(_icmp, address, timeout, cancellationToken);
+                Task<(PathState State, string? Detail)> underlay = UnderlayCheck.CheckAsync(_icmp, address, timeout, cancellationToken);
                 Task<ProbeAnswer>[] small = Enumerable.Range(0, _settings.Count)
                     .Select(_ => session.ProbeAsync(smallest, timeout, cancellationToken))
                     .ToArray();
                 Task<ProbeAnswer> full = session.ProbeAsync(largest, timeout, cancellationToken);
                 ProbeAnswer[] smallAnswers = await Task.WhenAll(small).ConfigureAwait(false);
                 ProbeAnswer fullAnswer = await full.ConfigureAwait(false);
-                bool underlayAnswered = await underlay.ConfigureAwait(false);
+                bool underlayAnswered = (await underlay.ConfigureAwait(false)).State == PathState.Answered;
 
                 int received = smallAnswers.Count(a => a.Answered);
                 int? pathMtu = null;

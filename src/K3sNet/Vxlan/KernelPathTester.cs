@@ -21,8 +21,6 @@ namespace K3sNet.Vxlan
         /// <summary>An ordinary echo's size, as ping sends it: 56 bytes of data, 84 on the wire.</summary>
         public const int SmallPacketSize = 84;
 
-        public const int KubeletPort = 10250;
-
         private const int RoundTripSamples = 3;
 
         private readonly KernelState _state;
@@ -86,7 +84,7 @@ namespace K3sNet.Vxlan
             int deviceMtu = _state.Device.Mtu;
             Task<(PathState State, string? Detail)> underlay = peer.UnderlayAddress is null
                 ? Task.FromResult<(PathState, string?)>((PathState.NotTested, "no underlay address"))
-                : UnderlayAsync(peer.UnderlayAddress, timeout, cancellationToken);
+                : UnderlayCheck.CheckAsync(_icmp, peer.UnderlayAddress, timeout, cancellationToken);
 
             PathState overlay = PathState.NotTested;
             bool? fullSize = null;
@@ -149,29 +147,6 @@ namespace K3sNet.Vxlan
                 Reason = reason,
                 Remedy = remedy,
             };
-        }
-
-        /// <summary>ICMP echo and TCP 10250 to the underlay address at once; either answering means the node is reachable.</summary>
-        private async Task<(PathState, string?)> UnderlayAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task<EchoOutcome> icmp = _icmp.EchoAsync(address, SmallPacketSize, dontFragment: false, timeout, race.Token);
-            Task<EchoOutcome> tcp = IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
-            Task<EchoOutcome> first = await Task.WhenAny(icmp, tcp).ConfigureAwait(false);
-            if (first.IsCompletedSuccessfully && first.Result.Answered)
-            {
-                race.Cancel();
-                return (PathState.Answered, null);
-            }
-
-            Task<EchoOutcome> second = first == icmp ? tcp : icmp;
-            EchoOutcome other = await second.ConfigureAwait(false);
-            if (other.Answered)
-            {
-                return (PathState.Answered, null);
-            }
-
-            return (PathState.Silent, $"ICMP echo: {icmp.Result.Failure}; {tcp.Result.Failure}");
         }
 
         private async Task<double?> MedianRoundTripAsync(IPAddress vtep, EchoOutcome first, TimeSpan timeout, CancellationToken cancellationToken)

@@ -1,0 +1,47 @@
+using System;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using K3sNet.Icmp;
+
+namespace K3sNet.Vxlan
+{
+    /// <summary>
+    /// Whether a node answers on its underlay address at all, for both modes of Test-K3sVxlan: an ICMP echo (when this
+    /// user may send one) and a TCP connect to the kubelet port, at once. Either answering, a refused connection
+    /// included (the host's kernel said no), means the node is reachable: that is what tells "VXLAN is blocked" from
+    /// "the node is gone".
+    /// </summary>
+    internal static class UnderlayCheck
+    {
+        public const int KubeletPort = 10250;
+
+        /// <summary>An ordinary echo's size, as ping sends it: 56 bytes of data, 84 on the wire.</summary>
+        private const int EchoSize = 84;
+
+        /// <summary>
+        /// Answered as soon as either check answers (the other is cancelled); otherwise Silent, with both failures as
+        /// the detail. A null <paramref name="icmp"/> (no ICMP socket for this user) leaves TCP alone.
+        /// </summary>
+        public static async Task<(PathState State, string? Detail)> CheckAsync(IcmpEchoSender? icmp, IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task<EchoOutcome> echo = icmp is null
+                ? Task.FromResult(EchoOutcome.Silence("no ICMP socket"))
+                : icmp.EchoAsync(address, EchoSize, dontFragment: false, timeout, race.Token);
+            Task<EchoOutcome> tcp = IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
+            Task<EchoOutcome> first = await Task.WhenAny(echo, tcp).ConfigureAwait(false);
+            if (first.IsCompletedSuccessfully && first.Result.Answered)
+            {
+                race.Cancel();
+                return (PathState.Answered, null);
+            }
+
+            EchoOutcome echoOutcome = await echo.ConfigureAwait(false);
+            EchoOutcome tcpOutcome = await tcp.ConfigureAwait(false);
+            return echoOutcome.Answered || tcpOutcome.Answered
+                ? (PathState.Answered, null)
+                : (PathState.Silent, $"ICMP echo: {echoOutcome.Failure}; {tcpOutcome.Failure}");
+        }
+    }
+}
