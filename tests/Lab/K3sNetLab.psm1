@@ -468,7 +468,8 @@ function Set-K3sNetLabFault {
     .DESCRIPTION
     VxlanBlocked   -Node's security group stops admitting UDP 8472 (from every node, or only from -Peer).
     UnderlayDown   -Node's port on the subnet goes down: nothing reaches its underlay address.
-    PathMtu        the subnet's port to -Node carries at most -Mtu bytes; bigger frames vanish without an ICMP error.
+    PathMtu        the subnet's port to -Node carries IPv4 packets of at most -Mtu bytes, both ways, whatever they carry;
+                   bigger ones vanish without an ICMP error.
     StaleFdb       -Node's fdb entry for -Peer's VtepMAC points at -Address (default 10.0.1.250, where nobody is).
     WrongVtepMac   nodes.json gives -Node a VtepMAC its flannel.1 does not have.
     Clear-K3sNetLabFault puts everything back.
@@ -497,9 +498,18 @@ function Set-K3sNetLabFault {
             Invoke-Batch ip $Lab.BridgeNamespace @("link set $($target.BridgePort) down")
         }
         'PathMtu' {
-            # A bridge (and a veth) forwards frames up to MTU + 4 bytes (room for a VLAN tag it never checks for), so
-            # the port gets $Mtu - 4: then an IP packet of $Mtu bytes passes and one of $Mtu + 1 vanishes.
-            Invoke-Batch ip $Lab.BridgeNamespace @("link set $($target.BridgePort) mtu $($Mtu - 4)")
+            # An nftables rule on the subnet's bridge, not a lower port MTU: a bridge and a veth let frames of MTU + 4
+            # bytes through (room for a VLAN tag), and not alike for every kind of packet (the kernel's VXLAN frames
+            # passed 4 bytes more than plain UDP). The rule drops every IPv4 packet over $Mtu bytes to and from the
+            # port, whatever it carries, silently, like a link that never sends "fragmentation needed".
+            $port = $target.BridgePort
+            $null = Invoke-InNamespace $Lab.BridgeNamespace nft @('-f', '-') -InputText @"
+table bridge k3snetlab {
+    chain forward { type filter hook forward priority filter; policy accept; }
+}
+add rule bridge k3snetlab forward oifname "$port" ip length > $Mtu drop
+add rule bridge k3snetlab forward iifname "$port" ip length > $Mtu drop
+"@
         }
         'StaleFdb' {
             $peerNode = Get-LabNode $Lab $Peer
@@ -513,10 +523,12 @@ function Set-K3sNetLabFault {
 }
 
 function Clear-K3sNetLabFault {
-    <# Puts every node back the way New-K3sNetLab built it (idempotent): security groups, ports, MTUs, fdb, description. #>
+    <# Puts every node back the way New-K3sNetLab built it (idempotent): security groups, ports, path MTUs, fdb, description. #>
     param([Parameter(Mandatory)] $Lab)
 
-    Invoke-Batch ip $Lab.BridgeNamespace @($Lab.Nodes | ForEach-Object { "link set $($_.BridgePort) mtu $($Lab.UnderlayMtu) up" })
+    Invoke-Batch ip $Lab.BridgeNamespace @($Lab.Nodes | ForEach-Object { "link set $($_.BridgePort) up" })
+    # The bridge namespace holds no rules but the PathMtu faults'.
+    $null = Invoke-InNamespace $Lab.BridgeNamespace nft @('flush', 'ruleset')
     foreach ($node in $Lab.Nodes) {
         $group = $Lab.SecurityGroups.($node.Name)
         $group.VxlanFrom = @($group.BuiltVxlanFrom)

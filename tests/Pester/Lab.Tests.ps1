@@ -167,6 +167,44 @@ Describe 'The lab''s description' {
         (Get-K3sNetLabNode -Lab $Lab | Where-Object Name -EQ node-b).VtepMac | Should -Be $real
     }
 
+    It 'PathMtu: the link to node-b carries 1400-byte packets and no larger, ICMP and UDP alike, both ways, until cleared' {
+        Skip-WithoutLab
+        $nodeA = $Lab.Nodes | Where-Object Name -EQ node-a
+        $nodeB = $Lab.Nodes | Where-Object Name -EQ node-b
+        function Test-Echo($From, $To, [int] $PacketSize) {
+            # ping's -s is the ICMP payload: 28 bytes of IPv4 and ICMP header make the packet.
+            & ip netns exec $From.Namespace ping -c 1 -W 1 -M do -s ($PacketSize - 28) $To.UnderlayAddress *> $null
+            $LASTEXITCODE -eq 0
+        }
+        function Get-UdpPacketsArriving($Node) {
+            # The packets of each size counted arriving at the node (UDP port 9, discard: nothing listens there).
+            (& ip netns exec $Node.Namespace nft -j list chain inet k3snetlab udp_probe | ConvertFrom-Json).nftables.rule.expr.counter.packets
+        }
+        Set-K3sNetLabFault -Lab $Lab -Fault PathMtu -Node node-b -Mtu 1400
+        try {
+            Test-Echo $nodeA $nodeB 1400 | Should -BeTrue -Because 'a 1400-byte packet fits the link'
+            Test-Echo $nodeA $nodeB 1401 | Should -BeFalse -Because 'a 1401-byte packet does not'
+            Test-Echo $nodeB $nodeA 1400 | Should -BeTrue -Because 'the limit holds the other way too'
+            Test-Echo $nodeB $nodeA 1401 | Should -BeFalse -Because 'the limit holds the other way too'
+            # Plain UDP, as K3sNet's probes are, gets the same limit (a lower port MTU once let it 4 bytes less).
+            @(
+                'add chain inet k3snetlab udp_probe { type filter hook prerouting priority raw; }'
+                'add rule inet k3snetlab udp_probe udp dport 9 ip length 1400 counter'
+                'add rule inet k3snetlab udp_probe udp dport 9 ip length 1401 counter'
+            ) -join "`n" | & ip netns exec $nodeB.Namespace nft -f -
+            foreach ($size in 1400, 1401) {
+                # One write, one datagram: its payload plus 28 bytes of IPv4 and UDP header make the packet.
+                & ip netns exec $nodeA.Namespace bash -c "head -c $($size - 28) /dev/zero > /dev/udp/$($nodeB.UnderlayAddress)/9"
+            }
+            Start-Sleep -Milliseconds 200
+            Get-UdpPacketsArriving $nodeB | Should -Be @(1, 0)
+        }
+        finally {
+            Clear-K3sNetLabFault -Lab $Lab
+        }
+        Test-Echo $nodeA $nodeB 1500 | Should -BeTrue -Because 'cleared, the link carries 1500 bytes again'
+    }
+
     It 'clears faults back to the security groups it was built with' {
         Skip-WithoutLab
         Set-K3sNetLabFault -Lab $Lab -Fault VxlanBlocked -Node node-b
