@@ -1,6 +1,9 @@
 # Test-K3sVxlan in kernel mode on a real 3-node lab (tests/Lab): node namespaces with flannel.1 on kernel VXLAN. One
 # lab serves every scenario; each scenario applies its fault and AfterEach clears it. The cmdlet runs in a fresh pwsh
-# inside a node's namespace, importing the built module, the way a user runs it on a k3s node.
+# inside a node's namespace, importing the built module, the way a user runs it on a k3s node. The cluster's API is the
+# Kubernetes API emulator serving the lab's own nodes.json and pods.json where a k3s server serves it: in the server
+# node's namespace, on its underlay address, port 6443. Every node's pwsh gets a kubeconfig that points there, so
+# Get-K3sNode reads the lab's nodes through the real KubernetesClient, and no traffic leaves the lab's namespaces.
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'DocsPages.psm1') -Force
     $DocsExamples = @(Get-DocsExampleCase -DocsPath (Join-Path $PSScriptRoot '../../docs') -Name 'Test-K3sVxlan')
@@ -15,11 +18,28 @@ BeforeAll {
     $ModulePath = Get-BuiltModulePath
     $NoLab = Test-K3sNetLabSupport
     $Lab = $null
-    if (-not $NoLab) {
-        $Lab = New-K3sNetLab -NodeCount 3
-        # The nodes as Get-K3sNode would give them, saved as JSON the way a user carries them to a node.
-        $NodesJson = Join-Path $Lab.Path 'k3s-nodes.json'
-        Get-K3sNetLabNode -Lab $Lab | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $NodesJson -Encoding utf8
+    # The running emulator; a restart (after a fault that changes the lab's description) replaces it here.
+    $KubeApi = @{ Emulator = $null }
+
+    function Start-LabKubeApi {
+        $server = $Lab.Nodes | Where-Object IsServer
+        $KubeApi.Emulator = Start-KubeApiEmulator -NodesPath $Lab.NodesPath -PodsPath $Lab.PodsPath -Context 'k3s-lab' `
+            -NetworkNamespace $server.Namespace -ListenAddress $server.UnderlayAddress -Port 6443 -KubeconfigPath $Kubeconfig
+    }
+
+    function Restart-LabKubeApi {
+        # The emulator reads nodes.json and pods.json once, as an API server holds its objects: after the lab rewrites
+        # its description, a new one serves the new objects at the same address, with the same kubeconfig.
+        Stop-KubeApiEmulator -Emulator $KubeApi.Emulator
+        $KubeApi.Emulator = $null
+        Start-LabKubeApi
+    }
+
+    function Remove-LabBed {
+        # The emulator first: a process still inside a namespace would keep it alive after its name is gone.
+        if ($KubeApi.Emulator) { Stop-KubeApiEmulator -Emulator $KubeApi.Emulator }
+        $KubeApi.Emulator = $null
+        if ($Lab) { Remove-K3sNetLab -Lab $Lab }
     }
 
     function Skip-WithoutLab {
@@ -28,9 +48,9 @@ BeforeAll {
 
     function Invoke-InLabNode {
         <#
-        Runs $Script in a fresh pwsh inside node $From's namespace, with K3sNet imported and $Nodes holding the lab's
-        nodes read back from JSON (deserialized objects, as Test-K3sVxlan must accept). Returns what the script writes
-        last, through JSON.
+        Runs $Script in a fresh pwsh inside node $From's namespace, with K3sNet imported, KUBECONFIG pointing at the
+        lab's API, and $Nodes holding the nodes saved from Get-K3sNode (deserialized objects, as Test-K3sVxlan must
+        accept), once they are saved. Returns what the script writes last, through JSON.
         #>
         param([Parameter(Mandatory)] [string] $From, [Parameter(Mandatory)] [string] $Script, [string] $Namespace)
 
@@ -39,10 +59,8 @@ BeforeAll {
 `$ErrorActionPreference = 'Stop'
 Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
 Set-Location -LiteralPath '$($Lab.Path)'
-`$Nodes = Get-Content -Raw -LiteralPath '$NodesJson' | ConvertFrom-Json
-# Get-K3sNode reads the same nodes through the Kubernetes API emulator once it serves this lab; until then the
-# examples get them from the lab's description.
-if (-not (Get-Command Get-K3sNode -ErrorAction Ignore)) { function Get-K3sNode { `$Nodes } }
+`$env:KUBECONFIG = '$Kubeconfig'
+`$Nodes = if (Test-Path -LiteralPath '$NodesJson') { Get-Content -Raw -LiteralPath '$NodesJson' | ConvertFrom-Json }
 `$result = & { $Script }
 '<<K3SNET-RESULT>>' + (ConvertTo-Json -InputObject `$result -Depth 5 -Compress -EnumsAsStrings)
 "@
@@ -56,9 +74,10 @@ if (-not (Get-Command Get-K3sNode -ErrorAction Ignore)) { function Get-K3sNode {
         return $marker.Substring('<<K3SNET-RESULT>>'.Length) | ConvertFrom-Json
     }
 
-    function Test-Paths([string] $From, [string] $Arguments = '') {
-        # One result per peer, keyed by destination.
-        $results = Invoke-InLabNode -From $From -Script "@(`$Nodes | Test-K3sVxlan $Arguments)"
+    function Test-Paths([string] $From, [string] $Arguments = '', [switch] $FromApi) {
+        # One result per peer, keyed by destination; the nodes saved as JSON, or -FromApi straight from Get-K3sNode.
+        $source = if ($FromApi) { 'Get-K3sNode' } else { '$Nodes' }
+        $results = Invoke-InLabNode -From $From -Script "@($source | Test-K3sVxlan $Arguments)"
         $byPeer = @{}
         foreach ($result in $results) { $byPeer[$result.Destination] = $result }
         return $byPeer
@@ -69,10 +88,26 @@ if (-not (Get-Command Get-K3sNode -ErrorAction Ignore)) { function Get-K3sNode {
         $code = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($EncodedCode))
         Invoke-InLabNode -From $From -Script "@(& { $code } | Out-String -Width 120 -Stream)"
     }
+
+    if (-not $NoLab) {
+        # Pester runs no AfterAll when this block fails, so a failure here removes what it built before it rethrows.
+        try {
+            $Lab = New-K3sNetLab -NodeCount 3
+            $Kubeconfig = Join-Path $Lab.Path 'kubeconfig.yaml'
+            $NodesJson = Join-Path $Lab.Path 'k3s-nodes.json'
+            Start-LabKubeApi
+            # The nodes saved the way docs example 3 says a user saves them, on a machine that reaches the API server.
+            $null = Invoke-InLabNode -From node-a -Script "Get-K3sNode | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath '$NodesJson' -Encoding utf8"
+        }
+        catch {
+            Remove-LabBed
+            throw
+        }
+    }
 }
 
 AfterAll {
-    if ($Lab) { Remove-K3sNetLab -Lab $Lab }
+    Remove-LabBed
     Remove-Item -LiteralPath Function:\Invoke-K3sNetLabExample -ErrorAction Ignore
 }
 
@@ -83,11 +118,8 @@ Describe 'Test-K3sVxlan kernel mode on a 3-node lab' {
 
     It '(a) all healthy: every path from node-a is Healthy, with a round trip and the full flannel.1 MTU, for K3sNode objects' {
         Skip-WithoutLab
-        # Real K3sNode objects this time; every other scenario pipes the deserialized JSON.
-        $results = Invoke-InLabNode -From node-a -Script @'
-$typed = $Nodes | ForEach-Object { $h = @{}; $_.PSObject.Properties | ForEach-Object { $h[$_.Name] = $_.Value }; [K3sNet.K3sNode]$h }
-@($typed | Test-K3sVxlan)
-'@
+        # K3sNode objects straight from Get-K3sNode; most other scenarios pipe the nodes saved as JSON.
+        $results = Invoke-InLabNode -From node-a -Script '@(Get-K3sNode | Test-K3sVxlan)'
         $results | Should -HaveCount 2
         ($results.Destination | Sort-Object) | Should -Be @('node-b', 'node-c')
         foreach ($result in $results) {
@@ -128,10 +160,10 @@ $typed = $Nodes | ForEach-Object { $h = @{}; $_.PSObject.Properties | ForEach-Ob
         }
     }
 
-    It 'says pods cannot resolve names when the blocked node runs CoreDNS' {
+    It 'says pods cannot resolve names when the blocked node runs CoreDNS (a kube-dns pod the API lists on it)' {
         Skip-WithoutLab
         Set-K3sNetLabFault -Lab $Lab -Fault VxlanBlocked -Node node-a
-        $paths = Test-Paths node-c
+        $paths = Test-Paths node-c -FromApi
         $paths['node-a'].Verdict | Should -Be 'VxlanBlocked'
         $paths['node-a'].Reason | Should -Match 'CoreDNS runs on node-a, so pods on node-c cannot resolve names\.$'
         $paths['node-b'].Verdict | Should -Be 'Healthy'
@@ -180,24 +212,24 @@ $typed = $Nodes | ForEach-Object { $h = @{}; $_.PSObject.Properties | ForEach-Ob
     It 'a wrong VtepMAC in node-c''s description: Misconfigured, naming both MACs' {
         Skip-WithoutLab
         Set-K3sNetLabFault -Lab $Lab -Fault WrongVtepMac -Node node-c
-        Get-K3sNetLabNode -Lab $Lab | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $NodesJson -Encoding utf8
         try {
+            Restart-LabKubeApi
             $described = (Get-K3sNetLabNode -Lab $Lab | Where-Object Name -EQ node-c).VtepMac
             $real = ($Lab.Nodes | Where-Object Name -EQ node-c).VtepMac
             $described | Should -Not -Be $real
-            $paths = Test-Paths node-a
+            $paths = Test-Paths node-a -FromApi
             $paths['node-c'].Verdict | Should -Be 'Misconfigured'
             $paths['node-c'].Reason | Should -BeLike "*neighbour entry '10.42.2.0 lladdr $real' does not match node-c's VtepMAC $described*"
             $paths['node-b'].Verdict | Should -Be 'Healthy'
 
             # On node-c itself the device's own MAC disagrees with its annotation: every path from it is suspect.
-            $fromC = Test-Paths node-c
+            $fromC = Test-Paths node-c -FromApi
             $fromC['node-a'].Verdict | Should -Be 'Misconfigured'
             $fromC['node-a'].Reason | Should -BeLike "flannel.1 has MAC $real, but node-c's backend-data says VtepMAC $described*"
         }
         finally {
             Clear-K3sNetLabFault -Lab $Lab
-            Get-K3sNetLabNode -Lab $Lab | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $NodesJson -Encoding utf8
+            Restart-LabKubeApi
         }
     }
 

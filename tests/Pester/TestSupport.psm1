@@ -53,11 +53,14 @@ function Invoke-FreshPwsh {
 function Start-KubeApiEmulator {
     <#
     .SYNOPSIS
-    Starts the Kubernetes API emulator (tests/Emulators/KubeApi) on loopback in a child process and returns where it is.
+    Starts the Kubernetes API emulator (tests/Emulators/KubeApi) in a child process and returns where it is.
     .DESCRIPTION
     The emulator writes a kubeconfig for itself (its URL, -Token, -Context) and prints one JSON ready line, which this
     reads. It exits with this process (--parent-pid) if Stop-KubeApiEmulator never runs. The result has Url, Kubeconfig,
     Context, Token and Process. Built by 'dotnet build K3sNet.sln' (build.ps1 Build).
+    By default it listens on a free loopback port. -NetworkNamespace starts it with 'ip netns exec' inside a lab node's
+    namespace, where -ListenAddress and -Port put it where a k3s server's API is (the node's address, 6443); 'ip netns
+    exec' execs the emulator, so Process is the emulator itself and Stop-KubeApiEmulator ends it.
     #>
     param(
         [string] $NodesPath = (Join-Path $script:RepositoryRoot 'tests/Emulators/KubeApi/Fixtures/nodes.json'),
@@ -66,6 +69,11 @@ function Start-KubeApiEmulator {
         [string] $Context = 'k3snet-emulator',
         [string] $KubeconfigPath = (Join-Path ([IO.Path]::GetTempPath()) "k3snet-kubeapi-$([guid]::NewGuid().ToString('N')).yaml"),
         [int] $PageSize = 0,
+        [ipaddress] $ListenAddress = [ipaddress]::Loopback,
+        [ValidateRange(0, 65535)]
+        [int] $Port = 0,
+        # A network namespace the lab made (ip netns); the emulator's traffic then stays inside the lab.
+        [string] $NetworkNamespace,
         [string[]] $ArgumentList = @()
     )
 
@@ -77,9 +85,11 @@ function Start-KubeApiEmulator {
     }
     $dotnet = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
 
-    $start = [Diagnostics.ProcessStartInfo]::new($dotnet)
-    foreach ($argument in @($emulator, '--nodes', $NodesPath, '--token', $Token, '--context', $Context, '--kubeconfig', $KubeconfigPath,
-            '--page-size', "$PageSize", '--parent-pid', "$PID") + $ArgumentList) {
+    $command = @($dotnet, $emulator)
+    if ($NetworkNamespace) { $command = @('ip', 'netns', 'exec', $NetworkNamespace) + $command }
+    $start = [Diagnostics.ProcessStartInfo]::new($command[0])
+    foreach ($argument in @($command | Select-Object -Skip 1) + @('--nodes', $NodesPath, '--token', $Token, '--context', $Context, '--kubeconfig', $KubeconfigPath,
+            '--listen', "$ListenAddress", '--port', "$Port", '--page-size', "$PageSize", '--parent-pid', "$PID") + $ArgumentList) {
         $start.ArgumentList.Add($argument)
     }
     if ($PodsPath) {
