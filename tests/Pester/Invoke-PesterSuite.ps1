@@ -53,6 +53,9 @@ $env:K3SNET_MODULE_PATH = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 $env:K3SNET_PACKAGE_PATH = $PackagePath
 $env:K3SNET_CONFLICTING_YAMLDOTNET = Join-Path (Get-PackageFolder 'YamlDotNet') 'lib/netstandard2.1/YamlDotNet.dll'
 $env:K3SNET_CONFLICTING_AWSSDKCORE = Join-Path (Get-PackageFolder 'AWSSDK.Core') 'lib/net8.0/AWSSDK.Core.dll'
+# Every child pwsh writes plain text: a failing test quotes its child's error, and an ANSI escape in that message
+# (0x1B) is a character JUnit XML cannot hold, so the report, and with it the summary, would be lost.
+$env:NO_COLOR = '1'
 
 $null = New-Item -ItemType Directory -Force -Path $ResultDirectory
 $configuration = New-PesterConfiguration
