@@ -33,7 +33,19 @@ BeforeAll {
         try {
             $Lab = New-K3sNetLab -NodeCount 3 -ProbePort $ProbePort
             $NodesJson = Join-Path $Lab.Path 'k3s-nodes.json'
-            Get-K3sNetLabNode -Lab $Lab | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $NodesJson -Encoding utf8
+            # The nodes as Get-K3sNode reads them from the lab's description through the real KubernetesClient (the
+            # emulator on loopback, for this one read), saved as JSON the way a user carries them to hosts to probe.
+            $kubeApi = Start-KubeApiEmulator -NodesPath $Lab.NodesPath -PodsPath $Lab.PodsPath
+            try {
+                $null = Invoke-FreshPwsh -Environment @{ KUBECONFIG = $kubeApi.Kubeconfig } -Parameters @{ Module = (Join-Path $ModulePath 'K3sNet.psd1'); Path = $NodesJson } -ScriptBlock {
+                    param($Module, $Path)
+                    Import-Module $Module
+                    Get-K3sNode | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $Path -Encoding utf8
+                }
+            }
+            finally {
+                Stop-KubeApiEmulator -Emulator $kubeApi
+            }
             foreach ($node in $Lab.Nodes) {
                 # Each responder runs in its node's namespace until AfterAll stops it; -Duration bounds it if that fails.
                 $script = "Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1'); Start-K3sVxlanResponder -Port $ProbePort -Duration 00:20:00 | ConvertTo-Json | Set-Content -LiteralPath '$(Join-Path $Lab.Path "$($node.Name)-responder.json")'"
