@@ -178,7 +178,10 @@ Describe 'The lab''s description' {
         }
         function Get-UdpPacketsArriving($Node) {
             # The packets of each size counted arriving at the node (UDP port 9, discard: nothing listens there).
-            (& ip netns exec $Node.Namespace nft -j list chain inet k3snetlab udp_probe | ConvertFrom-Json).nftables.rule.expr.counter.packets
+            $listing = & ip netns exec $Node.Namespace nft -j list chain inet k3snetlab udp_probe | ConvertFrom-Json
+            foreach ($item in $listing.nftables | Where-Object { $_.PSObject.Properties['rule'] }) {
+                ($item.rule.expr | Where-Object { $_.PSObject.Properties['counter'] }).counter.packets
+            }
         }
         Set-K3sNetLabFault -Lab $Lab -Fault PathMtu -Node node-b -Mtu 1400
         try {
