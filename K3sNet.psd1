@@ -11,9 +11,14 @@
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
+        'SecurityGroupVerdict.format.ps1xml'
+        'SecurityGroupChange.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
+        'Test-K3sSecurityGroup'
+        'Grant-K3sNodeTraffic'
+        'Revoke-K3sNodeTraffic'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
