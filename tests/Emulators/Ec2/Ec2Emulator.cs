@@ -60,6 +60,12 @@ namespace K3sNet.Emulators.Ec2
 
         public void ResetCallCounts() => _calls.Clear();
 
+        /// <summary>
+        /// The credential scope of the last signed request, <c>AccessKeyId/date/region/ec2/aws4_request</c>: which key and
+        /// region a client resolved (the secret never travels).
+        /// </summary>
+        public string? LastCredentialScope { get; private set; }
+
         /// <summary>The next <paramref name="count"/> calls (of <paramref name="action"/>, or of any action) get RequestLimitExceeded.</summary>
         public void ThrottleNext(int count, string? action = null)
         {
@@ -166,6 +172,9 @@ namespace K3sNet.Emulators.Ec2
                 throw new Ec2Error("AuthFailure", StatusCodes.Status401Unauthorized,
                     "AWS was not able to validate the provided access credentials");
             }
+
+            string scope = authorization["AWS4-HMAC-SHA256 Credential=".Length..];
+            LastCredentialScope = scope[..Math.Max(0, scope.IndexOf(',', StringComparison.Ordinal))];
 
             lock (_lock)
             {
