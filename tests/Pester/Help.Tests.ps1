@@ -3,7 +3,11 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'DocsPages.psm1') -Force
     # Examples that need a test bed (an emulator, the network-namespace lab) run in the test file that builds it, which
     # calls Assert-DocsExample for each; every other page's examples run here.
-    $ExamplesRunBy = @{}
+    $ExamplesRunBy = @{
+        'Test-K3sSecurityGroup' = 'SecurityGroup.Tests.ps1'
+        'Grant-K3sNodeTraffic'  = 'NodeTraffic.Tests.ps1'
+        'Revoke-K3sNodeTraffic' = 'NodeTraffic.Tests.ps1'
+    }
     $Pages = @(Get-DocsCommandPage -DocsPath (Join-Path $PSScriptRoot '../../docs') | ForEach-Object {
             $runHere = -not $ExamplesRunBy.ContainsKey($_.Name)
             @{

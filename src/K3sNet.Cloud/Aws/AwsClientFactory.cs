@@ -12,7 +12,8 @@ namespace K3sNet.Cloud.Aws
     /// -ProfileName (an error when missing, no fall-through) → -Credential → $StoredAWSCredentials → environment variables
     /// → the default profile → the SDK's own chain (container, then instance profile). Region: -Region →
     /// $StoredAWSRegion → the profile's region → AWS_REGION → none (an error, unless -EndpointUrl names an endpoint,
-    /// which is then signed for us-east-1).
+    /// which is then signed for us-east-1). The endpoint: -EndpointUrl → AWS_ENDPOINT_URL_EC2 → AWS_ENDPOINT_URL → the
+    /// region's own.
     /// </summary>
     internal static class AwsClientFactory
     {
@@ -38,16 +39,20 @@ namespace K3sNet.Cloud.Aws
                 RetryMode = RequestRetryMode.Standard,
                 MaxErrorRetry = 2,
             };
-            if (!string.IsNullOrEmpty(connection.EndpointUrl))
+            // -EndpointUrl, else the endpoint variables every AWS SDK and the CLI read (VPC endpoints, LocalStack, emulators).
+            string? endpointUrl = NullIfEmpty(connection.EndpointUrl)
+                ?? NullIfEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_EC2"))
+                ?? NullIfEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"));
+            if (endpointUrl is not null)
             {
-                if (!Uri.TryCreate(connection.EndpointUrl, UriKind.Absolute, out Uri? endpoint) || endpoint.Scheme is not ("http" or "https"))
+                if (!Uri.TryCreate(endpointUrl, UriKind.Absolute, out Uri? endpoint) || endpoint.Scheme is not ("http" or "https"))
                 {
-                    throw new AwsSettingsException("BadEndpointUrl", $"'{connection.EndpointUrl}' is not an http or https URL.",
+                    throw new AwsSettingsException("BadEndpointUrl", $"'{endpointUrl}' is not an http or https URL.",
                         "Pass -EndpointUrl as a full URL, such as https://ec2.us-east-1.amazonaws.com or http://127.0.0.1:8080.");
                 }
 
                 // An explicit URL wins over AWS_ENDPOINT_URL_EC2 and the regional endpoint; the region still signs.
-                config.ServiceURL = connection.EndpointUrl;
+                config.ServiceURL = endpointUrl;
                 config.AuthenticationRegion = region ?? "us-east-1";
             }
             else if (region is not null)

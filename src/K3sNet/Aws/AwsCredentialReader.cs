@@ -16,7 +16,7 @@ namespace K3sNet.Aws
         /// <summary>Keys, a profile name, or neither (the object holds nothing K3sNet can read).</summary>
         public static (AwsKeys? Keys, string? ProfileName) Read(object? value)
         {
-            object? target = value is PSObject wrapped ? wrapped.BaseObject : value;
+            object? target = Unwrap(value);
             switch (target)
             {
                 case null:
@@ -47,11 +47,15 @@ namespace K3sNet.Aws
             return (null, Member(target, "Name") as string ?? Member(target, "ProfileName") as string);
         }
 
+        /// <summary>The object inside a PSObject, unless it is a PSCustomObject, whose properties only the PSObject holds.</summary>
+        private static object? Unwrap(object? value) =>
+            value is PSObject wrapped && wrapped.BaseObject is not PSCustomObject ? wrapped.BaseObject : value;
+
         private static object? Member(object target, string name)
         {
             if (target is PSObject ps)
             {
-                return ps.Properties[name]?.Value is object v ? (v is PSObject p ? p.BaseObject : v) : null;
+                return Unwrap(ps.Properties[name]?.Value);
             }
 
             if (target is System.Collections.IDictionary dictionary)

@@ -77,7 +77,8 @@ namespace K3sNet.Aws
         public static string PortText(SecurityGroupRule rule) =>
             SecurityGroupAnalysis.PortText(Ec2Protocol.Parse(rule.IpProtocol) ?? TrafficProtocol.All, rule.FromPort ?? 0, rule.ToPort ?? 65535);
 
-        private static string? KnownPurpose(TrafficProtocol protocol, int from, int to) =>
+        /// <summary>The purpose of the k3s port-matrix row with exactly this protocol and ports, if there is one.</summary>
+        public static string? KnownPurpose(TrafficProtocol protocol, int from, int to) =>
             KnownRows.FirstOrDefault(r => r.Protocol == protocol && r.FromPort == from && r.ToPort == to)?.Purpose;
 
         private static PortRequirement[] AllRows() =>

@@ -126,7 +126,7 @@ namespace K3sNet.Aws
             SgDecision sg = SecurityGroups(source, destination, from, requirement);
             string? aclBlock = sg.Status == SecurityGroupVerdictStatus.Blocked ? null : NetworkAcls(source, destination, from, to, requirement);
             SecurityGroupVerdictStatus status = aclBlock is null ? sg.Status : SecurityGroupVerdictStatus.Blocked;
-            string flow = string.Create(CultureInfo.InvariantCulture, $"{Name(requirement)} from {source.Name} ({from}) to {destination.Name} ({to})");
+            string flow = $"{Name(requirement)} from {Named(source.Name, from)} to {Named(destination.Name, to)}";
             string suggested = SuggestedSource(source, destination, from);
             string reason = status switch
             {
@@ -264,6 +264,8 @@ namespace K3sNet.Aws
 
             return blocked;
         }
+
+        private static string Named(string name, string address) => name == address ? address : $"{name} ({address})";
 
         internal static string Name(PortRequirement requirement) => PortText(requirement.Protocol, requirement.FromPort, requirement.ToPort);
 

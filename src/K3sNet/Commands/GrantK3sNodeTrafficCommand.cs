@@ -259,7 +259,7 @@ namespace K3sNet.Commands
             }
 
             WriteError(K3sNetErrors.Create("WorldOpenRefused", ErrorCategory.SecurityError, request.Target,
-                $"Refusing to open {SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort)} to {source}: it must stay inside the cluster (anyone on the internet could reach {request.Purpose ?? "it"}).",
+                $"Refusing to open {SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort)} to {source}: it must stay inside the cluster (anyone on the internet could reach {request.Purpose ?? IngressPlanner.KnownPurpose(request.Protocol, request.FromPort, request.ToPort) ?? "it"}).",
                 "Admit the nodes' own security group (-SourceGroupId) or the VPC's CIDR instead. If you really mean the whole internet, pass -SourceCidr " + source + " -Force."));
             return false;
         }
