@@ -53,6 +53,15 @@ Describe 'Grant-K3sNodeTraffic' {
         (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
     }
 
+    It 'counts a rule someone else added meanwhile (InvalidPermission.Duplicate) as already present' {
+        Add-Ec2EmulatorRaceRule $Emulator -Action AuthorizeSecurityGroupIngress -GroupId $Group -Rule @{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; referencedGroupId = $Group }
+        $changes = Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws -PassThru
+        ($changes | Where-Object FromPort -EQ 8472).Action | Should -Be 'AlreadyPresent'
+        ($changes | Where-Object FromPort -EQ 5001).Action | Should -Be 'Added'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 2 -Because 'the first call failed as a whole'
+        @(Get-Ingress $Group | Where-Object fromPort -EQ 8472) | Should -HaveCount 1
+    }
+
     It 'makes no mutating call under -WhatIf' {
         $changes = Test-K3sSecurityGroup -InstanceId $Ids @Aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @Aws -WhatIf -PassThru
         $changes.Action | Should -Be 'WouldAdd'

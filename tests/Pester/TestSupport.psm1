@@ -166,13 +166,21 @@ function Set-Ec2EmulatorFault {
     if ($Allow) { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/allow?action=$Action" }
 }
 
+function Add-Ec2EmulatorRaceRule {
+    <# Adds -Rule (a hashtable like a state file's rule) to -GroupId just before the next -Action call: a concurrent writer. #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Action, [Parameter(Mandatory)] [string] $GroupId,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Rule)
+    $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/race/add-rule?action=$Action&groupId=$GroupId" `
+        -Body (ConvertTo-Json -InputObject $Rule) -ContentType 'application/json'
+}
+
 function Get-Ec2EmulatorState {
     param([Parameter(Mandatory)] $Emulator)
     Invoke-RestMethod -Uri "$($Emulator.Control)/state"
 }
 
 Export-ModuleMember -Function New-Ec2ClusterState, Start-Ec2Emulator, Stop-Ec2Emulator, Get-Ec2EmulatorCallCount,
-    Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Get-Ec2EmulatorState
+    Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Add-Ec2EmulatorRaceRule, Get-Ec2EmulatorState
 
 function New-Ec2DocsState {
     <#

@@ -6,6 +6,11 @@ namespace K3sNet.Aws
     /// </summary>
     internal sealed record AnalysisNode(string Name, K3sRole? Role, string? Address, string? VxlanAddress, string? Ipv6Address, Ec2Instance Instance)
     {
+        private string? _groupsKey;
+
+        /// <summary>The node's security groups as one string: the part of a memo key that says which groups it has.</summary>
+        public string GroupsKey => _groupsKey ??= string.Join(',', Instance.GroupIds);
+
         public bool In(NodeScope scope) => Role is not K3sRole role || scope.Includes(role);
 
         /// <summary>The address a flow of <paramref name="requirement"/> uses from or to this node.</summary>

@@ -16,8 +16,9 @@ namespace K3sNet.Aws
     {
         private readonly IReadOnlyDictionary<string, Ec2SecurityGroup> _groups;
         private readonly Dictionary<string, Ec2NetworkAcl> _aclBySubnet = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, SgDecision> _sgMemo = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string?> _aclMemo = new(StringComparer.Ordinal);
+        // Tuple keys of references and numbers: looking a decision up allocates nothing, which matters at a million pairs.
+        private readonly Dictionary<(string DestinationGroups, string SourceGroups, string From, PortRequirement Requirement), SgDecision> _sgMemo = new();
+        private readonly Dictionary<(string Acl, bool Egress, TrafficProtocol Protocol, int From, int To, string Peer), string?> _aclMemo = new();
 
         public SecurityGroupAnalysis(IReadOnlyDictionary<string, Ec2SecurityGroup> groups, IEnumerable<Ec2NetworkAcl> acls)
         {
@@ -177,8 +178,7 @@ namespace K3sNet.Aws
         private SgDecision SecurityGroups(AnalysisNode source, AnalysisNode destination, string from, PortRequirement requirement)
         {
             bool byGroup = GroupReferenceMatches(source, destination, from);
-            string key = string.Join('|', string.Join(',', destination.Instance.GroupIds), byGroup ? string.Join(',', source.Instance.GroupIds) : "-",
-                from, Name(requirement));
+            var key = (destination.GroupsKey, byGroup ? source.GroupsKey : "-", from, requirement);
             if (_sgMemo.TryGetValue(key, out SgDecision? memo))
             {
                 return memo;
@@ -255,7 +255,7 @@ namespace K3sNet.Aws
                 return null;
             }
 
-            string key = string.Create(CultureInfo.InvariantCulture, $"{acl.NetworkAclId}|{egress}|{protocol}|{from}|{to}|{peer}");
+            var key = (acl.NetworkAclId, egress, protocol, from, to, peer);
             if (!_aclMemo.TryGetValue(key, out string? blocked))
             {
                 blocked = NetworkAclEvaluator.Blocks(acl, egress, protocol, from, to, peer);

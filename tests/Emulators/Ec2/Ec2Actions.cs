@@ -265,6 +265,11 @@ namespace K3sNet.Emulators.Ec2
                 throw Ec2Error.BadRequest("MissingParameter", "The request must contain the parameter ipPermissions");
             }
 
+            foreach (RuleState existing in group.Ingress.Where(r => r.RuleId is null))
+            {
+                existing.RuleId = NewRuleId();
+            }
+
             // Validate everything, then add: the call is atomic.
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (RuleState rule in rules)

@@ -28,6 +28,7 @@ namespace K3sNet.Emulators.Ec2
         private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
         private readonly HashSet<string> _denied = new(StringComparer.Ordinal);
         private readonly List<(string? Action, int Remaining)> _throttles = new();
+        private readonly List<(string Action, Action<Ec2State> Change)> _pending = new();
         private WebApplication? _app;
 
         public Ec2Emulator(Ec2State state)
@@ -92,6 +93,18 @@ namespace K3sNet.Emulators.Ec2
             }
         }
 
+        /// <summary>
+        /// Applies <paramref name="change"/> to the state just before the next call of <paramref name="action"/> runs: another
+        /// writer acting between K3sNet's read and its write (a race).
+        /// </summary>
+        public void BeforeNext(string action, Action<Ec2State> change)
+        {
+            lock (_lock)
+            {
+                _pending.Add((action, change));
+            }
+        }
+
         /// <summary>A copy of the current state.</summary>
         public Ec2State Snapshot()
         {
@@ -123,6 +136,15 @@ namespace K3sNet.Emulators.Ec2
                 Control(c, () => { ThrottleNext(count, action); return Results.NoContent(); }));
             _app.MapPost("/_emulator/deny", (HttpContext c, string action) => Control(c, () => { Deny(action); return Results.NoContent(); }));
             _app.MapPost("/_emulator/allow", (HttpContext c, string action) => Control(c, () => { Allow(action); return Results.NoContent(); }));
+            _app.MapPost("/_emulator/race/add-rule", async (HttpContext c, string action, string groupId) =>
+            {
+                RuleState rule = System.Text.Json.JsonSerializer.Deserialize<RuleState>(await new System.IO.StreamReader(c.Request.Body).ReadToEndAsync(), Ec2State.Json)!;
+                return Control(c, () =>
+                {
+                    BeforeNext(action, state => state.SecurityGroups.First(g => g.GroupId == groupId).Ingress.Add(rule));
+                    return Results.NoContent();
+                });
+            });
             _app.MapGet("/_emulator/state", (HttpContext c) => Control(c, () => Results.Text(Snapshot().ToJson(), "application/json")));
             await _app.StartAsync().ConfigureAwait(false);
 
@@ -192,6 +214,12 @@ namespace K3sNet.Emulators.Ec2
                 {
                     throw new Ec2Error("UnauthorizedOperation", StatusCodes.Status403Forbidden,
                         "You are not authorized to perform this operation.");
+                }
+
+                foreach ((string _, Action<Ec2State> change) in _pending.Where(p => p.Action == request.Action).ToList())
+                {
+                    change(_state);
+                    _pending.RemoveAll(p => p.Change == change);
                 }
 
                 if (request.DryRun)
