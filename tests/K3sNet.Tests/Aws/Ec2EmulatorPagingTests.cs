@@ -36,7 +36,7 @@ namespace K3sNet.Tests.Aws
         [Fact]
         public async Task DescribeInstances_counts_pages_in_reservations_not_instances()
         {
-            Ec2State state = Ec2TestBed.Cluster(nodes: 12, groups: 1);
+            Ec2State state = Ec2TestBed.Cluster(nodes: 14, groups: 1);
             foreach (K3sNet.Emulators.Ec2.InstanceState instance in state.Instances.Take(8))
             {
                 instance.ReservationId = "r-0fffffffffffffff0";
@@ -48,9 +48,11 @@ namespace K3sNet.Tests.Aws
             DescribeInstancesResponse first = await client.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 5 });
             DescribeInstancesResponse second = await client.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 5, NextToken = first.NextToken });
 
+            // Seven reservations: one of eight instances and six of one.
             Assert.Equal(5, first.Reservations.Count);
             Assert.Equal(12, first.Reservations.Sum(r => r.Instances.Count));
-            Assert.Empty(second.Reservations ?? new List<Reservation>());
+            Assert.NotNull(first.NextToken);
+            Assert.Equal(2, second.Reservations.Count);
             Assert.Null(second.NextToken);
         }
 
