@@ -8,6 +8,7 @@ using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
 using K3sNet.Aws;
+using K3sRule = K3sNet.Aws.SecurityGroupRule;
 using SdkRule = Amazon.EC2.Model.SecurityGroupRule;
 
 namespace K3sNet.Cloud.Aws
@@ -146,37 +147,37 @@ namespace K3sNet.Cloud.Aws
             });
 
         /// <summary>One permission holds several sources; K3sNet counts them as EC2 does, one rule each.</summary>
-        private static IEnumerable<K3sNet.Aws.SecurityGroupRule> Rules(IpPermission permission)
+        private static IEnumerable<K3sRule> Rules(IpPermission permission)
         {
             string protocol = permission.IpProtocol ?? "-1";
             int? from = protocol == "-1" ? null : permission.FromPort;
             int? to = protocol == "-1" ? null : permission.ToPort;
             foreach (IpRange range in permission.Ipv4Ranges ?? new List<IpRange>())
             {
-                yield return new K3sNet.Aws.SecurityGroupRule(protocol, from, to, CidrIpv4: range.CidrIp, Description: range.Description);
+                yield return new K3sRule(protocol, from, to, CidrIpv4: range.CidrIp, Description: range.Description);
             }
 
             foreach (Ipv6Range range in permission.Ipv6Ranges ?? new List<Ipv6Range>())
             {
-                yield return new K3sNet.Aws.SecurityGroupRule(protocol, from, to, CidrIpv6: range.CidrIpv6, Description: range.Description);
+                yield return new K3sRule(protocol, from, to, CidrIpv6: range.CidrIpv6, Description: range.Description);
             }
 
             foreach (UserIdGroupPair pair in permission.UserIdGroupPairs ?? new List<UserIdGroupPair>())
             {
-                yield return new K3sNet.Aws.SecurityGroupRule(protocol, from, to, ReferencedGroupId: pair.GroupId, Description: pair.Description);
+                yield return new K3sRule(protocol, from, to, ReferencedGroupId: pair.GroupId, Description: pair.Description);
             }
 
             foreach (PrefixListId list in permission.PrefixListIds ?? new List<PrefixListId>())
             {
-                yield return new K3sNet.Aws.SecurityGroupRule(protocol, from, to, PrefixListId: list.Id, Description: list.Description);
+                yield return new K3sRule(protocol, from, to, PrefixListId: list.Id, Description: list.Description);
             }
         }
 
-        public Task<IReadOnlyList<(string GroupId, K3sNet.Aws.SecurityGroupRule Rule)>> DescribeIngressRulesAsync(
+        public Task<IReadOnlyList<(string GroupId, K3sRule Rule)>> DescribeIngressRulesAsync(
             IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken) =>
             Call("DescribeSecurityGroupRules", async () =>
             {
-                var rules = new List<(string, K3sNet.Aws.SecurityGroupRule)>();
+                var rules = new List<(string, K3sRule)>();
                 foreach (string[] chunk in groupIds.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
                 {
                     var request = new DescribeSecurityGroupRulesRequest
@@ -197,13 +198,13 @@ namespace K3sNet.Cloud.Aws
                     while (!string.IsNullOrEmpty(request.NextToken));
                 }
 
-                return (IReadOnlyList<(string, K3sNet.Aws.SecurityGroupRule)>)rules;
+                return (IReadOnlyList<(string, K3sRule)>)rules;
             });
 
-        private static K3sNet.Aws.SecurityGroupRule Map(SdkRule rule)
+        private static K3sRule Map(SdkRule rule)
         {
             string protocol = rule.IpProtocol ?? "-1";
-            return new K3sNet.Aws.SecurityGroupRule(
+            return new K3sRule(
                 protocol,
                 protocol == "-1" ? null : rule.FromPort,
                 protocol == "-1" ? null : rule.ToPort,
@@ -254,8 +255,8 @@ namespace K3sNet.Cloud.Aws
                 return (IReadOnlyList<Ec2NetworkAcl>)acls.Values.ToList();
             });
 
-        public Task<IReadOnlyList<K3sNet.Aws.SecurityGroupRule>> AuthorizeIngressAsync(
-            string groupId, IReadOnlyList<K3sNet.Aws.SecurityGroupRule> rules, bool dryRun, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<K3sRule>> AuthorizeIngressAsync(
+            string groupId, IReadOnlyList<K3sRule> rules, bool dryRun, CancellationToken cancellationToken) =>
             Call("AuthorizeSecurityGroupIngress", async () =>
             {
                 var request = new AuthorizeSecurityGroupIngressRequest
@@ -267,15 +268,15 @@ namespace K3sNet.Cloud.Aws
                 try
                 {
                     AuthorizeSecurityGroupIngressResponse response = await _client.AuthorizeSecurityGroupIngressAsync(request, cancellationToken).ConfigureAwait(false);
-                    return (IReadOnlyList<K3sNet.Aws.SecurityGroupRule>)(response.SecurityGroupRules ?? new List<SdkRule>()).Select(Map).ToList();
+                    return (IReadOnlyList<K3sRule>)(response.SecurityGroupRules ?? new List<SdkRule>()).Select(Map).ToList();
                 }
                 catch (AmazonEC2Exception e) when (dryRun && e.ErrorCode == "DryRunOperation")
                 {
-                    return Array.Empty<K3sNet.Aws.SecurityGroupRule>();
+                    return Array.Empty<K3sRule>();
                 }
             });
 
-        private static IpPermission Permission(IGrouping<(string Protocol, int? From, int? To), K3sNet.Aws.SecurityGroupRule> rules)
+        private static IpPermission Permission(IGrouping<(string Protocol, int? From, int? To), K3sRule> rules)
         {
             var permission = new IpPermission { IpProtocol = rules.Key.Protocol };
             if (rules.Key.Protocol != "-1")
@@ -284,7 +285,7 @@ namespace K3sNet.Cloud.Aws
                 permission.ToPort = rules.Key.To;
             }
 
-            foreach (K3sNet.Aws.SecurityGroupRule rule in rules)
+            foreach (K3sRule rule in rules)
             {
                 if (rule.CidrIpv4 is not null)
                 {
