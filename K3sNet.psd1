@@ -16,9 +16,9 @@
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
-        'Test-K3sSecurityGroup'
         'Grant-K3sNodeTraffic'
         'Revoke-K3sNodeTraffic'
+        'Test-K3sSecurityGroup'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

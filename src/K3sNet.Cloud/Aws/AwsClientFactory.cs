@@ -21,7 +21,11 @@ namespace K3sNet.Cloud.Aws
         {
             ArgumentNullException.ThrowIfNull(connection);
             CredentialProfileStoreChain profiles = new(connection.ProfileLocation);
-            string? profileName = connection.ProfileName ?? (connection.Credential is null ? connection.StoredProfileName : null);
+            // Keys given outright come first: no profile is consulted for credentials then, so none can be missing.
+            bool keysGiven = !string.IsNullOrEmpty(connection.AccessKey) && !string.IsNullOrEmpty(connection.SecretKey);
+            string? profileName = keysGiven
+                ? null
+                : connection.ProfileName ?? (connection.Credential is null && connection.StoredCredentials is null ? connection.StoredProfileName : null);
             CredentialProfile? profile = null;
             if (profileName is not null && !profiles.TryGetProfile(profileName, out profile))
             {

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace K3sNet.Emulators.Ec2
 {
@@ -23,7 +22,7 @@ namespace K3sNet.Emulators.Ec2
         internal static readonly JsonSerializerOptions Json = new()
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            // Nulls are written: a hook (or a test) reading the state sees every property of every rule.
             WriteIndented = true,
         };
 
