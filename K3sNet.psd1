@@ -13,9 +13,11 @@
         'PortRequirement.format.ps1xml'
         'SecurityGroupVerdict.format.ps1xml'
         'SecurityGroupChange.format.ps1xml'
+        'K3sNode.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sPortMatrix'
+        'Get-K3sNode'
         'Grant-K3sNodeTraffic'
         'Revoke-K3sNodeTraffic'
         'Test-K3sSecurityGroup'

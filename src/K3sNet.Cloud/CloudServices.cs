@@ -1,5 +1,6 @@
 using K3sNet.Cloud.Aws;
 using K3sNet.Cloud.Kubernetes;
+using K3sNet.Kubernetes;
 
 namespace K3sNet.Cloud
 {
@@ -10,6 +11,8 @@ namespace K3sNet.Cloud
     internal sealed class CloudServices : ICloudServices
     {
         public IClusterSource ConnectCluster(ClusterConnection connection) => new KubeconfigClusterSource(connection);
+
+        public KubeconfigContexts ReadContexts(KubeconfigLocation location) => KubeconfigLoader.ReadContexts(location);
 
         public ICloudNetwork ConnectCloudNetwork(AwsConnection connection) => new Ec2CloudNetwork(connection);
     }

@@ -170,4 +170,52 @@ Describe 'Get-K3sPortMatrix' {
             $completion.CompletionMatches.CompletionText | Should -Be @('WireguardNative')
         }
     }
+
+    Context 'nodes from the pipeline' {
+        BeforeAll {
+            function New-Node([hashtable] $Properties) { [K3sNet.K3sNode]$Properties }
+            $server = New-Node @{ Name = 's1'; IsServer = $true; Roles = 'control-plane', 'master'; FlannelBackend = 'Vxlan' }
+            $agent = New-Node @{ Name = 'a1'; FlannelBackend = 'Vxlan' }
+        }
+
+        It 'a plain vxlan cluster gives the plain matrix, emitted once for all the nodes' {
+            $server, $agent | Get-K3sPortMatrix | Get-RuleKeys | Should -Be (Get-K3sPortMatrix | Get-RuleKeys)
+        }
+
+        It 'infers etcd from the etcd role, the registry from the node, dual-stack from an IPv6 address, and says so in verbose' {
+            $etcd = New-Node @{ Name = 's1'; IsServer = $true; Roles = 'control-plane', 'etcd', 'master'; FlannelBackend = 'Vxlan' }
+            $registry = New-Node @{ Name = 'a1'; FlannelBackend = 'Vxlan'; EmbeddedRegistry = $true; InternalIPv6 = 'fd00::21' }
+
+            $rules = $etcd, $registry | Get-K3sPortMatrix -Verbose 4>&1
+            $verbose = $rules | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+
+            $rules | Where-Object { $_ -is [K3sNet.PortRequirement] } | Get-RuleKeys | Should -Be (Get-K3sPortMatrix -EmbeddedEtcd -EmbeddedRegistry -IPv6 | Get-RuleKeys)
+            "$verbose" | Should -Match 'embedded etcd \(s1\); embedded registry \(a1\); dual-stack \(a1\)'
+        }
+
+        It 'takes the backend the nodes publish, and nodes without flannel give none' {
+            $wg = New-Node @{ Name = 's1'; IsServer = $true; FlannelBackend = 'WireguardNative' }
+            ($wg | Get-K3sPortMatrix).FromPort | Should -Contain 51820
+            (New-Node @{ Name = 'bare'; IsServer = $true } | Get-K3sPortMatrix).FromPort | Should -Be @(6443, 10250)
+        }
+
+        It 'accepts nodes saved as JSON and read back, binding them by property' {
+            $json = $server, $agent | ConvertTo-Json
+            $json | ConvertFrom-Json | Get-K3sPortMatrix | Get-RuleKeys | Should -Be (Get-K3sPortMatrix | Get-RuleKeys)
+        }
+
+        It 'applies -Role to the inferred matrix' {
+            ($server, $agent | Get-K3sPortMatrix -Role Agent).FromPort | Should -Be @(8472, 10250)
+        }
+
+        It 'refuses describing switches beside piped nodes, which describe the cluster themselves' {
+            { $server | Get-K3sPortMatrix -EmbeddedEtcd -ErrorAction Stop } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException])
+        }
+
+        It 'emits nothing and warns when the pipeline is empty' {
+            $rules = @(@() | Get-K3sPortMatrix -WarningVariable warned -WarningAction SilentlyContinue)
+            $rules | Should -HaveCount 0
+            "$warned" | Should -Match 'No nodes'
+        }
+    }
 }

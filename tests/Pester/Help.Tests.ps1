@@ -4,6 +4,7 @@ BeforeDiscovery {
     # Examples that need a test bed (an emulator, the network-namespace lab) run in the test file that builds it, which
     # calls Assert-DocsExample for each; every other page's examples run here.
     $ExamplesRunBy = @{
+        'Get-K3sNode' = 'Get-K3sNode.Tests.ps1'
         'Test-K3sSecurityGroup' = 'SecurityGroup.Tests.ps1'
         'Grant-K3sNodeTraffic'  = 'NodeTraffic.Tests.ps1'
         'Revoke-K3sNodeTraffic' = 'NodeTraffic.Tests.ps1'

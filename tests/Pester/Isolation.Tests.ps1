@@ -20,14 +20,22 @@ BeforeAll {
     # Never let the AWS SDK look for instance credentials beyond loopback.
     $ChildEnvironment = @{ AWS_EC2_METADATA_DISABLED = 'true' }
     $Dependencies = Join-Path $ModulePath 'Dependencies'
+    # Get-K3sNode in the probe reads this emulator's nodes through KubernetesClient.
+    $KubeApi = Start-KubeApiEmulator -Context 'isolation'
     function Get-FileVersion([string] $Path) { [Diagnostics.FileVersionInfo]::GetVersionInfo($Path).FileVersion }
+}
+
+AfterAll {
+    Stop-KubeApiEmulator -Emulator $KubeApi
 }
 
 Describe 'Dependency isolation, other modules'' assemblies loaded <Order>' -ForEach $Orders {
     BeforeAll {
+        $null = Invoke-KubeApiEmulatorControl -Emulator $KubeApi -Path requests -Method DELETE
         $output = Invoke-PwshProcess -File (Join-Path $PSScriptRoot 'Isolation/Invoke-IsolationProbe.ps1') -ArgumentList @(
             '-ModulePath', $ModulePath, '-Order', $Order,
-            '-OtherYamlDotNetPath', $OtherYamlDotNet, '-OtherAwsCorePath', $OtherAwsCore
+            '-OtherYamlDotNetPath', $OtherYamlDotNet, '-OtherAwsCorePath', $OtherAwsCore,
+            '-Kubeconfig', $KubeApi.Kubeconfig
         ) -Environment $ChildEnvironment 2>&1 | ForEach-Object { "$_" }
         if ($LASTEXITCODE -ne 0) {
             throw "The isolation probe failed (exit code $LASTEXITCODE):`n$($output -join "`n")"
@@ -35,12 +43,20 @@ Describe 'Dependency isolation, other modules'' assemblies loaded <Order>' -ForE
         $Report = ($output -join "`n") | ConvertFrom-Json
         $InDependencies = @($Report.Assemblies | Where-Object Context -EQ 'K3sNet.Dependencies')
         $InDefault = @($Report.Assemblies | Where-Object Context -EQ 'Default')
+        $KubeRequests = @((Invoke-KubeApiEmulatorControl -Emulator $KubeApi -Path requests) | ForEach-Object { $_ })
     }
 
-    It 'parses the kubeconfig and calls the API server with its token through KubernetesClient' {
+    It 'Get-K3sNode reads the kubeconfig and lists the emulator''s nodes with its token through KubernetesClient' {
         $Report.Runs | Should -HaveCount $Runs
-        $Report.Runs.ServerVersion | Should -Be (@('v1.31.5+k3s1') * $Runs)
-        $Report.KubeAuthorizations | Should -Be (@('Bearer k3snet-isolation-token') * $Runs)
+        foreach ($run in $Report.Runs) {
+            $run.NodeNames | Should -HaveCount 7
+            $run.NodeNames[0] | Should -Be 'k3s-server-1'
+            $run.NodeTypes | Should -Be @('K3sNet.K3sNode')
+        }
+        # One node list and one CoreDNS pod list per run, each with the right bearer token.
+        $KubeRequests | Should -HaveCount (2 * $Runs)
+        $KubeRequests.authorized | Should -Not -Contain $false
+        $KubeRequests.userAgent | ForEach-Object { $_ | Should -Match '^kubernetes-csharp/21\.0\.8' }
     }
 
     It 'signs DescribeVpcs with SigV4 for ec2 in the region through AWSSDK.EC2, and reads the answer' {

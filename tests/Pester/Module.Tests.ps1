@@ -15,7 +15,7 @@ Describe 'The module manifest' {
         $Manifest.RootModule | Should -Be 'K3sNet.dll'
         $Manifest.FormatsToProcess | Should -Contain 'PortRequirement.format.ps1xml'
         foreach ($file in $Manifest.FormatsToProcess) {
-            $file | Should -Match '^[A-Za-z]+\.format\.ps1xml$'
+            $file | Should -Match '^[A-Za-z][A-Za-z0-9]*\.format\.ps1xml$'
             $typeName = 'K3sNet.' + $file.Split('.')[0]
             $Module.ImplementingAssembly.GetType($typeName) | Should -Not -BeNullOrEmpty -Because "$file must be named after a public type"
             ([xml](Get-Content -Raw -LiteralPath (Join-Path $ModulePath $file))).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName |

@@ -63,7 +63,8 @@ Describe 'The K3sNet package' {
     }
 
     It 'works once installed: cmdlets, format and help' {
-        $Installed.Cmdlets | Should -Be @($Manifest.CmdletsToExport)
+        # Get-Command lists cmdlets by name, whatever order the manifest names them in.
+        @($Installed.Cmdlets | Sort-Object) | Should -Be @($Manifest.CmdletsToExport | Sort-Object)
         $Installed.Rules | Should -Be @('Tcp/6443', 'Udp/8472', 'Tcp/10250')
         $Installed.Help | Should -Be 'Lists the inbound rules a k3s cluster needs between its nodes.'
     }

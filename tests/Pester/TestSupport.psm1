@@ -50,8 +50,87 @@ function Invoke-FreshPwsh {
     return $marker.Substring('<<K3SNET-RESULT>>'.Length) | ConvertFrom-Json
 }
 
+function Start-KubeApiEmulator {
+    <#
+    .SYNOPSIS
+    Starts the Kubernetes API emulator (tests/Emulators/KubeApi) on loopback in a child process and returns where it is.
+    .DESCRIPTION
+    The emulator writes a kubeconfig for itself (its URL, -Token, -Context) and prints one JSON ready line, which this
+    reads. It exits with this process (--parent-pid) if Stop-KubeApiEmulator never runs. The result has Url, Kubeconfig,
+    Context, Token and Process. Built by 'dotnet build K3sNet.sln' (build.ps1 Build).
+    #>
+    param(
+        [string] $NodesPath = (Join-Path $script:RepositoryRoot 'tests/Emulators/KubeApi/Fixtures/nodes.json'),
+        [string] $PodsPath = (Join-Path $script:RepositoryRoot 'tests/Emulators/KubeApi/Fixtures/pods.json'),
+        [string] $Token = ('k3snet-pester-' + [guid]::NewGuid().ToString('N')),
+        [string] $Context = 'k3snet-emulator',
+        [string] $KubeconfigPath = (Join-Path ([IO.Path]::GetTempPath()) "k3snet-kubeapi-$([guid]::NewGuid().ToString('N')).yaml"),
+        [int] $PageSize = 0,
+        [string[]] $ArgumentList = @()
+    )
+
+    $emulator = @('Release', 'Debug') |
+        ForEach-Object { Join-Path $script:RepositoryRoot "tests/Emulators/KubeApi/bin/$_/net10.0/K3sNet.Emulators.KubeApi.dll" } |
+        Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
+    if (-not $emulator) {
+        throw "The Kubernetes API emulator is not built: run 'dotnet pwsh ./build.ps1 Build' first."
+    }
+    $dotnet = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
+
+    $start = [Diagnostics.ProcessStartInfo]::new($dotnet)
+    foreach ($argument in @($emulator, '--nodes', $NodesPath, '--token', $Token, '--context', $Context, '--kubeconfig', $KubeconfigPath,
+            '--page-size', "$PageSize", '--parent-pid', "$PID") + $ArgumentList) {
+        $start.ArgumentList.Add($argument)
+    }
+    if ($PodsPath) {
+        $start.ArgumentList.Add('--pods')
+        $start.ArgumentList.Add($PodsPath)
+    }
+    $start.RedirectStandardOutput = $true
+    $start.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($start)
+    # The emulator prints nothing on stdout but this line, so reading it cannot block on a full pipe later.
+    $line = $process.StandardOutput.ReadLine()
+    if (-not $line) {
+        $process.WaitForExit()
+        throw "The Kubernetes API emulator exited before it was ready (exit code $($process.ExitCode))."
+    }
+    $ready = $line | ConvertFrom-Json
+    [pscustomobject]@{
+        Url        = $ready.url
+        Kubeconfig = $ready.kubeconfig
+        Context    = $ready.context
+        Token      = $Token
+        Process    = $process
+    }
+}
+
+function Stop-KubeApiEmulator {
+    param([Parameter(Mandatory)] $Emulator)
+    if (-not $Emulator.Process.HasExited) {
+        $Emulator.Process.Kill()
+        $Emulator.Process.WaitForExit()
+    }
+    $Emulator.Process.Dispose()
+    Remove-Item -LiteralPath $Emulator.Kubeconfig -ErrorAction Ignore
+}
+
+function Invoke-KubeApiEmulatorControl {
+    <#
+    .SYNOPSIS
+    Calls the emulator's control endpoints: GET requests (the recorded requests), GET active (requests in flight),
+    DELETE requests, DELETE faults, PUT faults/<resource>?fault=Forbidden|Hang|Slow|ServerError|None.
+    #>
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Method = 'GET'
+    )
+    Invoke-RestMethod -Method $Method -Uri "$($Emulator.Url)/emulator/$Path" -Headers @{ Authorization = "Bearer $($Emulator.Token)" }
+}
+
 # Invoke-PwshProcess comes from tools/PwshProcess.psm1; re-exported so a test imports one module.
-Export-ModuleMember -Function Get-RepositoryRoot, Get-BuiltModulePath, Invoke-FreshPwsh, Invoke-PwshProcess
+Export-ModuleMember -Function Get-RepositoryRoot, Get-BuiltModulePath, Invoke-FreshPwsh, Invoke-PwshProcess, Start-KubeApiEmulator, Stop-KubeApiEmulator, Invoke-KubeApiEmulatorControl
 
 # ---- The EC2 emulator (tests/Emulators/Ec2), as its own process on a loopback port -----------------------------------
 

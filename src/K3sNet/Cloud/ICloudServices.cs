@@ -1,3 +1,5 @@
+using K3sNet.Kubernetes;
+
 namespace K3sNet.Cloud
 {
     /// <summary>
@@ -8,6 +10,9 @@ namespace K3sNet.Cloud
     {
         /// <summary>A client for the cluster a kubeconfig file describes.</summary>
         IClusterSource ConnectCluster(ClusterConnection connection);
+
+        /// <summary>The contexts of the merged kubeconfig files, and its current context (for -Context and its completion).</summary>
+        KubeconfigContexts ReadContexts(KubeconfigLocation location);
 
         /// <summary>A client for the EC2 API of one account and region.</summary>
         ICloudNetwork ConnectCloudNetwork(AwsConnection connection);

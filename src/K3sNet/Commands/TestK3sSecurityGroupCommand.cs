@@ -117,8 +117,9 @@ namespace K3sNet.Commands
                     continue;
                 }
 
+                K3sNode? node = input.Target as K3sNode;
                 nodes.Add(new AnalysisNode(input.Name, input.Role, input.Address ?? instance.PrivateIpAddress, input.VxlanAddress,
-                    instance.Ipv6Addresses.FirstOrDefault(), instance));
+                    node?.FlannelPublicIPv6 ?? node?.InternalIPv6 ?? instance.Ipv6Addresses.FirstOrDefault(), instance));
             }
 
             if (nodes.Count == 0)
@@ -138,10 +139,7 @@ namespace K3sNet.Commands
                 ? Wait(ec2.DescribeNetworkAclsAsync(subnets, CancellationToken))
                 : Array.Empty<Ec2NetworkAcl>();
 
-            IReadOnlyList<PortRequirement> requirements = Requirement ?? PortMatrix.For(new PortMatrixOptions
-            {
-                FlannelBackend = _inputs.Select(i => (i.Target as K3sNode)?.FlannelBackend).FirstOrDefault(b => b is not null) ?? FlannelBackend.Vxlan,
-            });
+            IReadOnlyList<PortRequirement> requirements = Requirement ?? Matrix();
             WriteVerbose($"{nodes.Count} node(s) on {groups.Count} security group(s) and {acls.Count} network ACL(s); judging {requirements.Count} requirement(s).");
 
             var analysis = new SecurityGroupAnalysis(groups.ToDictionary(g => g.GroupId, StringComparer.Ordinal), acls);
@@ -160,6 +158,31 @@ namespace K3sNet.Commands
 
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
+        }
+
+        /// <summary>
+        /// The matrix the nodes imply (backend, embedded etcd and registry, dual-stack, as Get-K3sPortMatrix infers it).
+        /// Nodes that publish no flannel backend, and instances given by id or address, get k3s's default: VXLAN.
+        /// </summary>
+        private IReadOnlyList<PortRequirement> Matrix()
+        {
+            K3sNode[] nodes = _inputs.Select(i => i.Target).OfType<K3sNode>().ToArray();
+            if (nodes.Length == 0)
+            {
+                return PortMatrix.For(new PortMatrixOptions());
+            }
+
+            PortMatrixInferenceResult inferred = PortMatrixInference.FromNodes(nodes, role: null);
+            foreach (string warning in inferred.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            PortMatrixOptions options = nodes.Any(n => n.FlannelBackend is not null)
+                ? inferred.Options
+                : inferred.Options with { FlannelBackend = FlannelBackend.Vxlan };
+            WriteVerbose(inferred.Summary);
+            return PortMatrix.For(options);
         }
 
         /// <summary>The instance id in an AWS provider id: <c>aws:///us-east-1a/i-0abc</c> → <c>i-0abc</c>.</summary>

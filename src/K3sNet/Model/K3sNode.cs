@@ -16,8 +16,17 @@ namespace K3sNet
 
         public bool IsServer { get; set; }
 
+        /// <summary>The node runs embedded etcd (the etcd role label): servers must admit TCP 2379-2380 from each other.</summary>
+        public bool EmbeddedEtcd { get; set; }
+
+        /// <summary>k3s runs with --embedded-registry (from k3s.io/node-args): nodes must admit TCP 5001 and 6443.</summary>
+        public bool EmbeddedRegistry { get; set; }
+
         /// <summary>The node's InternalIP (IPv4 when it has one).</summary>
         public string? InternalIP { get; set; }
+
+        /// <summary>The node's IPv6 InternalIP on a dual-stack cluster.</summary>
+        public string? InternalIPv6 { get; set; }
 
         public string? ExternalIP { get; set; }
 
@@ -25,6 +34,9 @@ namespace K3sNet
 
         /// <summary>flannel's public-ip annotation: the address peers send VXLAN to.</summary>
         public string? FlannelPublicIP { get; set; }
+
+        /// <summary>flannel's public-ipv6 annotation on a dual-stack cluster.</summary>
+        public string? FlannelPublicIPv6 { get; set; }
 
         /// <summary>The MAC address of the node's flannel.1, from backend-data (lower case, colon separated).</summary>
         public string? VtepMac { get; set; }

@@ -60,25 +60,27 @@ namespace K3sNet.Tests.Help
         {
             XElement command = WrittenPortMatrixCommand();
 
-            Assert.Equal(4, command.Element(Maml + "description")!.Elements(Maml + "para").Count());
+            Assert.Equal(5, command.Element(Maml + "description")!.Elements(Maml + "para").Count());
         }
 
         [Fact]
-        public void One_syntax_item_lists_the_parameters_in_syntax_order()
+        public void One_syntax_item_per_parameter_set_lists_its_parameters_in_syntax_order()
         {
-            XElement syntaxItem = Assert.Single(WrittenPortMatrixCommand().Element(Command + "syntax")!.Elements(Command + "syntaxItem"));
+            XElement[] syntaxItems = WrittenPortMatrixCommand().Element(Command + "syntax")!.Elements(Command + "syntaxItem").ToArray();
 
-            Assert.Equal("Get-K3sPortMatrix", syntaxItem.Element(Maml + "name")!.Value);
+            Assert.Equal(2, syntaxItems.Length);
+            Assert.All(syntaxItems, item => Assert.Equal("Get-K3sPortMatrix", item.Element(Maml + "name")!.Value));
             Assert.Equal(
                 new[] { "Role", "FlannelBackend", "EmbeddedEtcd", "EmbeddedRegistry", "IPv6" },
-                syntaxItem.Elements(Command + "parameter").Select(ParameterName));
+                syntaxItems[0].Elements(Command + "parameter").Select(ParameterName));
+            Assert.Equal(new[] { "Role", "Node" }, syntaxItems[1].Elements(Command + "parameter").Select(ParameterName));
         }
 
         [Fact]
         public void Switches_have_no_value_in_syntax_but_do_in_parameters()
         {
             XElement command = WrittenPortMatrixCommand();
-            XElement[] inSyntax = command.Descendants(Command + "syntaxItem").Single().Elements(Command + "parameter").ToArray();
+            XElement[] inSyntax = command.Descendants(Command + "syntaxItem").First().Elements(Command + "parameter").ToArray();
             XElement[] inParameters = command.Element(Command + "parameters")!.Elements(Command + "parameter").ToArray();
 
             foreach (string name in new[] { "EmbeddedEtcd", "EmbeddedRegistry", "IPv6" })
@@ -98,7 +100,7 @@ namespace K3sNet.Tests.Help
         public void Accepted_values_become_a_value_group_in_syntax_only()
         {
             XElement command = WrittenPortMatrixCommand();
-            XElement roleInSyntax = command.Descendants(Command + "syntaxItem").Single().Elements(Command + "parameter").Single(p => ParameterName(p) == "Role");
+            XElement roleInSyntax = command.Descendants(Command + "syntaxItem").First().Elements(Command + "parameter").Single(p => ParameterName(p) == "Role");
             XElement roleInParameters = command.Element(Command + "parameters")!.Elements(Command + "parameter").Single(p => ParameterName(p) == "Role");
 
             XElement[] values = roleInSyntax.Element(Command + "parameterValueGroup")!.Elements(Command + "parameterValue").ToArray();
@@ -112,7 +114,7 @@ namespace K3sNet.Tests.Help
         {
             XElement[] parameters = WrittenPortMatrixCommand().Element(Command + "parameters")!.Elements(Command + "parameter").ToArray();
 
-            Assert.Equal(new[] { "Role", "FlannelBackend", "EmbeddedEtcd", "EmbeddedRegistry", "IPv6" }, parameters.Select(ParameterName));
+            Assert.Equal(new[] { "Role", "FlannelBackend", "EmbeddedEtcd", "EmbeddedRegistry", "IPv6", "Node" }, parameters.Select(ParameterName));
             XElement role = parameters[0];
             Assert.Equal("false", (string?)role.Attribute("required"));
             Assert.Equal("0", (string?)role.Attribute("position"));
@@ -129,7 +131,7 @@ namespace K3sNet.Tests.Help
         {
             XElement[] examples = WrittenPortMatrixCommand().Element(Command + "examples")!.Elements(Command + "example").ToArray();
 
-            Assert.Equal(4, examples.Length);
+            Assert.Equal(5, examples.Length);
             Assert.Equal(
                 "-------------------------- Example 1: The rules of a plain k3s cluster --------------------------",
                 examples[0].Element(Maml + "title")!.Value);
@@ -144,7 +146,7 @@ namespace K3sNet.Tests.Help
         {
             XElement command = WrittenPortMatrixCommand();
 
-            Assert.Equal("None", command.Element(Command + "inputTypes")!.Element(Command + "inputType")!.Element(Dev + "type")!.Element(Maml + "name")!.Value);
+            Assert.Equal("K3sNet.K3sNode", command.Element(Command + "inputTypes")!.Element(Command + "inputType")!.Element(Dev + "type")!.Element(Maml + "name")!.Value);
             Assert.Equal("K3sNet.PortRequirement", command.Element(Command + "returnValues")!.Element(Command + "returnValue")!.Element(Dev + "type")!.Element(Maml + "name")!.Value);
             Assert.StartsWith("Local-only ports", command.Element(Maml + "alertSet")!.Element(Maml + "alert")!.Element(Maml + "para")!.Value);
         }
@@ -158,6 +160,7 @@ namespace K3sNet.Tests.Help
                 new[]
                 {
                     ("Online Version:", "https://github.com/k3snet/K3sNet/blob/main/docs/Get-K3sPortMatrix.md"),
+                    ("Get-K3sNode", ""),
                     ("about_K3sNet", ""),
                     ("K3s networking requirements", "https://docs.k3s.io/installation/requirements#networking"),
                 },

@@ -39,7 +39,7 @@ namespace K3sNet.Tests.Help
         {
             CommandHelpDocument help = Parse(out _);
 
-            Assert.Equal(4, help.Description.Count);
+            Assert.Equal(5, help.Description.Count);
             Assert.StartsWith(
                 "The Get-K3sPortMatrix cmdlet emits one PortRequirement object for each inbound rule that the k3s documentation (\"Inbound Rules",
                 help.Description[0]);
@@ -47,11 +47,11 @@ namespace K3sNet.Tests.Help
         }
 
         [Fact]
-        public void There_are_five_parameters_and_CommonParameters_is_not_one_of_them()
+        public void There_are_six_parameters_and_CommonParameters_is_not_one_of_them()
         {
             CommandHelpDocument help = Parse(out _);
 
-            Assert.Equal(new[] { "Role", "FlannelBackend", "EmbeddedEtcd", "EmbeddedRegistry", "IPv6" }, help.Parameters.Select(p => p.Name));
+            Assert.Equal(new[] { "Role", "FlannelBackend", "EmbeddedEtcd", "EmbeddedRegistry", "IPv6", "Node" }, help.Parameters.Select(p => p.Name));
         }
 
         [Fact]
@@ -93,7 +93,7 @@ namespace K3sNet.Tests.Help
         }
 
         [Fact]
-        public void The_four_examples_have_the_powershell_block_as_code()
+        public void The_examples_have_the_powershell_block_as_code()
         {
             CommandHelpDocument help = Parse(out _);
 
@@ -104,6 +104,11 @@ namespace K3sNet.Tests.Help
                     "Get-K3sPortMatrix -Role Agent -EmbeddedEtcd -FlannelBackend wireguard-native -IPv6",
                     "Get-K3sPortMatrix -EmbeddedRegistry | ForEach-Object { '{0}/{1} from {2}' -f $_.Protocol, $_.Port, $_.Source }",
                     "Get-K3sPortMatrix -EmbeddedEtcd | Where-Object ClusterOnly | Select-Object Protocol, Port, Purpose",
+                    "$nodes = @(\n"
+                    + "    [K3sNet.K3sNode]@{ Name = 'server-1'; IsServer = $true; Roles = 'control-plane', 'etcd', 'master'; FlannelBackend = 'WireguardNative' }\n"
+                    + "    [K3sNet.K3sNode]@{ Name = 'agent-1'; FlannelBackend = 'WireguardNative'; InternalIPv6 = 'fd00:10::21' }\n"
+                    + ")\n"
+                    + "$nodes | Get-K3sPortMatrix | Format-Table Protocol, Port, Source, Destination, IPFamily",
                 },
                 help.Examples.Select(e => e.Code));
             Assert.Equal("Example 1: The rules of a plain k3s cluster", help.Examples[0].Title);
@@ -144,12 +149,13 @@ namespace K3sNet.Tests.Help
         {
             CommandHelpDocument help = Parse(out _);
 
-            Assert.Equal("None", Assert.Single(help.Inputs).TypeName);
+            Assert.Equal("K3sNet.K3sNode", Assert.Single(help.Inputs).TypeName);
             Assert.Equal("K3sNet.PortRequirement", Assert.Single(help.Outputs).TypeName);
             Assert.StartsWith("Local-only ports", Assert.Single(help.Notes));
             Assert.Equal(
                 new[]
                 {
+                    new RelatedLink("Get-K3sNode", ""),
                     new RelatedLink("about_K3sNet", ""),
                     new RelatedLink("K3s networking requirements", "https://docs.k3s.io/installation/requirements#networking"),
                 },
@@ -158,12 +164,13 @@ namespace K3sNet.Tests.Help
         }
 
         [Fact]
-        public void The_single_parameter_set_is_unnamed_and_lists_the_parameters_in_syntax_order()
+        public void The_two_parameter_sets_are_named_the_first_is_the_default_and_each_lists_its_parameters_in_syntax_order()
         {
-            ParameterSetSyntax set = Assert.Single(Parse(out _).ParameterSets);
+            IReadOnlyList<ParameterSetSyntax> sets = Parse(out _).ParameterSets;
 
-            Assert.True(set.IsUnnamed);
-            Assert.Equal(new[] { "Role", "FlannelBackend", "EmbeddedEtcd", "EmbeddedRegistry", "IPv6" }, set.ParameterNames);
+            Assert.Equal(new[] { ("Described", true), ("Nodes", false) }, sets.Select(s => (s.Name, s.IsDefault)));
+            Assert.Equal(new[] { "Role", "FlannelBackend", "EmbeddedEtcd", "EmbeddedRegistry", "IPv6" }, sets[0].ParameterNames);
+            Assert.Equal(new[] { "Role", "Node" }, sets[1].ParameterNames);
         }
 
         [Fact]

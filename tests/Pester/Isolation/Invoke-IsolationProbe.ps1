@@ -6,9 +6,10 @@ assemblies, and reports what loaded where as JSON.
 
 .DESCRIPTION
 Plays the session of a user who also runs AWS.Tools (another AWSSDK.Core build) and powershell-yaml or PlatyPS (an
-older YamlDotNet), in either order. K3sNet's paths are real: a kubeconfig is parsed, a Kubernetes client is built and
-asks a loopback listener for /version with the kubeconfig's token; an EC2 client is built and sends a SigV4-signed
-DescribeVpcs to the same listener. Traffic goes to 127.0.0.1 only.
+older YamlDotNet), in either order. K3sNet's paths are real: Get-K3sNode reads the -Kubeconfig of the Kubernetes API
+emulator (tests/Emulators/KubeApi, started by the caller) and lists its nodes through KubernetesClient with the
+kubeconfig's token; an EC2 client is built and sends a SigV4-signed DescribeVpcs to a loopback listener. Traffic goes
+to 127.0.0.1 only.
 
 Isolation.Tests.ps1 starts this script in a new process for each order and asserts on its report.
 #>
@@ -25,17 +26,20 @@ param(
     [string] $OtherYamlDotNetPath,
 
     [Parameter(Mandatory)]
-    [string] $OtherAwsCorePath
+    [string] $OtherAwsCorePath,
+
+    # The Kubernetes API emulator's kubeconfig (its loopback URL and token).
+    [Parameter(Mandatory)]
+    [string] $Kubeconfig
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-$KubeToken = 'k3snet-isolation-token'
 $AccessKey = 'AKIDK3SNETISOLATION'
 
 function Start-LoopbackListener {
-    # The one server both clients talk to: GET /version answers as a k3s API server, POST / as EC2's DescribeVpcs.
+    # The EC2 side: POST / answers as EC2's DescribeVpcs.
     $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
     $probe.Start()
     $port = $probe.LocalEndpoint.Port
@@ -57,11 +61,7 @@ function Start-LoopbackListener {
                     Authorization = $request.Headers['Authorization']
                     Body          = $body
                 })
-            if ($request.HttpMethod -eq 'GET' -and $request.Url.AbsolutePath.TrimEnd('/') -eq '/version') {
-                $type = 'application/json'
-                $text = '{"major":"1","minor":"31","gitVersion":"v1.31.5+k3s1","platform":"linux/amd64"}'
-            }
-            elseif ($request.HttpMethod -eq 'POST' -and $body -match 'Action=DescribeVpcs') {
+            if ($request.HttpMethod -eq 'POST' -and $body -match 'Action=DescribeVpcs') {
                 $type = 'text/xml'
                 $text = '<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>8f7e2c1a-0000-4000-8000-000000000001</requestId>' +
                 '<vpcSet><item><vpcId>vpc-0k3snet</vpcId><cidrBlock>10.0.0.0/16</cidrBlock><isDefault>false</isDefault>' +
@@ -96,22 +96,14 @@ function Use-OtherModulesAssemblies {
 }
 
 function Invoke-K3sNetCloudPaths([string] $Url, [string] $KubeconfigPath) {
-    # The internal bridge the cmdlets use; no public cmdlet reaches the cloud yet.
+    # Kubernetes through the public cmdlet.
+    $nodes = @(Get-K3sNode -Kubeconfig $KubeconfigPath -Context isolation -ErrorAction Stop)
+
+    # EC2 through the internal bridge the cmdlets use; no public cmdlet reaches EC2 yet.
     $assembly = (Get-Module K3sNet).ImplementingAssembly
     $bridge = $assembly.GetType('K3sNet.Hosting.CloudBridge', $true)
     $services = $bridge.GetProperty('Services', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null)
     $none = [Threading.CancellationToken]::None
-
-    $clusterConnection = $assembly.GetType('K3sNet.Cloud.ClusterConnection', $true).GetConstructors()[0].Invoke(
-        @($KubeconfigPath, 'isolation', [TimeSpan]::FromSeconds(10)))
-    $cluster = $services.ConnectCluster($clusterConnection)
-    try {
-        $serverVersion = $cluster.GetServerVersionAsync($none).GetAwaiter().GetResult()
-        $server = $cluster.Server.ToString()
-    }
-    finally {
-        $cluster.Dispose()
-    }
 
     $awsConnection = [Activator]::CreateInstance($assembly.GetType('K3sNet.Cloud.AwsConnection', $true))
     $awsConnection.Region = 'us-east-1'
@@ -127,8 +119,8 @@ function Invoke-K3sNetCloudPaths([string] $Url, [string] $KubeconfigPath) {
     }
 
     return [pscustomobject]@{
-        Server        = $server
-        ServerVersion = $serverVersion
+        NodeNames     = @($nodes.Name)
+        NodeTypes     = @($nodes | ForEach-Object { $_.GetType().FullName } | Select-Object -Unique)
         VpcIds        = @($vpcs.VpcId)
         VpcCidrs      = @($vpcs | ForEach-Object { $_.Ipv4Cidrs })
     }
@@ -154,38 +146,18 @@ function Get-LoadedAssemblies {
 
 $loopback = Start-LoopbackListener
 try {
-    $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "k3snet-isolation-$PID.yaml"
-    @"
-apiVersion: v1
-kind: Config
-current-context: isolation
-clusters:
-- name: loopback
-  cluster:
-    server: $($loopback.Url)
-contexts:
-- name: isolation
-  context:
-    cluster: loopback
-    user: tester
-users:
-- name: tester
-  user:
-    token: $KubeToken
-"@ | Set-Content -LiteralPath $kubeconfig -Encoding utf8
-
     $runs = [Collections.Generic.List[object]]::new()
     if ($Order -eq 'OthersFirst') {
         $others = Use-OtherModulesAssemblies
         Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
-        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $kubeconfig))
+        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $Kubeconfig))
         $othersAfter = Use-OtherModulesAssemblies
     }
     else {
         Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
-        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $kubeconfig))
+        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $Kubeconfig))
         $others = Use-OtherModulesAssemblies
-        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $kubeconfig))
+        $runs.Add((Invoke-K3sNetCloudPaths $loopback.Url $Kubeconfig))
         $othersAfter = Use-OtherModulesAssemblies
     }
 
@@ -195,7 +167,6 @@ users:
         Runs                  = $runs.ToArray()
         OtherModule           = $others
         OtherModuleAfter      = $othersAfter
-        KubeAuthorizations    = @($requests | Where-Object { $_.Path.TrimEnd('/') -eq '/version' } | ForEach-Object Authorization)
         # Only the signature's scope: the access key id is a test value, and no secret is ever written out.
         Ec2CredentialScopes   = @($requests | Where-Object Method -EQ 'POST' |
                 ForEach-Object { if ($_.Authorization -match '^AWS4-HMAC-SHA256 Credential=([^,]+),') { $Matches[1] } else { "unsigned: $($_.Authorization)" } })
@@ -209,5 +180,4 @@ finally {
     $loopback.Listener.Stop()
     $loopback.Listener.Close()
     $loopback.Job | Remove-Job -Force
-    Remove-Item -LiteralPath $kubeconfig -ErrorAction Ignore
 }

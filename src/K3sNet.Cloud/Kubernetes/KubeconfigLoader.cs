@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
+using K3sNet.Kubernetes;
+
+namespace K3sNet.Cloud.Kubernetes
+{
+    /// <summary>
+    /// Reads and merges kubeconfig files the way kubectl merges KUBECONFIG: for each cluster, user and context name the
+    /// first file that defines it wins, and so does the first file that sets current-context. KubernetesClient's own
+    /// BuildConfigFromConfigFile reads one file and ignores KUBECONFIG, so K3sNet merges before building.
+    /// </summary>
+    internal static class KubeconfigLoader
+    {
+        public static K8SConfiguration Load(IReadOnlyList<string> files)
+        {
+            var configurations = new List<K8SConfiguration>(files.Count);
+            foreach (string file in files)
+            {
+                configurations.Add(LoadOne(file));
+            }
+
+            return Merge(configurations);
+        }
+
+        public static KubeconfigContexts ReadContexts(KubeconfigLocation location)
+        {
+            if (location.Source == KubeconfigSource.InCluster)
+            {
+                return new KubeconfigContexts(null, Array.Empty<string>());
+            }
+
+            K8SConfiguration merged = Load(location.Files);
+            return new KubeconfigContexts(
+                string.IsNullOrEmpty(merged.CurrentContext) ? null : merged.CurrentContext,
+                (merged.Contexts ?? Enumerable.Empty<Context>()).Select(c => c.Name).ToArray());
+        }
+
+        /// <summary>A client configuration for <paramref name="context"/>, or the current context when it is null.</summary>
+        public static KubernetesClientConfiguration Build(KubeconfigLocation location, string? context)
+        {
+            if (location.Source == KubeconfigSource.InCluster)
+            {
+                return KubernetesClientConfiguration.InClusterConfig();
+            }
+
+            K8SConfiguration merged = Load(location.Files);
+            string[] known = (merged.Contexts ?? Enumerable.Empty<Context>()).Select(c => c.Name).ToArray();
+            string? chosen = string.IsNullOrEmpty(context) ? merged.CurrentContext : context;
+            if (string.IsNullOrEmpty(chosen))
+            {
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.NoCurrentContext,
+                    $"The kubeconfig ({location.Describe()}) sets no current-context.",
+                    known);
+            }
+
+            // KubernetesClient looks contexts up ignoring case; so does this check, so both agree on what exists.
+            if (!known.Contains(chosen, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.ContextNotFound,
+                    $"The kubeconfig ({location.Describe()}) has no context '{chosen}'.",
+                    known);
+            }
+
+            try
+            {
+                return KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, chosen);
+            }
+            catch (KubeConfigException exception)
+            {
+                // Its messages name contexts, users and clusters, never credentials.
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.Invalid,
+                    $"The kubeconfig ({location.Describe()}) cannot be used for context '{chosen}': {exception.Message}",
+                    known);
+            }
+        }
+
+        private static K8SConfiguration LoadOne(string file)
+        {
+            try
+            {
+                return KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.Unreadable,
+                    $"The kubeconfig '{file}' exists but this user may not read it.",
+                    Array.Empty<string>());
+            }
+            catch (IOException exception)
+            {
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.Unreadable, $"The kubeconfig '{file}' cannot be read: {exception.Message}", Array.Empty<string>());
+            }
+            catch (Exception exception) when (exception is YamlDotNet.Core.YamlException or KubeConfigException or InvalidOperationException)
+            {
+                // A YAML error names the line and column only; the file's text (tokens, keys) is never quoted.
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.Invalid,
+                    $"The kubeconfig '{file}' is not valid YAML kubeconfig: {FirstLine(exception.Message)}",
+                    Array.Empty<string>());
+            }
+        }
+
+        private static K8SConfiguration Merge(IReadOnlyList<K8SConfiguration> configurations)
+        {
+            if (configurations.Count == 1)
+            {
+                return configurations[0];
+            }
+
+            return new K8SConfiguration
+            {
+                ApiVersion = "v1",
+                Kind = "Config",
+                FileName = configurations[0].FileName,
+                CurrentContext = configurations.Select(c => c.CurrentContext).FirstOrDefault(c => !string.IsNullOrEmpty(c)),
+                Clusters = FirstByName(configurations.SelectMany(c => c.Clusters ?? Enumerable.Empty<Cluster>()), c => c.Name),
+                Users = FirstByName(configurations.SelectMany(c => c.Users ?? Enumerable.Empty<User>()), u => u.Name),
+                Contexts = FirstByName(configurations.SelectMany(c => c.Contexts ?? Enumerable.Empty<Context>()), c => c.Name),
+            };
+        }
+
+        private static List<T> FirstByName<T>(IEnumerable<T> items, Func<T, string> name)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            return items.Where(i => seen.Add(name(i) ?? string.Empty)).ToList();
+        }
+
+        private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+    }
+}

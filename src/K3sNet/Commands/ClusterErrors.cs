@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using K3sNet.Kubernetes;
+
+namespace K3sNet.Commands
+{
+    /// <summary>
+    /// The ErrorRecords for reaching a cluster: each with a stable id, category, target and what to do. Messages name
+    /// files, contexts, servers and RBAC rules, never a credential.
+    /// </summary>
+    internal static class ClusterErrors
+    {
+        public static ErrorRecord FromMissingConfiguration(KubeconfigNotFoundException exception)
+        {
+            if (exception.ExplicitPathMissing)
+            {
+                return K3sNetErrors.Create(
+                    "KubeconfigNotFound",
+                    ErrorCategory.ObjectNotFound,
+                    exception.Tried[0],
+                    exception.Message,
+                    "Check the -Kubeconfig path, or omit it to use KUBECONFIG, ~/.kube/config or /etc/rancher/k3s/k3s.yaml.");
+            }
+
+            return K3sNetErrors.Create(
+                "KubeconfigNotFound",
+                ErrorCategory.ObjectNotFound,
+                exception.Tried.ToArray(),
+                "No Kubernetes configuration found. Looked at, in order:\n  " + string.Join("\n  ", exception.Tried),
+                "Pass -Kubeconfig <file>, or set KUBECONFIG. On a k3s server, run as root (k3s writes /etc/rancher/k3s/k3s.yaml, "
+                + "mode 600); elsewhere copy that file to ~/.kube/config and set its server: to the server's address.");
+        }
+
+        public static ErrorRecord FromConfiguration(ClusterConfigurationException exception, string? context)
+        {
+            string known = exception.KnownContexts.Count == 0 ? "none" : string.Join(", ", exception.KnownContexts);
+            return exception.Problem switch
+            {
+                ClusterConfigurationProblem.ContextNotFound => K3sNetErrors.Create(
+                    "KubeContextNotFound",
+                    ErrorCategory.ObjectNotFound,
+                    context,
+                    $"{exception.Message} Known contexts: {known}.",
+                    "Pass one of the known contexts to -Context (Tab completes them), or omit -Context to use the current context."),
+                ClusterConfigurationProblem.NoCurrentContext => K3sNetErrors.Create(
+                    "KubeContextNotSet",
+                    ErrorCategory.InvalidData,
+                    null,
+                    $"{exception.Message} Known contexts: {known}.",
+                    "Pass -Context, or set one with 'kubectl config use-context <name>'."),
+                ClusterConfigurationProblem.Unreadable => K3sNetErrors.Create(
+                    "KubeconfigUnreadable",
+                    ErrorCategory.PermissionDenied,
+                    null,
+                    exception.Message,
+                    "Run as a user who may read it (k3s.yaml is root's, mode 600), or copy it somewhere readable and pass -Kubeconfig."),
+                _ => K3sNetErrors.Create(
+                    "KubeconfigInvalid",
+                    ErrorCategory.InvalidData,
+                    null,
+                    exception.Message,
+                    "Check the file with 'kubectl config view', or pass another one with -Kubeconfig."),
+            };
+        }
+
+        public static ErrorRecord FromRequest(ClusterRequestException exception, int timeoutSeconds)
+        {
+            ClusterRequest request = exception.Request;
+            string endpoint = request.Server.ToString();
+            return exception.Failure switch
+            {
+                ClusterRequestFailure.Unreachable => K3sNetErrors.Create(
+                    "KubeApiUnreachable",
+                    ErrorCategory.ConnectionError,
+                    endpoint,
+                    string.Create(CultureInfo.InvariantCulture, $"{exception.Message} (timeout {timeoutSeconds} s)."),
+                    "Check that the API server is running and that this machine reaches it on its port (6443 for k3s); "
+                    + "a k3s.yaml copied from a server still says https://127.0.0.1:6443 until you change server:."),
+                ClusterRequestFailure.Timeout => K3sNetErrors.Create(
+                    "KubeApiTimeout",
+                    ErrorCategory.OperationTimeout,
+                    endpoint,
+                    exception.Message,
+                    "Check that the API server is healthy and reachable, or allow longer with -TimeoutSeconds."),
+                ClusterRequestFailure.Unauthorized => K3sNetErrors.Create(
+                    "KubeUnauthorized",
+                    ErrorCategory.AuthenticationError,
+                    endpoint,
+                    $"The API server {endpoint} rejected the credentials of the kubeconfig (401 Unauthorized).",
+                    "The token or client certificate is wrong or expired: get a fresh kubeconfig (on a k3s server, "
+                    + "/etc/rancher/k3s/k3s.yaml) or choose another context with -Context."),
+                ClusterRequestFailure.Forbidden => K3sNetErrors.Create(
+                    "KubeForbidden",
+                    ErrorCategory.PermissionDenied,
+                    request.Namespace is null ? request.Resource : $"{request.Namespace}/{request.Resource}",
+                    $"{exception.Message} K3sNet needs to {request.Verb} {request.Resource}"
+                    + (request.Namespace is null ? " cluster-wide." : $" in namespace {request.Namespace}."),
+                    RbacAdvice(request)),
+                _ => K3sNetErrors.Create(
+                    "KubeApiError",
+                    ErrorCategory.InvalidResult,
+                    endpoint,
+                    exception.Message,
+                    "Check the API server's health (kubectl get --raw /readyz) and retry."),
+            };
+        }
+
+        /// <summary>The RBAC rule that grants the request, and the kubectl commands that create it.</summary>
+        private static string RbacAdvice(ClusterRequest request) => request.Namespace is null
+            ? $"Grant a ClusterRole with the rule {{apiGroups: [\"\"], resources: [\"{request.Resource}\"], verbs: [\"{request.Verb}\"]}}, e.g. "
+              + $"'kubectl create clusterrole k3snet-reader --verb={request.Verb} --resource={request.Resource}' and "
+              + "'kubectl create clusterrolebinding k3snet-reader --clusterrole=k3snet-reader --user=<user>'."
+            : $"Grant a Role in {request.Namespace} with the rule {{apiGroups: [\"\"], resources: [\"{request.Resource}\"], verbs: [\"{request.Verb}\"]}}, e.g. "
+              + $"'kubectl -n {request.Namespace} create role k3snet-reader --verb={request.Verb} --resource={request.Resource}' and "
+              + $"'kubectl -n {request.Namespace} create rolebinding k3snet-reader --role=k3snet-reader --user=<user>'.";
+    }
+}

@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace K3sNet.Emulators.KubeApi
+{
+    /// <summary>
+    /// The emulator as a command. It starts, writes a kubeconfig for itself, prints one JSON ready line on stdout
+    /// (url, kubeconfig, context, pid) and optionally the same to --ready-file, then serves until Ctrl+C, SIGTERM, or
+    /// the exit of --parent-pid. Nothing else is written to stdout, so a parent may read just the first line.
+    /// </summary>
+    public static class Program
+    {
+        private const string Usage = """
+            K3sNet Kubernetes API emulator (tests only; loopback or lab addresses)
+
+              --nodes <file>          NodeList JSON to serve (required)
+              --pods <file>           PodList JSON (CoreDNS pods, k8s-app=kube-dns) to serve
+              --listen <address>      address to listen on (default 127.0.0.1)
+              --port <n>              port (default 0: pick a free one)
+              --token <text>          bearer token clients must send (default: a random one, written only to the kubeconfig)
+              --kubeconfig <file>     where to write the kubeconfig for this emulator (default: emulator-kubeconfig.yaml)
+              --context <name>        its context name (default k3snet-emulator)
+              --ready-file <file>     also write the ready line there
+              --page-size <n>         most items per list answer, whatever the client's limit (default: no cap)
+              --fault <res>=<fault>   nodes|pods|version = Forbidden|Hang|Slow|ServerError (repeatable)
+              --slow-ms <n>           delay of a Slow answer (default 2000)
+              --user <name>           user the 403 message names
+              --parent-pid <pid>      exit when that process exits
+            """;
+
+        public static async Task<int> Main(string[] args)
+        {
+            Dictionary<string, List<string>> options;
+            try
+            {
+                options = ParseArguments(args);
+            }
+            catch (ArgumentException exception)
+            {
+                Console.Error.WriteLine(exception.Message);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
+            if (options.ContainsKey("help") || !options.ContainsKey("nodes"))
+            {
+                Console.Error.WriteLine(Usage);
+                return options.ContainsKey("help") ? 0 : 2;
+            }
+
+            ClusterObjects objects = ClusterObjects.Load(One(options, "nodes")!, One(options, "pods"));
+            string token = One(options, "token") ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+            var emulator = new KubeApiEmulator(objects, token)
+            {
+                MaxPageSize = int.Parse(One(options, "page-size") ?? "0", CultureInfo.InvariantCulture),
+                SlowDelay = TimeSpan.FromMilliseconds(int.Parse(One(options, "slow-ms") ?? "2000", CultureInfo.InvariantCulture)),
+                UserName = One(options, "user") ?? "system:serviceaccount:kube-system:k3snet-reader",
+            };
+            foreach (string fault in options.GetValueOrDefault("fault") ?? new List<string>())
+            {
+                string[] parts = fault.Split('=', 2);
+                emulator.SetFault(parts[0], Enum.Parse<ResourceFault>(parts.Length > 1 ? parts[1] : "None", ignoreCase: true));
+            }
+
+            await emulator.StartAsync(IPAddress.Parse(One(options, "listen") ?? "127.0.0.1"), int.Parse(One(options, "port") ?? "0", CultureInfo.InvariantCulture));
+            string kubeconfig = Path.GetFullPath(One(options, "kubeconfig") ?? "emulator-kubeconfig.yaml");
+            string context = One(options, "context") ?? "k3snet-emulator";
+            emulator.WriteKubeconfig(kubeconfig, context);
+
+            string ready = JsonSerializer.Serialize(new
+            {
+                ready = true,
+                url = emulator.Url.GetLeftPart(UriPartial.Authority),
+                kubeconfig,
+                context,
+                pid = Environment.ProcessId,
+            });
+            if (One(options, "ready-file") is string readyFile)
+            {
+                File.WriteAllText(readyFile, ready + Environment.NewLine);
+            }
+
+            Console.Out.WriteLine(ready);
+            Console.Out.Flush();
+
+            // Never disposed: ProcessExit may still cancel it while the process ends.
+            var stop = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+            if (One(options, "parent-pid") is string parent)
+            {
+                _ = WatchParentAsync(int.Parse(parent, CultureInfo.InvariantCulture), stop);
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await emulator.DisposeAsync();
+            return 0;
+        }
+
+        private static async Task WatchParentAsync(int pid, CancellationTokenSource stop)
+        {
+            try
+            {
+                using Process parent = Process.GetProcessById(pid);
+                await parent.WaitForExitAsync(stop.Token);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            stop.Cancel();
+        }
+
+        private static Dictionary<string, List<string>> ParseArguments(string[] args)
+        {
+            var options = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (!args[i].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"Unexpected argument '{args[i]}'.");
+                }
+
+                string name = args[i].Substring(2);
+                if (name == "help")
+                {
+                    options[name] = new List<string>();
+                    continue;
+                }
+
+                if (i + 1 >= args.Length)
+                {
+                    throw new ArgumentException($"--{name} needs a value.");
+                }
+
+                if (!options.TryGetValue(name, out List<string>? values))
+                {
+                    options[name] = values = new List<string>();
+                }
+
+                values.Add(args[++i]);
+            }
+
+            return options;
+        }
+
+        private static string? One(Dictionary<string, List<string>> options, string name) =>
+            options.TryGetValue(name, out List<string>? values) && values.Count > 0 ? values[^1] : null;
+    }
+}

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using K3sNet.Cloud;
+using K3sNet.Cloud.Kubernetes;
+using K3sNet.Emulators.KubeApi;
+using K3sNet.Kubernetes;
+
+namespace K3sNet.Tests.Kubernetes
+{
+    /// <summary>The real KubernetesClient, through K3sNet.Cloud, against the loopback emulator serving the fixture cluster.</summary>
+    public sealed class ClusterSourceTests : IAsyncLifetime
+    {
+        private readonly EmulatorCluster _cluster = new();
+
+        public Task InitializeAsync() => _cluster.InitializeAsync();
+
+        public Task DisposeAsync() => _cluster.DisposeAsync();
+
+        private KubeApiEmulator Emulator => _cluster.Emulator;
+
+        [Fact]
+        public async Task Reads_the_fixture_cluster_into_k3s_nodes_with_every_field_the_design_names()
+        {
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            IReadOnlyList<K3sNode> nodes = ClusterNodes.Parse(
+                await source.ListNodesAsync(null, CancellationToken.None),
+                await source.ListClusterDnsPodsAsync(CancellationToken.None));
+
+            Assert.Equal(
+                new[] { "k3s-server-1", "k3s-agent-1", "k3s-agent-2", "k3s-edge-1", "k3s-legacy-1", "k3s-gw-1", "k3s-agent-3" },
+                nodes.Select(n => n.Name));
+            K3sNode server = nodes[0];
+            Assert.Equal(new[] { "control-plane", "etcd", "master" }, server.Roles);
+            Assert.True(server.IsServer && server.EmbeddedEtcd && server.EmbeddedRegistry && server.HostsClusterDns && server.Ready);
+            Assert.Equal(("10.0.1.10", "10.0.1.10", "d2:19:ce:bc:8b:20", 1), (server.InternalIP, server.FlannelPublicIP, server.VtepMac, server.Vni));
+            Assert.Equal(("10.42.0.0/24", "10.42.0.0"), (server.PodCidr, server.VtepAddress));
+            Assert.Equal(("i-0a1b2c3d4e5f60001", "ap-northeast-2a"), (server.InstanceId, server.AvailabilityZone));
+            Assert.Equal(("v1.31.5+k3s1", "6.8.0-1021-aws", "Ubuntu 24.04.2 LTS"), (server.K3sVersion, server.KernelVersion, server.OSImage));
+            Assert.Empty(server.Problems);
+
+            Assert.All(nodes.Skip(1), n => Assert.False(n.IsServer || n.HostsClusterDns));
+            Assert.Equal(2, nodes[2].Problems.Length);
+            Assert.Equal(("198.51.100.40", "i-0a1b2c3d4e5f60004"), (nodes[3].ExternalIP, nodes[3].InstanceId));
+            Assert.Empty(nodes[3].Problems);
+            Assert.Null(nodes[4].Vni);
+            Assert.Equal((FlannelBackend?)FlannelBackend.HostGw, nodes[5].FlannelBackend);
+            Assert.Equal("fd07:b51a:cc66::2", nodes[5].InternalIPv6);
+            Assert.False(nodes[6].Ready);
+        }
+
+        [Fact]
+        public async Task Follows_continue_tokens_page_by_page_with_the_limit_it_asks_for()
+        {
+            using var source = new KubeconfigClusterSource(_cluster.Connection(pageSize: 2));
+
+            IReadOnlyList<NodeFacts> nodes = await source.ListNodesAsync(null, CancellationToken.None);
+
+            Assert.Equal(7, nodes.Select(n => n.Name).Distinct().Count());
+            RecordedRequest[] pages = Emulator.Requests.Where(r => r.PathAndQuery.StartsWith("/api/v1/nodes", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(4, pages.Length);
+            Assert.All(pages, p => Assert.Contains("limit=2", p.PathAndQuery, StringComparison.Ordinal));
+            Assert.Equal(3, pages.Count(p => p.PathAndQuery.Contains("continue=", StringComparison.Ordinal)));
+        }
+
+        [Fact]
+        public async Task Sends_the_label_selector_and_gets_only_matching_nodes()
+        {
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            IReadOnlyList<NodeFacts> servers = await source.ListNodesAsync("node-role.kubernetes.io/control-plane=true", CancellationToken.None);
+
+            Assert.Equal("k3s-server-1", Assert.Single(servers).Name);
+        }
+
+        [Fact]
+        public async Task Asks_for_the_coredns_pods_in_kube_system_by_label()
+        {
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            ClusterDnsPod pod = Assert.Single(await source.ListClusterDnsPodsAsync(CancellationToken.None));
+
+            Assert.Equal(("coredns-ccb96694c-x7k2p", "k3s-server-1", "Running"), (pod.Name, pod.NodeName, pod.Phase));
+            Assert.Contains(Emulator.Requests, r => r.PathAndQuery == "/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns&watch=false");
+        }
+
+        [Fact]
+        public async Task Reads_the_server_version()
+        {
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            Assert.Equal("v1.31.5+k3s1", await source.GetServerVersionAsync(CancellationToken.None));
+            Assert.Equal(new Uri(Emulator.Url.GetLeftPart(UriPartial.Authority) + "/"), source.Server);
+            Assert.Equal("k3snet-emulator", source.Context);
+        }
+
+        [Fact]
+        public async Task A_wrong_token_is_unauthorized_and_the_message_holds_no_token()
+        {
+            File.WriteAllText(_cluster.KubeconfigPath, File.ReadAllText(_cluster.KubeconfigPath).Replace(EmulatorCluster.Token, "wrong-token-7c1d", StringComparison.Ordinal));
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Unauthorized, error.Failure);
+            Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+            Assert.DoesNotContain("wrong-token-7c1d", error.ToString(), StringComparison.Ordinal);
+            Assert.False(Assert.Single(Emulator.Requests).Authorized);
+        }
+
+        [Fact]
+        public async Task Forbidden_carries_the_api_servers_rbac_message_and_the_verb_and_resource()
+        {
+            Emulator.SetFault("pods", ResourceFault.Forbidden);
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListClusterDnsPodsAsync(CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Forbidden, error.Failure);
+            Assert.Equal(("list", "pods", "kube-system"), (error.Request.Verb, error.Request.Resource, error.Request.Namespace));
+            Assert.Contains("cannot list resource \"pods\" in API group \"\" in the namespace \"kube-system\"", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task A_server_that_does_not_answer_times_out_after_the_timeout()
+        {
+            Emulator.SetFault("nodes", ResourceFault.Hang);
+            using var source = new KubeconfigClusterSource(_cluster.Connection(TimeSpan.FromSeconds(1)));
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Timeout, error.Failure);
+            Assert.Contains("did not answer within 1 s", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task A_slow_answer_within_the_timeout_still_arrives()
+        {
+            Emulator.SetFault("nodes", ResourceFault.Slow);
+            using var source = new KubeconfigClusterSource(_cluster.Connection(TimeSpan.FromSeconds(30)));
+
+            Assert.Equal(7, (await source.ListNodesAsync(null, CancellationToken.None)).Count);
+            Assert.Equal(200, Assert.Single(Emulator.Requests).StatusCode);
+        }
+
+        [Fact]
+        public async Task Cancelling_a_hung_request_ends_it_as_cancelled_and_the_server_sees_the_client_go()
+        {
+            Emulator.SetFault("nodes", ResourceFault.Hang);
+            using var source = new KubeconfigClusterSource(_cluster.Connection(TimeSpan.FromMinutes(10)));
+            using var cancel = new CancellationTokenSource();
+
+            Task<IReadOnlyList<NodeFacts>> listing = source.ListNodesAsync(null, cancel.Token);
+            await UntilAsync(() => Emulator.ActiveRequests == 1 || listing.IsCompleted);
+
+            cancel.Cancel();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listing);
+            await UntilAsync(() => Emulator.Requests.Count == 1);
+            Assert.True(Assert.Single(Emulator.Requests).AbortedByClient);
+        }
+
+        [Fact]
+        public async Task A_closed_port_is_unreachable()
+        {
+            int port = FreePort();
+            File.WriteAllText(_cluster.KubeconfigPath, File.ReadAllText(_cluster.KubeconfigPath).Replace(
+                Emulator.Url.GetLeftPart(UriPartial.Authority), $"http://127.0.0.1:{port}", StringComparison.Ordinal));
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Unreachable, error.Failure);
+            Assert.Contains($"127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task Other_errors_carry_the_status_message()
+        {
+            Emulator.SetFault("nodes", ResourceFault.ServerError);
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.ApiError, error.Failure);
+            Assert.Contains("500", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Internal error occurred", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void An_unknown_context_lists_the_known_ones()
+        {
+            ClusterConnection connection = _cluster.Connection() with { Context = "prod" };
+
+            var error = Assert.Throws<ClusterConfigurationException>(() => new KubeconfigClusterSource(connection));
+
+            Assert.Equal(ClusterConfigurationProblem.ContextNotFound, error.Problem);
+            Assert.Equal(new[] { "k3snet-emulator" }, error.KnownContexts);
+        }
+
+        /// <summary>Polls a condition the emulator reaches on its own; a bound on the polls keeps a broken run from hanging.</summary>
+        private static async Task UntilAsync(Func<bool> condition)
+        {
+            for (int poll = 0; poll < 6000 && !condition(); poll++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.True(condition());
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+}

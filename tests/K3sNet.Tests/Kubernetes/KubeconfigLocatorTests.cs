@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using System.Linq;
+using K3sNet.Kubernetes;
+
+namespace K3sNet.Tests.Kubernetes
+{
+    public sealed class KubeconfigLocatorTests
+    {
+        private sealed class FakeEnvironment : IKubeconfigEnvironment
+        {
+            public Dictionary<string, string> Variables { get; } = new();
+
+            public HashSet<string> Files { get; } = new();
+
+            public string? GetVariable(string name) => Variables.TryGetValue(name, out string? value) ? value : null;
+
+            public bool FileExists(string path) => Files.Contains(path);
+
+            public string? HomeDirectory { get; set; } = "/home/ops";
+
+            public string CurrentDirectory { get; set; } = "/work";
+
+            public char PathListSeparator => ':';
+        }
+
+        [Fact]
+        public void The_kubeconfig_parameter_wins_over_everything_and_is_resolved_against_the_shell_folder()
+        {
+            var env = new FakeEnvironment { Files = { "/work/cluster.yaml", "/home/ops/.kube/config" } };
+            env.Variables["KUBECONFIG"] = "/home/ops/.kube/config";
+
+            KubeconfigLocation location = KubeconfigLocator.Locate("cluster.yaml", env);
+
+            Assert.Equal(KubeconfigSource.Parameter, location.Source);
+            Assert.Equal(new[] { "/work/cluster.yaml" }, location.Files);
+        }
+
+        [Fact]
+        public void A_kubeconfig_parameter_that_does_not_exist_is_an_error_and_nothing_else_is_tried()
+        {
+            var env = new FakeEnvironment { Files = { "/home/ops/.kube/config" } };
+
+            var error = Assert.Throws<KubeconfigNotFoundException>(() => KubeconfigLocator.Locate("/nope.yaml", env));
+
+            Assert.True(error.ExplicitPathMissing);
+            Assert.Equal(new[] { "/nope.yaml" }, error.Tried);
+        }
+
+        [Fact]
+        public void Kubeconfig_variable_lists_several_files_keeps_the_ones_that_exist_in_order()
+        {
+            var env = new FakeEnvironment { Files = { "/a/second.yaml", "/a/first.yaml", "/home/ops/.kube/config" } };
+            env.Variables["KUBECONFIG"] = "/a/missing.yaml::/a/first.yaml:~/x.yaml:/a/second.yaml:/a/first.yaml";
+
+            KubeconfigLocation location = KubeconfigLocator.Locate(null, env);
+
+            Assert.Equal(KubeconfigSource.KubeconfigVariable, location.Source);
+            Assert.Equal(new[] { "/a/first.yaml", "/a/second.yaml" }, location.Files);
+            Assert.Contains("KUBECONFIG: /home/ops/x.yaml", location.Tried);
+        }
+
+        [Fact]
+        public void Then_the_users_kube_config()
+        {
+            var env = new FakeEnvironment { Files = { "/home/ops/.kube/config", KubeconfigLocator.K3sServerKubeconfig } };
+            env.Variables["KUBECONFIG"] = "/a/missing.yaml";
+
+            KubeconfigLocation location = KubeconfigLocator.Locate(null, env);
+
+            Assert.Equal(KubeconfigSource.UserHome, location.Source);
+            Assert.Equal(new[] { "/home/ops/.kube/config" }, location.Files);
+        }
+
+        [Fact]
+        public void Then_the_k3s_servers_own_file()
+        {
+            var env = new FakeEnvironment { Files = { KubeconfigLocator.K3sServerKubeconfig } };
+
+            KubeconfigLocation location = KubeconfigLocator.Locate(null, env);
+
+            Assert.Equal(KubeconfigSource.K3sServer, location.Source);
+            Assert.Equal(new[] { "/etc/rancher/k3s/k3s.yaml" }, location.Files);
+        }
+
+        [Fact]
+        public void Then_in_cluster_when_the_service_variables_and_token_are_there()
+        {
+            var env = new FakeEnvironment { Files = { KubeconfigLocator.ServiceAccountToken } };
+            env.Variables["KUBERNETES_SERVICE_HOST"] = "10.43.0.1";
+            env.Variables["KUBERNETES_SERVICE_PORT"] = "443";
+
+            KubeconfigLocation location = KubeconfigLocator.Locate(null, env);
+
+            Assert.Equal(KubeconfigSource.InCluster, location.Source);
+            Assert.Empty(location.Files);
+        }
+
+        [Fact]
+        public void Nothing_anywhere_lists_every_path_tried_in_order()
+        {
+            var env = new FakeEnvironment();
+            env.Variables["KUBECONFIG"] = "/a/one.yaml:/a/two.yaml";
+
+            var error = Assert.Throws<KubeconfigNotFoundException>(() => KubeconfigLocator.Locate(null, env));
+
+            Assert.False(error.ExplicitPathMissing);
+            Assert.Equal(
+                new[] { "KUBECONFIG: /a/one.yaml", "KUBECONFIG: /a/two.yaml", "/home/ops/.kube/config", "/etc/rancher/k3s/k3s.yaml" },
+                error.Tried.Take(4));
+            Assert.StartsWith("in-cluster:", error.Tried[4], System.StringComparison.Ordinal);
+        }
+    }
+}
