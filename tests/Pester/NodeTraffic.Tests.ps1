@@ -14,7 +14,7 @@ BeforeAll {
     # Explicit keys every time: the SDK's default chain would look for instance metadata.
     $Aws = @{ Region = 'us-east-1'; AccessKey = 'AKIDEXAMPLE'; SecretKey = 'test-secret' }
     $Group = 'sg-0123456789abcdef0'
-    $Ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'
+    $Ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60007'
 
     function Get-Ingress([string] $GroupId) { @((Get-Ec2EmulatorState $Emulator).securityGroups | Where-Object groupId -EQ $GroupId)[0].ingress }
 }
@@ -231,6 +231,16 @@ Describe 'Revoke-K3sNodeTraffic' {
 }
 
 Describe 'Grant-K3sNodeTraffic and Revoke-K3sNodeTraffic docs examples' {
+    BeforeAll {
+        # The examples start at Get-K3sNode: the Kubernetes API emulator serves the nodes the EC2 instances run.
+        $Kube = Start-KubeApiEmulator
+        $SavedKubeconfig = $env:KUBECONFIG
+        $env:KUBECONFIG = $Kube.Kubeconfig
+    }
+    AfterAll {
+        $env:KUBECONFIG = $SavedKubeconfig
+        Stop-KubeApiEmulator $Kube
+    }
     BeforeEach {
         $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState)
         $env:AWS_ENDPOINT_URL_EC2 = $Emulator.Url

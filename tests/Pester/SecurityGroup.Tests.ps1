@@ -20,9 +20,14 @@ Describe 'Test-K3sSecurityGroup' {
         BeforeAll {
             $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState)
             $Aws.EndpointUrl = $Emulator.Url
-            $Ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60003'
+            $Ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60007'
+            # The docs examples start at Get-K3sNode: the Kubernetes API emulator serves the nodes these instances run.
+            $Kube = Start-KubeApiEmulator
         }
-        AfterAll { Stop-Ec2Emulator $Emulator }
+        AfterAll {
+            Stop-Ec2Emulator $Emulator
+            Stop-KubeApiEmulator $Kube
+        }
 
         It 'judges every required flow for every ordered pair and blocks exactly VXLAN' {
             $verdicts = Test-K3sSecurityGroup -InstanceId $Ids @Aws
@@ -39,7 +44,7 @@ Describe 'Test-K3sSecurityGroup' {
         It 'maps nodes by provider id first, else by InternalIP, and judges by role' {
             $nodes = @(
                 [K3sNet.K3sNode]@{ Name = 'server-1'; IsServer = $true; ProviderId = 'aws:///us-east-1a/i-0a1b2c3d4e5f60001'; InternalIP = '10.0.1.10' }
-                [K3sNet.K3sNode]@{ Name = 'agent-1'; InternalIP = '10.0.1.11' }
+                [K3sNet.K3sNode]@{ Name = 'agent-1'; InternalIP = '10.0.1.21' }
             )
             $flows = $nodes | Test-K3sSecurityGroup @Aws | Get-Flow
             $flows | Should -Contain 'agent-1->server-1 tcp/6443 Allowed'
@@ -56,6 +61,8 @@ Describe 'Test-K3sSecurityGroup' {
         }
 
         It 'runs example "<Title>" as documented' -ForEach $DocsExamples {
+            $savedKubeconfig = $env:KUBECONFIG
+            $env:KUBECONFIG = $Kube.Kubeconfig
             $env:AWS_ENDPOINT_URL_EC2 = $Emulator.Url
             $env:AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
             $env:AWS_SECRET_ACCESS_KEY = 'test-secret'
@@ -64,6 +71,7 @@ Describe 'Test-K3sSecurityGroup' {
             }
             finally {
                 Remove-Item Env:AWS_ENDPOINT_URL_EC2, Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction Ignore
+                $env:KUBECONFIG = $savedKubeconfig
             }
         }
     }

@@ -264,18 +264,21 @@ Export-ModuleMember -Function New-Ec2ClusterState, Start-Ec2Emulator, Stop-Ec2Em
 function New-Ec2DocsState {
     <#
     .SYNOPSIS
-    The cluster the docs examples show: server i-0a1b2c3d4e5f60001 (10.0.1.10) and agents …0002 (10.0.1.11) and …0003
-    (10.0.2.12), all in sg-0123456789abcdef0, which admits TCP 6443 and 10250 from itself but not UDP 8472.
+    The EC2 side of the docs examples: the instances behind the Kubernetes API emulator's fixture nodes k3s-server-1
+    (i-0a1b2c3d4e5f60001, 10.0.1.10), k3s-agent-1 (…0002, 10.0.1.21) and k3s-agent-3 (…0007, 10.0.1.24), all in
+    sg-0123456789abcdef0, which admits TCP 6443 and 10250 from itself but not UDP 8472.
     #>
     $state = New-Ec2ClusterState -Nodes 3 -Groups 1
     $state.securityGroups[0].groupId = 'sg-0123456789abcdef0'
     $state.securityGroups[0].groupName = 'k3s-nodes'
     foreach ($rule in $state.securityGroups[0].ingress) { $rule.referencedGroupId = 'sg-0123456789abcdef0' }
-    $addresses = '10.0.1.10', '10.0.1.11', '10.0.2.12'
+    $ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60007'
+    $addresses = '10.0.1.10', '10.0.1.21', '10.0.1.24'
     for ($n = 0; $n -lt 3; $n++) {
-        $state.instances[$n].instanceId = 'i-0a1b2c3d4e5f6000{0}' -f ($n + 1)
+        $state.instances[$n].instanceId = $ids[$n]
         $state.instances[$n].privateIpAddress = $addresses[$n]
-        $state.instances[$n].subnetId = @('subnet-0a', 'subnet-0a', 'subnet-0b')[$n]
+        $state.instances[$n].subnetId = 'subnet-0a'
+        $state.instances[$n].availabilityZone = @('ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c')[$n]
         $state.instances[$n].groupIds = @('sg-0123456789abcdef0')
     }
     $state
