@@ -222,6 +222,16 @@ Describe 'Revoke-K3sNodeTraffic' {
         (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('RevokeSecurityGroupIngress') | Should -BeFalse
     }
 
+    It 'asks EC2 under -DryRun and removes nothing; a missing permission names the IAM action' {
+        Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        (Revoke-K3sNodeTraffic -GroupId $Group @Aws -DryRun -PassThru).Action | Should -Be 'WouldRevoke'
+        @(Get-Ingress $Group) | Should -HaveCount 3
+        Set-Ec2EmulatorFault $Emulator -Deny -Action RevokeSecurityGroupIngress
+        Revoke-K3sNodeTraffic -GroupId $Group @Aws -DryRun -ErrorVariable denied -ErrorAction SilentlyContinue
+        $denied | Should -HaveCount 1
+        $denied[0].Exception.Message | Should -Match 'ec2:RevokeSecurityGroupIngress'
+    }
+
     It 'removes nothing under -WhatIf' {
         Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
         (Revoke-K3sNodeTraffic -GroupId $Group @Aws -WhatIf -PassThru).Action | Should -Be 'WouldRevoke'

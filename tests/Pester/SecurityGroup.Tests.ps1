@@ -134,6 +134,16 @@ Describe 'Test-K3sSecurityGroup' {
             $denied[0].Reason | Should -Match 'Network ACL'
         }
 
+        It 'warns about a node whose instance is not running' {
+            $state = New-Ec2ClusterState -Nodes 2 -VxlanOpen
+            $state.instances[1].state = 'stopped'
+            $Emulator = Start-Ec2Emulator -State $state
+            $verdicts = Test-K3sSecurityGroup -InstanceId i-00000000000000000, i-00000000000000001 @Aws -EndpointUrl $Emulator.Url -WarningVariable warned -WarningAction SilentlyContinue
+            $verdicts | Should -HaveCount 6
+            $warned | Should -HaveCount 1
+            "$warned" | Should -Match 'i-00000000000000001 .*stopped'
+        }
+
         It 'reports a flow only a prefix list admits as Unknown' {
             $state = New-Ec2ClusterState -Nodes 2
             $state.securityGroups[0].ingress += [ordered]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; prefixListId = 'pl-0e1f2a3b4c5d6e7f8' }
@@ -196,6 +206,18 @@ Describe 'Test-K3sSecurityGroup' {
         It 'reads $StoredAWSCredentials by property name, as Set-AWSCredential leaves it' {
             $StoredAWSCredentials = [pscustomobject]@{ Credentials = [pscustomobject]@{ AccessKey = 'AKIDSTORED'; SecretKey = 'stored-secret' }; Name = $null }
             Test-K3sSecurityGroup -InstanceId $Ids -Region us-east-1 -EndpointUrl $Emulator.Url | Should -HaveCount 6
+        }
+
+        It 'takes an object shaped like AWS.Tools'' AWSCredentials (GetCredentials) through -Credential' {
+            class FakeAwsCredentials {
+                [object] GetCredentials() { return [pscustomobject]@{ AccessKey = 'AKIDTOOLS'; SecretKey = 'tools-secret'; Token = '' } }
+            }
+            Test-K3sSecurityGroup -InstanceId $Ids -Credential ([FakeAwsCredentials]::new()) -Region us-east-1 -EndpointUrl $Emulator.Url | Should -HaveCount 6
+        }
+
+        It 'stops with CredentialNotUsable for a -Credential that holds no keys' {
+            $thrown = { Test-K3sSecurityGroup -InstanceId $Ids -Credential 42 -Region us-east-1 -EndpointUrl $Emulator.Url } | Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'CredentialNotUsable,*'
         }
 
         It 'uses a named profile with the AWS.Tools alias -StoredCredentials and -ProfilesLocation' {

@@ -117,6 +117,11 @@ namespace K3sNet.Commands
                     continue;
                 }
 
+                if (instance.State is string state && state != "running")
+                {
+                    WriteWarning($"{instance.InstanceId} (node '{input.Name}') is {state}: its rules are judged, but it sends and receives nothing until it runs.");
+                }
+
                 K3sNode? node = input.Target as K3sNode;
                 nodes.Add(new AnalysisNode(input.Name, input.Role, input.Address ?? instance.PrivateIpAddress, input.VxlanAddress,
                     node?.FlannelPublicIPv6 ?? node?.InternalIPv6 ?? instance.Ipv6Addresses.FirstOrDefault(), instance));
