@@ -201,11 +201,13 @@ Describe 'Test-K3sSecurityGroup' {
             $StoredAWSRegion = 'us-east-1'
             $credential = [pscredential]::new('AKIDEXAMPLE', (ConvertTo-SecureString 'test-secret' -AsPlainText -Force))
             Test-K3sSecurityGroup -InstanceId $Ids -Credential $credential -EndpointUrl $Emulator.Url | Should -HaveCount 6
+            Get-Ec2EmulatorCredentialScope $Emulator | Should -Match '^AKIDEXAMPLE/\d{8}/us-east-1/ec2/aws4_request$'
         }
 
         It 'reads $StoredAWSCredentials by property name, as Set-AWSCredential leaves it' {
             $StoredAWSCredentials = [pscustomobject]@{ Credentials = [pscustomobject]@{ AccessKey = 'AKIDSTORED'; SecretKey = 'stored-secret' }; Name = $null }
             Test-K3sSecurityGroup -InstanceId $Ids -Region us-east-1 -EndpointUrl $Emulator.Url | Should -HaveCount 6
+            Get-Ec2EmulatorCredentialScope $Emulator | Should -Match '^AKIDSTORED/'
         }
 
         It 'takes an object shaped like AWS.Tools'' AWSCredentials (GetCredentials) through -Credential' {
@@ -213,6 +215,7 @@ Describe 'Test-K3sSecurityGroup' {
                 [object] GetCredentials() { return [pscustomobject]@{ AccessKey = 'AKIDTOOLS'; SecretKey = 'tools-secret'; Token = '' } }
             }
             Test-K3sSecurityGroup -InstanceId $Ids -Credential ([FakeAwsCredentials]::new()) -Region us-east-1 -EndpointUrl $Emulator.Url | Should -HaveCount 6
+            Get-Ec2EmulatorCredentialScope $Emulator | Should -Match '^AKIDTOOLS/'
         }
 
         It 'stops with CredentialNotUsable for a -Credential that holds no keys' {
@@ -222,6 +225,7 @@ Describe 'Test-K3sSecurityGroup' {
 
         It 'uses a named profile with the AWS.Tools alias -StoredCredentials and -ProfilesLocation' {
             Test-K3sSecurityGroup -InstanceId $Ids -StoredCredentials ops -ProfilesLocation $Profiles -EndpointUrl $Emulator.Url | Should -HaveCount 6
+            Get-Ec2EmulatorCredentialScope $Emulator | Should -Match '^AKIDOPS/\d{8}/eu-west-1/' -Because 'the profile gives the keys and the region'
         }
 
         It 'stops with ProfileNotFound for a profile that does not exist' {

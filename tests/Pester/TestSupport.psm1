@@ -253,13 +253,19 @@ function Add-Ec2EmulatorRaceRule {
         -Body (ConvertTo-Json -InputObject $Rule) -ContentType 'application/json'
 }
 
+function Get-Ec2EmulatorCredentialScope {
+    <# AccessKeyId/date/region/ec2/aws4_request of the last signed request: which key and region the client resolved. #>
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Uri "$($Emulator.Control)/credential-scope"
+}
+
 function Get-Ec2EmulatorState {
     param([Parameter(Mandatory)] $Emulator)
     Invoke-RestMethod -Uri "$($Emulator.Control)/state"
 }
 
 Export-ModuleMember -Function New-Ec2ClusterState, Start-Ec2Emulator, Stop-Ec2Emulator, Get-Ec2EmulatorCallCount,
-    Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Add-Ec2EmulatorRaceRule, Get-Ec2EmulatorState
+    Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Add-Ec2EmulatorRaceRule, Get-Ec2EmulatorCredentialScope, Get-Ec2EmulatorState
 
 function New-Ec2DocsState {
     <#

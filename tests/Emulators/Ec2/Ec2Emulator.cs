@@ -145,6 +145,7 @@ namespace K3sNet.Emulators.Ec2
                     return Results.NoContent();
                 });
             });
+            _app.MapGet("/_emulator/credential-scope", (HttpContext c) => Control(c, () => Results.Text(LastCredentialScope ?? string.Empty)));
             _app.MapGet("/_emulator/state", (HttpContext c) => Control(c, () => Results.Text(Snapshot().ToJson(), "application/json")));
             await _app.StartAsync().ConfigureAwait(false);
 
