@@ -11,14 +11,19 @@
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
+        'SecurityGroupVerdict.format.ps1xml'
+        'SecurityGroupChange.format.ps1xml'
         'K3sNode.format.ps1xml'
         'VxlanPathResult.format.ps1xml'
         'VxlanResponderSummary.format.ps1xml'
     )
     CmdletsToExport        = @(
-        'Get-K3sPortMatrix'
         'Get-K3sNode'
+        'Get-K3sPortMatrix'
+        'Grant-K3sNodeTraffic'
+        'Revoke-K3sNodeTraffic'
         'Start-K3sVxlanResponder'
+        'Test-K3sSecurityGroup'
         'Test-K3sVxlan'
     )
     FunctionsToExport      = @()

@@ -7,6 +7,9 @@ BeforeDiscovery {
         'Get-K3sNode' = 'Get-K3sNode.Tests.ps1'
         'Test-K3sVxlan' = 'Test-K3sVxlan.Kernel.Tests.ps1'
         'Start-K3sVxlanResponder' = 'VxlanResponder.Tests.ps1'
+        'Test-K3sSecurityGroup' = 'SecurityGroup.Tests.ps1'
+        'Grant-K3sNodeTraffic'  = 'NodeTraffic.Tests.ps1'
+        'Revoke-K3sNodeTraffic' = 'NodeTraffic.Tests.ps1'
     }
     $Pages = @(Get-DocsCommandPage -DocsPath (Join-Path $PSScriptRoot '../../docs') | ForEach-Object {
             $runHere = -not $ExamplesRunBy.ContainsKey($_.Name)

@@ -141,3 +141,163 @@ function Invoke-KubeApiEmulatorControl {
 
 # Invoke-PwshProcess comes from tools/PwshProcess.psm1; re-exported so a test imports one module.
 Export-ModuleMember -Function Get-RepositoryRoot, Get-BuiltModulePath, Invoke-FreshPwsh, Invoke-PwshProcess, Start-KubeApiEmulator, Stop-KubeApiEmulator, Invoke-KubeApiEmulatorControl
+
+# ---- The EC2 emulator (tests/Emulators/Ec2), as its own process on a loopback port -----------------------------------
+
+function New-Ec2ClusterState {
+    <#
+    .SYNOPSIS
+    An emulator state: -Nodes instances (i-0000000000000000n, 10.0.x.y) over -Groups security groups (sg-…) in one VPC
+    and two subnets under an allow-all network ACL. Every group admits TCP 6443 and 10250 from every group; UDP 8472
+    only with -VxlanOpen. Instance n is in group n % Groups and subnet n % 2.
+    #>
+    param([int] $Nodes = 3, [int] $Groups = 1, [switch] $VxlanOpen)
+
+    $groupIds = @(0..($Groups - 1) | ForEach-Object { 'sg-{0:x17}' -f $_ })
+    $rule = { param($Protocol, $Port, $Group) [ordered]@{ ipProtocol = $Protocol; fromPort = $Port; toPort = $Port; referencedGroupId = $Group } }
+    [ordered]@{
+        ownerId        = '123456789012'
+        vpcs           = @([ordered]@{ vpcId = 'vpc-0a'; cidrBlock = '10.0.0.0/16' })
+        securityGroups = @(for ($g = 0; $g -lt $Groups; $g++) {
+                [ordered]@{
+                    groupId = $groupIds[$g]; groupName = "k3s-nodes-$g"; description = 'k3s nodes'; vpcId = 'vpc-0a'
+                    ingress = @(foreach ($other in $groupIds) {
+                            & $rule tcp 6443 $other
+                            & $rule tcp 10250 $other
+                            if ($VxlanOpen) { & $rule udp 8472 $other }
+                        })
+                }
+            })
+        instances      = @(for ($n = 0; $n -lt $Nodes; $n++) {
+                [ordered]@{
+                    instanceId = 'i-{0:x17}' -f $n; vpcId = 'vpc-0a'; subnetId = @('subnet-0a', 'subnet-0b')[$n % 2]
+                    availabilityZone = @('us-east-1a', 'us-east-1b')[$n % 2]
+                    privateIpAddress = '10.0.{0}.{1}' -f [math]::Floor($n / 250), ($n % 250 + 4)
+                    groupIds = @($groupIds[$n % $Groups])
+                }
+            })
+        networkAcls    = @([ordered]@{
+                networkAclId = 'acl-0default'; vpcId = 'vpc-0a'; isDefault = $true; subnetIds = @('subnet-0a', 'subnet-0b')
+                entries = @(
+                    [ordered]@{ ruleNumber = 100; protocol = '-1'; ruleAction = 'allow'; egress = $false; cidrBlock = '0.0.0.0/0' }
+                    [ordered]@{ ruleNumber = 100; protocol = '-1'; ruleAction = 'allow'; egress = $true; cidrBlock = '0.0.0.0/0' }
+                    [ordered]@{ ruleNumber = 32767; protocol = '-1'; ruleAction = 'deny'; egress = $false; cidrBlock = '0.0.0.0/0' }
+                    [ordered]@{ ruleNumber = 32767; protocol = '-1'; ruleAction = 'deny'; egress = $true; cidrBlock = '0.0.0.0/0' }
+                )
+            })
+    }
+}
+
+function Start-Ec2Emulator {
+    <#
+    .SYNOPSIS
+    Starts the EC2 emulator on 127.0.0.1 (a free port) with -State (a hashtable like New-Ec2ClusterState's) and returns
+    { Url, Control, Process, Folder }. -OnChange is a shell command run after every security-group change.
+    #>
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $State, [string] $OnChange)
+
+    $dll = Get-ChildItem -Path (Join-Path $script:RepositoryRoot 'tests/Emulators/Ec2/bin/*/net10.0/K3sNet.Emulators.Ec2.dll') |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    if (-not $dll) {
+        throw "The EC2 emulator is not built: run 'dotnet pwsh ./build.ps1 Build' first."
+    }
+    $folder = (New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "k3snet-ec2-$([guid]::NewGuid().ToString('n'))")).FullName
+    $statePath = Join-Path $folder 'state.json'
+    $ready = Join-Path $folder 'ready'
+    ConvertTo-Json -InputObject $State -Depth 10 | Set-Content -LiteralPath $statePath -Encoding utf8
+    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @($dll.FullName, '--state', $statePath, '--listen', '127.0.0.1:0', '--ready-file', $ready)) { $start.ArgumentList.Add($argument) }
+    if ($OnChange) { $start.ArgumentList.Add('--on-change'); $start.ArgumentList.Add($OnChange) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($start)
+    for ($i = 0; $i -lt 300 -and -not (Test-Path -LiteralPath $ready); $i++) {
+        if ($process.HasExited) { throw "The EC2 emulator exited: $($process.StandardError.ReadToEnd())" }
+        Start-Sleep -Milliseconds 100
+    }
+    if (-not (Test-Path -LiteralPath $ready)) {
+        $process.Kill()
+        throw 'The EC2 emulator did not become ready.'
+    }
+    $url = (Get-Content -Raw -LiteralPath $ready).Trim()
+    [pscustomobject]@{ Url = $url; Control = $url.TrimEnd('/') + '/_emulator'; Process = $process; Folder = $folder }
+}
+
+function Stop-Ec2Emulator {
+    param([Parameter(Mandatory)] $Emulator)
+    if (-not $Emulator.Process.HasExited) {
+        $Emulator.Process.Kill()
+        $Emulator.Process.WaitForExit()
+    }
+    Remove-Item -LiteralPath $Emulator.Folder -Recurse -Force -ErrorAction Ignore
+}
+
+function Get-Ec2EmulatorCallCount {
+    <# Requests per EC2 action since the start or the last Reset-Ec2EmulatorCallCount, as a hashtable. #>
+    param([Parameter(Mandatory)] $Emulator)
+    $counts = @{}
+    (Invoke-RestMethod -Uri "$($Emulator.Control)/calls").PSObject.Properties | ForEach-Object { $counts[$_.Name] = [int]$_.Value }
+    $counts
+}
+
+function Reset-Ec2EmulatorCallCount {
+    param([Parameter(Mandatory)] $Emulator)
+    $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/calls/reset"
+}
+
+function Set-Ec2EmulatorFault {
+    <# -Throttle N: the next N calls (of -Action, or any) get RequestLimitExceeded. -Deny/-Allow: UnauthorizedOperation for -Action. #>
+    param([Parameter(Mandatory)] $Emulator, [int] $Throttle, [string] $Action, [switch] $Deny, [switch] $Allow)
+    $query = if ($Action) { "&action=$Action" } else { '' }
+    if ($Throttle) { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/throttle?count=$Throttle$query" }
+    if ($Deny) { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/deny?action=$Action" }
+    if ($Allow) { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/allow?action=$Action" }
+}
+
+function Add-Ec2EmulatorRaceRule {
+    <# Adds -Rule (a hashtable like a state file's rule) to -GroupId just before the next -Action call: a concurrent writer. #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Action, [Parameter(Mandatory)] [string] $GroupId,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Rule)
+    $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/race/add-rule?action=$Action&groupId=$GroupId" `
+        -Body (ConvertTo-Json -InputObject $Rule) -ContentType 'application/json'
+}
+
+function Get-Ec2EmulatorCredentialScope {
+    <# AccessKeyId/date/region/ec2/aws4_request of the last signed request: which key and region the client resolved. #>
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Uri "$($Emulator.Control)/credential-scope"
+}
+
+function Get-Ec2EmulatorState {
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Uri "$($Emulator.Control)/state"
+}
+
+Export-ModuleMember -Function New-Ec2ClusterState, Start-Ec2Emulator, Stop-Ec2Emulator, Get-Ec2EmulatorCallCount,
+    Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Add-Ec2EmulatorRaceRule, Get-Ec2EmulatorCredentialScope, Get-Ec2EmulatorState
+
+function New-Ec2DocsState {
+    <#
+    .SYNOPSIS
+    The EC2 side of the docs examples: the instances behind the Kubernetes API emulator's fixture nodes k3s-server-1
+    (i-0a1b2c3d4e5f60001, 10.0.1.10), k3s-agent-1 (…0002, 10.0.1.21) and k3s-agent-3 (…0007, 10.0.1.24), all in
+    sg-0123456789abcdef0, which admits TCP 6443 and 10250 from itself but not UDP 8472.
+    #>
+    $state = New-Ec2ClusterState -Nodes 3 -Groups 1
+    $state.securityGroups[0].groupId = 'sg-0123456789abcdef0'
+    $state.securityGroups[0].groupName = 'k3s-nodes'
+    foreach ($rule in $state.securityGroups[0].ingress) { $rule.referencedGroupId = 'sg-0123456789abcdef0' }
+    $ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60007'
+    $addresses = '10.0.1.10', '10.0.1.21', '10.0.1.24'
+    for ($n = 0; $n -lt 3; $n++) {
+        $state.instances[$n].instanceId = $ids[$n]
+        $state.instances[$n].privateIpAddress = $addresses[$n]
+        $state.instances[$n].subnetId = 'subnet-0a'
+        $state.instances[$n].availabilityZone = @('ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c')[$n]
+        $state.instances[$n].groupIds = @('sg-0123456789abcdef0')
+    }
+    $state
+}
+
+Export-ModuleMember -Function New-Ec2DocsState

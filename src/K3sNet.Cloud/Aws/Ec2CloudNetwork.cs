@@ -1,81 +1,349 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
+using K3sNet.Aws;
+using K3sRule = K3sNet.Aws.SecurityGroupRule;
+using SdkRule = Amazon.EC2.Model.SecurityGroupRule;
 
 namespace K3sNet.Cloud.Aws
 {
-    /// <summary>EC2 through AWSSDK.EC2.</summary>
+    /// <summary>
+    /// EC2 through AWSSDK.EC2 v4. Maps SDK models into K3sNet's plain records (v4 leaves absent collections null and
+    /// value types nullable) and SDK exceptions into <see cref="Ec2ApiException"/>, so nothing of the SDK crosses.
+    /// </summary>
     internal sealed class Ec2CloudNetwork : ICloudNetwork
     {
+        /// <summary>EC2 accepts at most 200 values in one filter.</summary>
+        internal const int FilterValueLimit = 200;
+
+        private const int PageSize = 1000;
+
         private readonly AmazonEC2Client _client;
 
         public Ec2CloudNetwork(AwsConnection connection)
         {
-            ArgumentNullException.ThrowIfNull(connection);
-            var config = new AmazonEC2Config();
-            if (!string.IsNullOrEmpty(connection.EndpointUrl))
-            {
-                // An explicit URL wins over AWS_ENDPOINT_URL_EC2 and the regional endpoint; the region still signs.
-                config.ServiceURL = connection.EndpointUrl;
-                config.AuthenticationRegion = connection.Region ?? "us-east-1";
-            }
-            else if (!string.IsNullOrEmpty(connection.Region))
-            {
-                config.RegionEndpoint = RegionEndpoint.GetBySystemName(connection.Region);
-            }
-
-            _client = CredentialsOf(connection) is AWSCredentials credentials
-                ? new AmazonEC2Client(credentials, config)
-                : new AmazonEC2Client(config);
+            _client = AwsClientFactory.Create(connection);
         }
 
-        public async Task<IReadOnlyList<VpcNetwork>> DescribeVpcsAsync(CancellationToken cancellationToken)
+        public Task<IReadOnlyList<VpcNetwork>> DescribeVpcsAsync(CancellationToken cancellationToken) =>
+            Call("DescribeVpcs", async () =>
+            {
+                var vpcs = new List<VpcNetwork>();
+                var request = new DescribeVpcsRequest();
+                do
+                {
+                    DescribeVpcsResponse response = await _client.DescribeVpcsAsync(request, cancellationToken).ConfigureAwait(false);
+                    foreach (Vpc vpc in response.Vpcs ?? new List<Vpc>())
+                    {
+                        IEnumerable<string> ipv4 = (vpc.CidrBlockAssociationSet ?? new List<VpcCidrBlockAssociation>())
+                            .Select(a => a.CidrBlock)
+                            .Prepend(vpc.CidrBlock)
+                            .Where(c => !string.IsNullOrEmpty(c))
+                            .Distinct(StringComparer.Ordinal);
+                        IEnumerable<string> ipv6 = (vpc.Ipv6CidrBlockAssociationSet ?? new List<VpcIpv6CidrBlockAssociation>())
+                            .Select(a => a.Ipv6CidrBlock)
+                            .Where(c => !string.IsNullOrEmpty(c));
+                        vpcs.Add(new VpcNetwork(vpc.VpcId, ipv4.ToArray(), ipv6.ToArray()));
+                    }
+
+                    request.NextToken = response.NextToken;
+                }
+                while (!string.IsNullOrEmpty(request.NextToken));
+
+                return (IReadOnlyList<VpcNetwork>)vpcs;
+            });
+
+        public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(
+            IReadOnlyCollection<string> instanceIds, IReadOnlyCollection<string> privateIpAddresses, CancellationToken cancellationToken) =>
+            Call("DescribeInstances", async () =>
+            {
+                var found = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
+                foreach (string[] chunk in instanceIds.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
+                {
+                    // A filter, not InstanceIds: an unknown id is then just absent instead of failing the whole call.
+                    await DescribeInstancesPagesAsync(new Filter("instance-id", chunk.ToList()), found, cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (string[] chunk in privateIpAddresses.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
+                {
+                    await DescribeInstancesPagesAsync(
+                        new Filter("network-interface.addresses.private-ip-address", chunk.ToList()), found, cancellationToken).ConfigureAwait(false);
+                }
+
+                return (IReadOnlyList<Ec2Instance>)found.Values.ToList();
+            });
+
+        private async Task DescribeInstancesPagesAsync(Filter filter, Dictionary<string, Ec2Instance> found, CancellationToken cancellationToken)
         {
-            var vpcs = new List<VpcNetwork>();
-            var request = new DescribeVpcsRequest();
+            var request = new DescribeInstancesRequest { Filters = new List<Filter> { filter }, MaxResults = PageSize };
             do
             {
-                DescribeVpcsResponse response = await _client.DescribeVpcsAsync(request, cancellationToken).ConfigureAwait(false);
-
-                // AWSSDK v4 leaves absent collections null.
-                foreach (Vpc vpc in response.Vpcs ?? new List<Vpc>())
+                DescribeInstancesResponse response = await _client.DescribeInstancesAsync(request, cancellationToken).ConfigureAwait(false);
+                foreach (Instance instance in (response.Reservations ?? new List<Reservation>()).SelectMany(r => r.Instances ?? new List<Instance>()))
                 {
-                    IEnumerable<string> ipv4 = (vpc.CidrBlockAssociationSet ?? new List<VpcCidrBlockAssociation>())
-                        .Select(a => a.CidrBlock)
-                        .Prepend(vpc.CidrBlock)
-                        .Where(c => !string.IsNullOrEmpty(c))
-                        .Distinct(StringComparer.Ordinal);
-                    IEnumerable<string> ipv6 = (vpc.Ipv6CidrBlockAssociationSet ?? new List<VpcIpv6CidrBlockAssociation>())
-                        .Select(a => a.Ipv6CidrBlock)
-                        .Where(c => !string.IsNullOrEmpty(c));
-                    vpcs.Add(new VpcNetwork(vpc.VpcId, ipv4.ToArray(), ipv6.ToArray()));
+                    found[instance.InstanceId] = Map(instance);
                 }
 
                 request.NextToken = response.NextToken;
             }
             while (!string.IsNullOrEmpty(request.NextToken));
-
-            return vpcs;
         }
+
+        private static Ec2Instance Map(Instance instance)
+        {
+            List<InstanceNetworkInterface> interfaces = instance.NetworkInterfaces ?? new List<InstanceNetworkInterface>();
+            List<string> privateIps = interfaces
+                .SelectMany(n => (n.PrivateIpAddresses ?? new List<InstancePrivateIpAddress>()).Select(p => p.PrivateIpAddress))
+                .Prepend(instance.PrivateIpAddress)
+                .Where(ip => !string.IsNullOrEmpty(ip))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            List<string> ipv6 = interfaces
+                .SelectMany(n => (n.Ipv6Addresses ?? new List<InstanceIpv6Address>()).Select(a => a.Ipv6Address))
+                .Where(ip => !string.IsNullOrEmpty(ip))
+                .ToList();
+            List<string> groups = (instance.SecurityGroups ?? new List<GroupIdentifier>())
+                .Select(g => g.GroupId)
+                .Concat(interfaces.SelectMany(n => (n.Groups ?? new List<GroupIdentifier>()).Select(g => g.GroupId)))
+                .Where(g => !string.IsNullOrEmpty(g))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            return new Ec2Instance(instance.InstanceId, instance.State?.Name?.Value, instance.VpcId, instance.SubnetId,
+                instance.PrivateIpAddress, instance.PublicIpAddress, privateIps, ipv6, groups);
+        }
+
+        public Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken) =>
+            Call("DescribeSecurityGroups", async () =>
+            {
+                var groups = new List<Ec2SecurityGroup>();
+                foreach (string[] chunk in groupIds.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
+                {
+                    var request = new DescribeSecurityGroupsRequest
+                    {
+                        Filters = new List<Filter> { new("group-id", chunk.ToList()) },
+                        MaxResults = PageSize,
+                    };
+                    do
+                    {
+                        DescribeSecurityGroupsResponse response = await _client.DescribeSecurityGroupsAsync(request, cancellationToken).ConfigureAwait(false);
+                        foreach (SecurityGroup group in response.SecurityGroups ?? new List<SecurityGroup>())
+                        {
+                            groups.Add(new Ec2SecurityGroup(group.GroupId, group.GroupName ?? string.Empty, group.VpcId,
+                                (group.IpPermissions ?? new List<IpPermission>()).SelectMany(Rules).ToList()));
+                        }
+
+                        request.NextToken = response.NextToken;
+                    }
+                    while (!string.IsNullOrEmpty(request.NextToken));
+                }
+
+                return (IReadOnlyList<Ec2SecurityGroup>)groups;
+            });
+
+        /// <summary>One permission holds several sources; K3sNet counts them as EC2 does, one rule each.</summary>
+        private static IEnumerable<K3sRule> Rules(IpPermission permission)
+        {
+            string protocol = permission.IpProtocol ?? "-1";
+            int? from = protocol == "-1" ? null : permission.FromPort;
+            int? to = protocol == "-1" ? null : permission.ToPort;
+            foreach (IpRange range in permission.Ipv4Ranges ?? new List<IpRange>())
+            {
+                yield return new K3sRule(protocol, from, to, CidrIpv4: range.CidrIp, Description: range.Description);
+            }
+
+            foreach (Ipv6Range range in permission.Ipv6Ranges ?? new List<Ipv6Range>())
+            {
+                yield return new K3sRule(protocol, from, to, CidrIpv6: range.CidrIpv6, Description: range.Description);
+            }
+
+            foreach (UserIdGroupPair pair in permission.UserIdGroupPairs ?? new List<UserIdGroupPair>())
+            {
+                yield return new K3sRule(protocol, from, to, ReferencedGroupId: pair.GroupId, Description: pair.Description);
+            }
+
+            foreach (PrefixListId list in permission.PrefixListIds ?? new List<PrefixListId>())
+            {
+                yield return new K3sRule(protocol, from, to, PrefixListId: list.Id, Description: list.Description);
+            }
+        }
+
+        public Task<IReadOnlyList<(string GroupId, K3sRule Rule)>> DescribeIngressRulesAsync(
+            IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken) =>
+            Call("DescribeSecurityGroupRules", async () =>
+            {
+                var rules = new List<(string, K3sRule)>();
+                foreach (string[] chunk in groupIds.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
+                {
+                    var request = new DescribeSecurityGroupRulesRequest
+                    {
+                        Filters = new List<Filter> { new("group-id", chunk.ToList()) },
+                        MaxResults = PageSize,
+                    };
+                    do
+                    {
+                        DescribeSecurityGroupRulesResponse response = await _client.DescribeSecurityGroupRulesAsync(request, cancellationToken).ConfigureAwait(false);
+                        foreach (SdkRule rule in (response.SecurityGroupRules ?? new List<SdkRule>()).Where(r => r.IsEgress != true))
+                        {
+                            rules.Add((rule.GroupId, Map(rule)));
+                        }
+
+                        request.NextToken = response.NextToken;
+                    }
+                    while (!string.IsNullOrEmpty(request.NextToken));
+                }
+
+                return (IReadOnlyList<(string, K3sRule)>)rules;
+            });
+
+        private static K3sRule Map(SdkRule rule)
+        {
+            string protocol = rule.IpProtocol ?? "-1";
+            return new K3sRule(
+                protocol,
+                protocol == "-1" ? null : rule.FromPort,
+                protocol == "-1" ? null : rule.ToPort,
+                CidrIpv4: rule.CidrIpv4,
+                CidrIpv6: rule.CidrIpv6,
+                ReferencedGroupId: rule.ReferencedGroupInfo?.GroupId,
+                PrefixListId: rule.PrefixListId,
+                Description: rule.Description,
+                RuleId: rule.SecurityGroupRuleId);
+        }
+
+        public Task<IReadOnlyList<Ec2NetworkAcl>> DescribeNetworkAclsAsync(IReadOnlyCollection<string> subnetIds, CancellationToken cancellationToken) =>
+            Call("DescribeNetworkAcls", async () =>
+            {
+                var acls = new Dictionary<string, Ec2NetworkAcl>(StringComparer.Ordinal);
+                foreach (string[] chunk in subnetIds.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
+                {
+                    var request = new DescribeNetworkAclsRequest
+                    {
+                        Filters = new List<Filter> { new("association.subnet-id", chunk.ToList()) },
+                        MaxResults = PageSize,
+                    };
+                    do
+                    {
+                        DescribeNetworkAclsResponse response = await _client.DescribeNetworkAclsAsync(request, cancellationToken).ConfigureAwait(false);
+                        foreach (NetworkAcl acl in response.NetworkAcls ?? new List<NetworkAcl>())
+                        {
+                            acls[acl.NetworkAclId] = new Ec2NetworkAcl(
+                                acl.NetworkAclId,
+                                acl.VpcId,
+                                (acl.Entries ?? new List<Amazon.EC2.Model.NetworkAclEntry>()).Select(e => new K3sNet.Aws.NetworkAclEntry(
+                                    e.RuleNumber ?? 32767,
+                                    e.Protocol ?? "-1",
+                                    e.RuleAction == RuleAction.Allow,
+                                    e.Egress == true,
+                                    e.CidrBlock,
+                                    e.Ipv6CidrBlock,
+                                    e.PortRange?.From,
+                                    e.PortRange?.To)).ToList(),
+                                (acl.Associations ?? new List<NetworkAclAssociation>()).Select(a => a.SubnetId).Where(s => s is not null).ToList());
+                        }
+
+                        request.NextToken = response.NextToken;
+                    }
+                    while (!string.IsNullOrEmpty(request.NextToken));
+                }
+
+                return (IReadOnlyList<Ec2NetworkAcl>)acls.Values.ToList();
+            });
+
+        public Task<IReadOnlyList<K3sRule>> AuthorizeIngressAsync(
+            string groupId, IReadOnlyList<K3sRule> rules, bool dryRun, CancellationToken cancellationToken) =>
+            Call("AuthorizeSecurityGroupIngress", async () =>
+            {
+                var request = new AuthorizeSecurityGroupIngressRequest
+                {
+                    GroupId = groupId,
+                    IpPermissions = rules.GroupBy(r => (r.IpProtocol, r.FromPort, r.ToPort)).Select(Permission).ToList(),
+                    DryRun = dryRun,
+                };
+                try
+                {
+                    AuthorizeSecurityGroupIngressResponse response = await _client.AuthorizeSecurityGroupIngressAsync(request, cancellationToken).ConfigureAwait(false);
+                    return (IReadOnlyList<K3sRule>)(response.SecurityGroupRules ?? new List<SdkRule>()).Select(Map).ToList();
+                }
+                catch (AmazonEC2Exception e) when (dryRun && e.ErrorCode == "DryRunOperation")
+                {
+                    return Array.Empty<K3sRule>();
+                }
+            });
+
+        private static IpPermission Permission(IGrouping<(string Protocol, int? From, int? To), K3sRule> rules)
+        {
+            var permission = new IpPermission { IpProtocol = rules.Key.Protocol };
+            if (rules.Key.Protocol != "-1")
+            {
+                permission.FromPort = rules.Key.From;
+                permission.ToPort = rules.Key.To;
+            }
+
+            foreach (K3sRule rule in rules)
+            {
+                if (rule.CidrIpv4 is not null)
+                {
+                    (permission.Ipv4Ranges ??= new List<IpRange>()).Add(new IpRange { CidrIp = rule.CidrIpv4, Description = rule.Description });
+                }
+                else if (rule.CidrIpv6 is not null)
+                {
+                    (permission.Ipv6Ranges ??= new List<Ipv6Range>()).Add(new Ipv6Range { CidrIpv6 = rule.CidrIpv6, Description = rule.Description });
+                }
+                else if (rule.ReferencedGroupId is not null)
+                {
+                    (permission.UserIdGroupPairs ??= new List<UserIdGroupPair>()).Add(new UserIdGroupPair { GroupId = rule.ReferencedGroupId, Description = rule.Description });
+                }
+                else if (rule.PrefixListId is not null)
+                {
+                    (permission.PrefixListIds ??= new List<PrefixListId>()).Add(new PrefixListId { Id = rule.PrefixListId, Description = rule.Description });
+                }
+            }
+
+            return permission;
+        }
+
+        public Task RevokeIngressAsync(string groupId, IReadOnlyList<string> ruleIds, bool dryRun, CancellationToken cancellationToken) =>
+            Call("RevokeSecurityGroupIngress", async () =>
+            {
+                var request = new RevokeSecurityGroupIngressRequest { GroupId = groupId, SecurityGroupRuleIds = ruleIds.ToList(), DryRun = dryRun };
+                try
+                {
+                    await _client.RevokeSecurityGroupIngressAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AmazonEC2Exception e) when (dryRun && e.ErrorCode == "DryRunOperation")
+                {
+                }
+
+                return true;
+            });
 
         public void Dispose() => _client.Dispose();
 
-        private static AWSCredentials? CredentialsOf(AwsConnection connection)
+        /// <summary>Runs one EC2 action and turns whatever the SDK throws into an <see cref="Ec2ApiException"/>.</summary>
+        private static async Task<T> Call<T>(string action, Func<Task<T>> call)
         {
-            if (string.IsNullOrEmpty(connection.AccessKey) || string.IsNullOrEmpty(connection.SecretKey))
+            try
             {
-                return null;
+                return await call().ConfigureAwait(false);
             }
-
-            return string.IsNullOrEmpty(connection.SessionToken)
-                ? new BasicAWSCredentials(connection.AccessKey, connection.SecretKey)
-                : new SessionAWSCredentials(connection.AccessKey, connection.SecretKey, connection.SessionToken);
+            catch (AmazonServiceException e)
+            {
+                throw new Ec2ApiException(action, e.ErrorCode ?? "Unknown", (int)e.StatusCode, e.Message);
+            }
+            catch (AmazonClientException e)
+            {
+                throw new Ec2ApiException(action, "ClientError", 0, e.Message);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new Ec2ApiException(action, "ConnectionFailed", 0, e.Message);
+            }
         }
     }
 }

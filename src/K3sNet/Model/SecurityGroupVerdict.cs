@@ -29,6 +29,15 @@ namespace K3sNet
 
         public bool Allowed { get; set; }
 
+        /// <summary>Allowed, Blocked, Unknown (only a prefix list might admit it) or Exposed (open to the internet).</summary>
+        public SecurityGroupVerdictStatus Status { get; set; }
+
+        /// <summary>True when the port must never be reachable from outside the cluster.</summary>
+        public bool ClusterOnly { get; set; }
+
+        /// <summary>The VPC of the destination instance.</summary>
+        public string? VpcId { get; set; }
+
         /// <summary>The security group to change: one on the destination's network interface.</summary>
         public string? GroupId { get; set; }
 
@@ -40,6 +49,6 @@ namespace K3sNet
 
         public string Reason { get; set; } = string.Empty;
 
-        public override string ToString() => $"{Source} -> {Destination} {Protocol.ToString().ToLowerInvariant()}/{FromPort}: {(Allowed ? "allowed" : "blocked")}";
+        public override string ToString() => $"{Source} -> {Destination} {Protocol.ToString().ToLowerInvariant()}/{FromPort}: {Status}";
     }
 }

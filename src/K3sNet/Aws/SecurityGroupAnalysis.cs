@@ -1,0 +1,281 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace K3sNet.Aws
+{
+    /// <summary>
+    /// Judges every required flow between every ordered pair of nodes as EC2 would: some security group on the
+    /// destination's interface admits the source (a CIDR holding its address, or a group on the source's interface when
+    /// the address is one of its private ones), and the network ACLs pass the flow both ways. Decisions are memoised by
+    /// configuration (the destination's groups, the source's groups and address, the ACLs on the path), so the work
+    /// grows with distinct configurations; only emitting a verdict per pair grows with the pairs.
+    /// </summary>
+    internal sealed class SecurityGroupAnalysis
+    {
+        private readonly IReadOnlyDictionary<string, Ec2SecurityGroup> _groups;
+        private readonly Dictionary<string, Ec2NetworkAcl> _aclBySubnet = new(StringComparer.Ordinal);
+        // Tuple keys of references and numbers: looking a decision up allocates nothing, which matters at a million pairs.
+        private readonly Dictionary<(string DestinationGroups, string SourceGroups, string From, PortRequirement Requirement), SgDecision> _sgMemo = new();
+        private readonly Dictionary<(string Acl, bool Egress, TrafficProtocol Protocol, int From, int To, string Peer), string?> _aclMemo = new();
+
+        public SecurityGroupAnalysis(IReadOnlyDictionary<string, Ec2SecurityGroup> groups, IEnumerable<Ec2NetworkAcl> acls)
+        {
+            _groups = groups;
+            foreach (Ec2NetworkAcl acl in acls)
+            {
+                foreach (string subnet in acl.SubnetIds)
+                {
+                    _aclBySubnet[subnet] = acl;
+                }
+            }
+        }
+
+        /// <summary>How many distinct security-group decisions the analysis made (for tests and benchmarks).</summary>
+        public int DistinctDecisions => _sgMemo.Count + _aclMemo.Count;
+
+        public IEnumerable<SecurityGroupVerdict> Judge(IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements)
+        {
+            foreach (PortRequirement requirement in requirements)
+            {
+                foreach (bool ipv6 in Families(requirement))
+                {
+                    foreach (AnalysisNode destination in nodes.Where(n => n.In(requirement.Destination)))
+                    {
+                        foreach (AnalysisNode source in nodes.Where(n => n.In(requirement.Source)))
+                        {
+                            if (ReferenceEquals(source, destination) || source.Instance.InstanceId == destination.Instance.InstanceId)
+                            {
+                                continue;
+                            }
+
+                            string? from = source.AddressFor(requirement, ipv6);
+                            string? to = destination.AddressFor(requirement, ipv6);
+                            if (from is null || to is null)
+                            {
+                                continue;
+                            }
+
+                            yield return Verdict(source, destination, from, to, requirement);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Every rule on the nodes' groups that opens a cluster-only port to 0.0.0.0/0 or ::/0.</summary>
+        public IEnumerable<SecurityGroupVerdict> Exposures(IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements)
+        {
+            foreach (string groupId in nodes.SelectMany(n => n.Instance.GroupIds).Distinct(StringComparer.Ordinal))
+            {
+                if (!_groups.TryGetValue(groupId, out Ec2SecurityGroup? group))
+                {
+                    continue;
+                }
+
+                foreach (PortRequirement requirement in requirements.Where(r => r.ClusterOnly))
+                {
+                    foreach (SecurityGroupRule rule in group.Ingress.Where(r => r.Covers(requirement.Protocol, requirement.FromPort, requirement.ToPort)))
+                    {
+                        string? world = rule.CidrIpv4 is string v4 && IpCidr.TryParse(v4, out IpCidr c4) && c4.IsWorld ? v4
+                            : rule.CidrIpv6 is string v6 && IpCidr.TryParse(v6, out IpCidr c6) && c6.IsWorld ? v6
+                            : null;
+                        if (world is null)
+                        {
+                            continue;
+                        }
+
+                        yield return new SecurityGroupVerdict
+                        {
+                            Source = world,
+                            Destination = group.GroupName.Length > 0 ? group.GroupName : group.GroupId,
+                            Protocol = requirement.Protocol,
+                            FromPort = requirement.FromPort,
+                            ToPort = requirement.ToPort,
+                            Purpose = requirement.Purpose,
+                            Allowed = true,
+                            Status = SecurityGroupVerdictStatus.Exposed,
+                            ClusterOnly = true,
+                            GroupId = group.GroupId,
+                            VpcId = group.VpcId,
+                            BlockedBy = null,
+                            SuggestedSource = null,
+                            Reason = string.Create(CultureInfo.InvariantCulture,
+                                $"{group.GroupId} admits {Name(requirement)} from {world} ({Describe(rule)}): {requirement.Purpose} must never be reachable from the internet. Revoke that rule; the nodes need it only from each other's security group."),
+                        };
+                    }
+                }
+            }
+        }
+
+        private static IEnumerable<bool> Families(PortRequirement requirement)
+        {
+            if (requirement.IPFamily.HasFlag(IPFamilies.IPv4))
+            {
+                yield return false;
+            }
+
+            if (requirement.IPFamily.HasFlag(IPFamilies.IPv6))
+            {
+                yield return true;
+            }
+        }
+
+        private SecurityGroupVerdict Verdict(AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement)
+        {
+            SgDecision sg = SecurityGroups(source, destination, from, requirement);
+            string? aclBlock = sg.Status == SecurityGroupVerdictStatus.Blocked ? null : NetworkAcls(source, destination, from, to, requirement);
+            SecurityGroupVerdictStatus status = aclBlock is null ? sg.Status : SecurityGroupVerdictStatus.Blocked;
+            string flow = $"{Name(requirement)} from {Named(source.Name, from)} to {Named(destination.Name, to)}";
+            string suggested = SuggestedSource(source, destination, from);
+            string reason = status switch
+            {
+                SecurityGroupVerdictStatus.Allowed => $"{sg.By} admits {flow}.",
+                SecurityGroupVerdictStatus.Unknown =>
+                    $"Only a prefix-list rule ({sg.By}) might admit {flow}; K3sNet does not read prefix lists. Grant {suggested} to be sure.",
+                _ when aclBlock is not null => $"Network ACL {aclBlock} stops {flow}. Security groups cannot override a network ACL: change the ACL entry.",
+                _ => $"No rule in {sg.By} admits {flow}. Add an inbound rule from {suggested}.",
+            };
+
+            return new SecurityGroupVerdict
+            {
+                Source = source.Name,
+                Destination = destination.Name,
+                SourceAddress = from,
+                DestinationAddress = to,
+                SourceInstanceId = source.Instance.InstanceId,
+                DestinationInstanceId = destination.Instance.InstanceId,
+                Protocol = requirement.Protocol,
+                FromPort = requirement.FromPort,
+                ToPort = requirement.ToPort,
+                Purpose = requirement.Purpose,
+                Allowed = status == SecurityGroupVerdictStatus.Allowed,
+                Status = status,
+                ClusterOnly = requirement.ClusterOnly,
+                VpcId = destination.Instance.VpcId,
+                GroupId = destination.Instance.GroupIds.FirstOrDefault(),
+                BlockedBy = aclBlock ?? (sg.Status == SecurityGroupVerdictStatus.Blocked ? sg.By : null),
+                SuggestedSource = status == SecurityGroupVerdictStatus.Allowed ? null : suggested,
+                Reason = reason,
+            };
+        }
+
+        /// <summary>
+        /// The narrowest source that fixes the flow: the source's own security group when the address is one of its
+        /// private ones in the destination's VPC (a group reference matches only those), else the address alone.
+        /// </summary>
+        internal static string SuggestedSource(AnalysisNode source, AnalysisNode destination, string from) =>
+            GroupReferenceMatches(source, destination, from) && source.Instance.GroupIds.Count > 0
+                ? source.Instance.GroupIds[0]
+                : IpCidr.Parse(from).ToString();
+
+        private static bool GroupReferenceMatches(AnalysisNode source, AnalysisNode destination, string from) =>
+            string.Equals(source.Instance.VpcId, destination.Instance.VpcId, StringComparison.Ordinal)
+            && (source.Instance.PrivateIpAddresses.Contains(from, StringComparer.OrdinalIgnoreCase)
+                || source.Instance.Ipv6Addresses.Contains(from, StringComparer.OrdinalIgnoreCase));
+
+        private SgDecision SecurityGroups(AnalysisNode source, AnalysisNode destination, string from, PortRequirement requirement)
+        {
+            bool byGroup = GroupReferenceMatches(source, destination, from);
+            var key = (destination.GroupsKey, byGroup ? source.GroupsKey : "-", from, requirement);
+            if (_sgMemo.TryGetValue(key, out SgDecision? memo))
+            {
+                return memo;
+            }
+
+            string? unknown = null;
+            SgDecision? decision = null;
+            foreach (string groupId in destination.Instance.GroupIds)
+            {
+                if (!_groups.TryGetValue(groupId, out Ec2SecurityGroup? group))
+                {
+                    continue;
+                }
+
+                foreach (SecurityGroupRule rule in group.Ingress.Where(r => r.Covers(requirement.Protocol, requirement.FromPort, requirement.ToPort)))
+                {
+                    bool admits = (rule.CidrIpv4 ?? rule.CidrIpv6) is string cidr
+                        ? IpCidr.TryParse(cidr, out IpCidr network) && network.Contains(from)
+                        : rule.ReferencedGroupId is string referenced && byGroup && source.Instance.GroupIds.Contains(referenced, StringComparer.Ordinal);
+                    if (admits)
+                    {
+                        decision = new SgDecision(SecurityGroupVerdictStatus.Allowed, $"{groupId} ({Describe(rule)})");
+                        break;
+                    }
+
+                    if (rule.PrefixListId is not null)
+                    {
+                        unknown ??= $"{groupId} {rule.PrefixListId}";
+                    }
+                }
+
+                if (decision is not null)
+                {
+                    break;
+                }
+            }
+
+            decision ??= unknown is not null
+                ? new SgDecision(SecurityGroupVerdictStatus.Unknown, unknown)
+                : new SgDecision(SecurityGroupVerdictStatus.Blocked,
+                    destination.Instance.GroupIds.Count == 0 ? "(no security group)" : string.Join(", ", destination.Instance.GroupIds));
+            _sgMemo[key] = decision;
+            return decision;
+        }
+
+        /// <summary>
+        /// Null when the ACLs pass the flow both ways. Traffic inside one subnet never crosses an ACL. UDP is judged
+        /// one way (the reverse pair is its own flow: VXLAN needs 8472 in both directions); TCP also needs the reply,
+        /// to the client's ephemeral port, out of the destination's subnet and into the source's.
+        /// </summary>
+        private string? NetworkAcls(AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement)
+        {
+            if (source.Instance.SubnetId is not string sourceSubnet || destination.Instance.SubnetId is not string destinationSubnet
+                || sourceSubnet == destinationSubnet)
+            {
+                return null;
+            }
+
+            _aclBySubnet.TryGetValue(sourceSubnet, out Ec2NetworkAcl? sourceAcl);
+            _aclBySubnet.TryGetValue(destinationSubnet, out Ec2NetworkAcl? destinationAcl);
+            TrafficProtocol protocol = requirement.Protocol;
+            return Check(sourceAcl, egress: true, protocol, requirement.FromPort, requirement.ToPort, to)
+                ?? Check(destinationAcl, egress: false, protocol, requirement.FromPort, requirement.ToPort, from)
+                ?? (protocol == TrafficProtocol.Tcp
+                    ? Check(destinationAcl, egress: true, protocol, NetworkAclEvaluator.EphemeralFrom, NetworkAclEvaluator.EphemeralTo, from)
+                      ?? Check(sourceAcl, egress: false, protocol, NetworkAclEvaluator.EphemeralFrom, NetworkAclEvaluator.EphemeralTo, to)
+                    : null);
+        }
+
+        private string? Check(Ec2NetworkAcl? acl, bool egress, TrafficProtocol protocol, int from, int to, string peer)
+        {
+            if (acl is null)
+            {
+                return null;
+            }
+
+            var key = (acl.NetworkAclId, egress, protocol, from, to, peer);
+            if (!_aclMemo.TryGetValue(key, out string? blocked))
+            {
+                blocked = NetworkAclEvaluator.Blocks(acl, egress, protocol, from, to, peer);
+                _aclMemo[key] = blocked;
+            }
+
+            return blocked;
+        }
+
+        private static string Named(string name, string address) => name == address ? address : $"{name} ({address})";
+
+        internal static string Name(PortRequirement requirement) => PortText(requirement.Protocol, requirement.FromPort, requirement.ToPort);
+
+        internal static string PortText(TrafficProtocol protocol, int from, int to) => protocol == TrafficProtocol.All
+            ? "all traffic"
+            : string.Create(CultureInfo.InvariantCulture, $"{Ec2Protocol.Name(protocol)}/{(from == to ? from.ToString(CultureInfo.InvariantCulture) : $"{from}-{to}")}");
+
+        internal static string Describe(SecurityGroupRule rule) =>
+            $"{(rule.AllProtocols ? "all traffic" : PortText(Ec2Protocol.Parse(rule.IpProtocol) ?? TrafficProtocol.All, rule.FromPort ?? 0, rule.ToPort ?? 65535))} from {rule.Source}";
+
+        private sealed record SgDecision(SecurityGroupVerdictStatus Status, string By);
+    }
+}

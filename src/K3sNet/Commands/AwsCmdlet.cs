@@ -1,0 +1,120 @@
+using System.Management.Automation;
+using K3sNet.Aws;
+using K3sNet.Cloud;
+using K3sNet.Hosting;
+
+namespace K3sNet.Commands
+{
+    /// <summary>
+    /// The AWS parameters every K3sNet AWS cmdlet takes, with AWS Tools for PowerShell's names and aliases, declared
+    /// once so they cannot drift; and the connection they describe, with $StoredAWSRegion and $StoredAWSCredentials
+    /// read from the session as AWS.Tools' Set-DefaultAWSRegion and Set-AWSCredential leave them.
+    /// </summary>
+    public abstract class AwsCmdlet : K3sNetCmdlet
+    {
+        [Parameter]
+        [Alias("RegionToCall")]
+        public string? Region { get; set; }
+
+        [Parameter]
+        [Alias("StoredCredentials", "AWSProfileName")]
+        public string? ProfileName { get; set; }
+
+        [Parameter]
+        [Alias("AWSProfilesLocation", "ProfilesLocation")]
+        public string? ProfileLocation { get; set; }
+
+        [Parameter]
+        [Alias("AK")]
+        public string? AccessKey { get; set; }
+
+        [Parameter]
+        [Alias("SK", "SecretAccessKey")]
+        public string? SecretKey { get; set; }
+
+        [Parameter]
+        [Alias("ST")]
+        public string? SessionToken { get; set; }
+
+        /// <summary>An AWS.Tools AWSCredentials object, or a PSCredential holding the access key and secret key.</summary>
+        [Parameter]
+        public object? Credential { get; set; }
+
+        [Parameter]
+        public string? EndpointUrl { get; set; }
+
+        /// <summary>The connection the parameters and the session describe; K3sNet.Cloud resolves it in AWS.Tools' order.</summary>
+        internal AwsConnection Connection()
+        {
+            (AwsKeys? storedKeys, string? storedProfile) = AwsCredentialReader.Read(SessionState.PSVariable.GetValue("StoredAWSCredentials"));
+            object? storedRegion = SessionState.PSVariable.GetValue("StoredAWSRegion");
+            AwsKeys? given = Credential is null ? null : AwsCredentialReader.Read(Credential).Keys;
+            if (Credential is not null && given is null)
+            {
+                ThrowTerminatingError(K3sNetErrors.Create("CredentialNotUsable", ErrorCategory.InvalidArgument, Credential,
+                    "-Credential holds no access key and secret key K3sNet can read.",
+                    "Pass an AWSCredentials object (Get-AWSCredential), a PSCredential with the access key as user name and the secret key as password, or use -ProfileName."));
+            }
+
+            return new AwsConnection
+            {
+                Region = Region,
+                ProfileName = ProfileName,
+                ProfileLocation = ProfileLocation,
+                AccessKey = AccessKey,
+                SecretKey = SecretKey,
+                SessionToken = SessionToken,
+                Credential = given,
+                StoredCredentials = storedKeys,
+                StoredProfileName = storedProfile,
+                StoredRegion = (storedRegion is PSObject p ? p.BaseObject : storedRegion)?.ToString(),
+                EndpointUrl = EndpointUrl,
+            };
+        }
+
+        /// <summary>A client for EC2, or a terminating error that says what is missing (profile, region, endpoint).</summary>
+        internal ICloudNetwork ConnectEc2()
+        {
+            AwsConnection connection = Connection();
+            WriteVerbose($"Connecting to EC2: {connection}");
+            try
+            {
+                return CloudBridge.Services.ConnectCloudNetwork(connection);
+            }
+            catch (AwsSettingsException e)
+            {
+                ThrowTerminatingError(K3sNetErrors.Create(e.ErrorId, ErrorCategory.InvalidArgument, ProfileName ?? Region, e.Message, e.RecommendedAction, e));
+                throw;
+            }
+        }
+
+        /// <summary>The ErrorRecord for an EC2 error: what failed, and what to do about it.</summary>
+        internal static ErrorRecord Ec2Error(Ec2ApiException e, object? target)
+        {
+            (string id, ErrorCategory category, string action) = e.ErrorCode switch
+            {
+                "UnauthorizedOperation" or "AccessDenied" => ("Ec2AccessDenied", ErrorCategory.PermissionDenied,
+                    $"Allow {e.IamAction} in the IAM policy of the identity K3sNet uses (see the NOTES of Get-Help {Noun(e)} -Full)."),
+                "AuthFailure" or "InvalidClientTokenId" or "SignatureDoesNotMatch" => ("Ec2AuthFailure", ErrorCategory.AuthenticationError,
+                    "Check the access key, secret key and session token (or the profile) K3sNet uses."),
+                "RequestLimitExceeded" => ("Ec2Throttled", ErrorCategory.LimitsExceeded,
+                    "EC2 throttled the account beyond K3sNet's retries: wait a minute and run the command again."),
+                "InvalidGroup.NotFound" or "InvalidGroupId.Malformed" => ("SecurityGroupNotFound", ErrorCategory.ObjectNotFound,
+                    "Check the security group id and the region: groups belong to one region and VPC."),
+                "RulesPerSecurityGroupLimitExceeded" => ("SecurityGroupRuleLimit", ErrorCategory.LimitsExceeded,
+                    "Consolidate: replace per-address rules with one rule whose source is a security group all the nodes share (a self-referencing rule, -SourceGroupId <that group>), then run the command again."),
+                "ConnectionFailed" or "ClientError" => ("Ec2Unreachable", ErrorCategory.ConnectionError,
+                    "Check -EndpointUrl or -Region and the network path to the EC2 endpoint."),
+                _ => ("Ec2Error", ErrorCategory.InvalidOperation, "Read EC2's message, correct the input, and run the command again."),
+            };
+            string message = e.ErrorCode == "UnauthorizedOperation"
+                ? $"EC2 refused {e.Action}: the caller is not allowed {e.IamAction} (UnauthorizedOperation, HTTP 403)."
+                : $"EC2 {e.Action} failed: {e.ErrorCode}{(e.StatusCode > 0 ? $" (HTTP {e.StatusCode})" : string.Empty)}: {e.Message}";
+            return K3sNetErrors.Create(id, category, target, message, action, e);
+        }
+
+        private static string Noun(Ec2ApiException e) => e.Action.Contains("Describe", System.StringComparison.Ordinal)
+            ? "Test-K3sSecurityGroup"
+            : "Grant-K3sNodeTraffic";
+    }
+}

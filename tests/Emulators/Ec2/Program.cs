@@ -1,0 +1,87 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace K3sNet.Emulators.Ec2
+{
+    /// <summary>
+    /// Runs the emulator on its own:
+    /// <c>K3sNet.Emulators.Ec2 --state state.json [--listen 127.0.0.1:0] [--ready-file path] [--on-change command]</c>.
+    /// Prints <c>EC2 emulator listening on http://127.0.0.1:PORT/</c> when ready (and writes the URL to --ready-file);
+    /// runs until Ctrl+C or SIGTERM. --on-change runs <c>/bin/sh -c command</c> after every security-group change,
+    /// with the state JSON on stdin and its path in K3SNET_EC2_STATE.
+    /// </summary>
+    public static class Program
+    {
+        public static async Task<int> Main(string[] args)
+        {
+            string? statePath = null;
+            string listen = "127.0.0.1:0";
+            string? readyFile = null;
+            string? onChange = null;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                switch (args[i])
+                {
+                    case "--state": statePath = Next(); break;
+                    case "--listen": listen = Next(); break;
+                    case "--ready-file": readyFile = Next(); break;
+                    case "--on-change": onChange = Next(); break;
+                    default:
+                        await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: --state <file> [--listen addr:port] [--ready-file <file>] [--on-change <command>]");
+                        return 2;
+                }
+            }
+
+            Ec2State state = statePath is null ? new Ec2State() : Ec2State.Parse(await File.ReadAllTextAsync(statePath));
+            int colon = listen.LastIndexOf(':');
+            await using Ec2Emulator emulator = await Ec2Emulator.StartAsync(state, listen[..colon], int.Parse(listen[(colon + 1)..]));
+            if (onChange is not null)
+            {
+                string snapshot = Path.Combine(Path.GetTempPath(), $"k3snet-ec2-state-{Environment.ProcessId}.json");
+                emulator.OnChange = json => RunHook(onChange, json, snapshot);
+            }
+
+            Console.WriteLine($"EC2 emulator listening on {emulator.ServiceUrl}");
+            if (readyFile is not null)
+            {
+                await File.WriteAllTextAsync(readyFile + ".tmp", emulator.ServiceUrl.ToString());
+                File.Move(readyFile + ".tmp", readyFile, overwrite: true);
+            }
+
+            using var stop = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return 0;
+        }
+
+        /// <summary>Runs the hook to completion before the change's response goes out, so a Grant that returns is in effect.</summary>
+        internal static void RunHook(string command, string json, string snapshotPath)
+        {
+            File.WriteAllText(snapshotPath, json);
+            var start = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, UseShellExecute = false };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(command);
+            start.Environment["K3SNET_EC2_STATE"] = snapshotPath;
+            using Process process = Process.Start(start)!;
+            process.StandardInput.Write(json);
+            process.StandardInput.Close();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"on-change hook exited with {process.ExitCode}");
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using K3sNet.Aws;
+
+namespace K3sNet.Tests.Aws
+{
+    public sealed class IngressPlannerTests
+    {
+        [Fact]
+        public void Describes_a_rule_as_k3s_purpose_K3sNet()
+        {
+            Assert.Equal("k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)", IngressPlanner.Description(TrafficProtocol.Udp, 8472, 8472, null));
+            Assert.Equal("k3s metrics (K3sNet)", IngressPlanner.Description(TrafficProtocol.Tcp, 9100, 9100, "metrics"));
+            Assert.Equal("k3s tcp/9100 (K3sNet)", IngressPlanner.Description(TrafficProtocol.Tcp, 9100, 9100, null));
+            Assert.Equal("k3s caf (K3sNet)", IngressPlanner.Description(TrafficProtocol.Tcp, 1, 1, "café")); // EC2 refuses non-ASCII
+        }
+
+        [Fact]
+        public void Knows_which_ports_must_never_face_the_internet()
+        {
+            Assert.True(IngressPlanner.IsClusterOnly(TrafficProtocol.Udp, 8472, 8472));
+            Assert.True(IngressPlanner.IsClusterOnly(TrafficProtocol.Tcp, 10250, 10250));
+            Assert.True(IngressPlanner.IsClusterOnly(TrafficProtocol.Tcp, 2000, 3000));
+            Assert.True(IngressPlanner.IsClusterOnly(TrafficProtocol.All, 0, 65535));
+            Assert.False(IngressPlanner.IsClusterOnly(TrafficProtocol.Tcp, 6443, 6443));
+            Assert.False(IngressPlanner.IsClusterOnly(TrafficProtocol.Tcp, 443, 443));
+        }
+
+        [Fact]
+        public void A_broader_existing_rule_already_admits_what_is_wanted()
+        {
+            var existing = new[]
+            {
+                new SecurityGroupRule("udp", 8000, 9000, CidrIpv4: "10.0.0.0/16", RuleId: "sgr-1"),
+                new SecurityGroupRule("-1", null, null, ReferencedGroupId: "sg-a", RuleId: "sgr-2"),
+            };
+
+            Assert.Equal("sgr-1", IngressPlanner.Covering(existing, SecurityGroupRule.From(TrafficProtocol.Udp, 8472, 8472, "10.0.1.5/32", null))?.RuleId);
+            Assert.Equal("sgr-2", IngressPlanner.Covering(existing, SecurityGroupRule.From(TrafficProtocol.Tcp, 10250, 10250, "sg-a", null))?.RuleId);
+            Assert.Null(IngressPlanner.Covering(existing, SecurityGroupRule.From(TrafficProtocol.Udp, 8472, 8472, "10.1.0.0/16", null)));
+            Assert.Null(IngressPlanner.Covering(existing, SecurityGroupRule.From(TrafficProtocol.Tcp, 8472, 8472, "10.0.1.5/32", null)));
+        }
+
+        [Fact]
+        public void Cidrs_are_held_in_canonical_form()
+        {
+            Assert.Equal("100.68.0.0/18", IpCidr.Parse("100.68.0.18/18").ToString());
+            Assert.Equal("10.0.0.5/32", IpCidr.Parse("10.0.0.5").ToString());
+            Assert.Equal("2001:db8::/32", IpCidr.Parse("2001:db8:1::/32").ToString());
+            Assert.True(IpCidr.Parse("::/0").IsWorld);
+            Assert.False(IpCidr.TryParse("10.0.0.0/33", out _));
+        }
+    }
+}

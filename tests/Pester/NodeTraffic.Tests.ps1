@@ -1,0 +1,268 @@
+# Grant-K3sNodeTraffic and Revoke-K3sNodeTraffic against the EC2 emulator, through the built module and the real
+# AWSSDK.EC2 client. Every test starts its own emulator, so each sees the state it sets up.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'DocsPages.psm1') -Force
+    $DocsPath = Join-Path $PSScriptRoot '../../docs'
+    $DocsExamples = @(Get-DocsExampleCase -DocsPath $DocsPath -Name 'Grant-K3sNodeTraffic') + @(Get-DocsExampleCase -DocsPath $DocsPath -Name 'Revoke-K3sNodeTraffic')
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'DocsPages.psm1') -Force
+    Import-Module (Join-Path (Get-BuiltModulePath) 'K3sNet.psd1') -Force
+
+    # Explicit keys every time: the SDK's default chain would look for instance metadata.
+    $Aws = @{ Region = 'us-east-1'; AccessKey = 'AKIDEXAMPLE'; SecretKey = 'test-secret' }
+    $Group = 'sg-0123456789abcdef0'
+    $Ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60007'
+
+    function Get-Ingress([string] $GroupId) { @((Get-Ec2EmulatorState $Emulator).securityGroups | Where-Object groupId -EQ $GroupId)[0].ingress }
+}
+
+Describe 'Grant-K3sNodeTraffic' {
+    BeforeEach {
+        $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState)
+        $Aws.EndpointUrl = $Emulator.Url
+    }
+    AfterEach { Stop-Ec2Emulator $Emulator }
+
+    It 'Test | Where-Object { -not $_.Allowed } | Grant, then Test shows everything allowed' {
+        Test-K3sSecurityGroup -InstanceId $Ids @Aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @Aws
+        $after = Test-K3sSecurityGroup -InstanceId $Ids @Aws
+        $after | Should -HaveCount 18
+        @($after | Where-Object { -not $_.Allowed }) | Should -BeNullOrEmpty
+        $vxlan = @(Get-Ingress $Group | Where-Object ipProtocol -EQ 'udp')
+        $vxlan | Should -HaveCount 1 -Because 'one self-referencing rule fixes every pair'
+        $vxlan[0].referencedGroupId | Should -Be $Group
+        $vxlan[0].description | Should -Be 'k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)'
+    }
+
+    It 'makes zero Authorize calls the second time' {
+        Get-K3sPortMatrix | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
+        Reset-Ec2EmulatorCallCount $Emulator
+        $second = Get-K3sPortMatrix | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws -PassThru
+        $second.Action | Sort-Object -Unique | Should -Be 'AlreadyPresent'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
+    }
+
+    It 'adds all of one group''s missing rules in one call' {
+        $changes = Get-K3sPortMatrix -EmbeddedRegistry -EmbeddedEtcd | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws -PassThru
+        @($changes | Where-Object Action -EQ Added).FromPort | Should -Be @(2379, 8472, 5001)
+        ($changes | Where-Object Action -EQ Added)[0].RuleId | Should -BeLike 'sgr-*'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
+    }
+
+    It 'counts a rule someone else added meanwhile (InvalidPermission.Duplicate) as already present' {
+        Add-Ec2EmulatorRaceRule $Emulator -Action AuthorizeSecurityGroupIngress -GroupId $Group -Rule @{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; referencedGroupId = $Group }
+        $changes = Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws -PassThru
+        ($changes | Where-Object FromPort -EQ 8472).Action | Should -Be 'AlreadyPresent'
+        ($changes | Where-Object FromPort -EQ 5001).Action | Should -Be 'Added'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 2 -Because 'the first call failed as a whole'
+        @(Get-Ingress $Group | Where-Object fromPort -EQ 8472) | Should -HaveCount 1
+    }
+
+    It 'makes no mutating call under -WhatIf' {
+        $changes = Test-K3sSecurityGroup -InstanceId $Ids @Aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @Aws -WhatIf -PassThru
+        $changes.Action | Should -Be 'WouldAdd'
+        $calls = Get-Ec2EmulatorCallCount $Emulator
+        $calls.ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
+        $calls.ContainsKey('RevokeSecurityGroupIngress') | Should -BeFalse
+        @(Get-Ingress $Group | Where-Object ipProtocol -EQ 'udp') | Should -BeNullOrEmpty
+    }
+
+    It 'asks EC2 under -DryRun and changes nothing' {
+        $changes = Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws -DryRun -PassThru
+        $changes.Action | Should -Be 'WouldAdd'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
+        @(Get-Ingress $Group | Where-Object ipProtocol -EQ 'udp') | Should -BeNullOrEmpty
+    }
+
+    It 'reports a missing permission with the IAM action to allow' {
+        Set-Ec2EmulatorFault $Emulator -Deny -Action AuthorizeSecurityGroupIngress
+        Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws -ErrorVariable denied -ErrorAction SilentlyContinue
+        $denied | Should -HaveCount 1
+        $denied[0].FullyQualifiedErrorId | Should -BeLike 'Ec2AccessDenied,*'
+        $denied[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $denied[0].Exception.Message | Should -Match 'ec2:AuthorizeSecurityGroupIngress'
+        $denied[0].TargetObject | Should -Be $Group
+    }
+
+    It 'reports an unknown group and still changes the others' {
+        $changes = 'sg-00000000000000bad', $Group | ForEach-Object { [pscustomobject]@{ GroupId = $_ } } |
+            Grant-K3sNodeTraffic -SourceCidr 10.0.0.0/16 @Aws -PassThru -ErrorVariable missing -ErrorAction SilentlyContinue
+        $missing | Should -HaveCount 1
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'SecurityGroupNotFound,*'
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $changes.GroupId | Should -Be $Group
+        $changes.Action | Should -Be 'Added'
+    }
+
+    It 'refuses a cluster-only port to the world, and opens it with -Force and that CIDR' {
+        Grant-K3sNodeTraffic -GroupId $Group -SourceCidr 0.0.0.0/0 @Aws -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused | Should -HaveCount 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'WorldOpenRefused,*'
+        $refused[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
+
+        Grant-K3sNodeTraffic -GroupId $Group -Protocol Tcp -FromPort 10250 -SourceCidr ::/0 -Force @Aws -WarningVariable warned -WarningAction SilentlyContinue
+        $warned | Should -Not -BeNullOrEmpty
+        @(Get-Ingress $Group | Where-Object cidrIpv6 -EQ '::/0').fromPort | Should -Be 10250
+    }
+
+    It 'adds IPv6 source rules as Ipv6Ranges, in canonical form' {
+        $changes = Grant-K3sNodeTraffic -GroupId $Group -SourceCidr 2001:db8:0:a::1/64, 10.0.1.7/16 @Aws -PassThru
+        $changes.Source | Should -Be @('2001:db8:0:a::/64', '10.0.0.0/16')
+        $ingress = Get-Ingress $Group | Where-Object ipProtocol -EQ 'udp'
+        ($ingress | Where-Object cidrIpv6).cidrIpv6 | Should -Be '2001:db8:0:a::/64'
+        ($ingress | Where-Object cidrIpv4).cidrIpv4 | Should -Be '10.0.0.0/16'
+    }
+
+    It 'admits a public source address as a /32' {
+        $changes = [pscustomobject]@{ SourceAddress = '203.0.113.9'; DestinationAddress = '10.0.1.10' } | Grant-K3sNodeTraffic @Aws -PassThru
+        $changes.GroupId | Should -Be $Group
+        $changes.Source | Should -Be '203.0.113.9/32'
+    }
+
+    It 'explains how to consolidate when a group is full, and still changes the other groups' {
+        $state = New-Ec2DocsState
+        $state.securityGroups += [ordered]@{ groupId = 'sg-0fffffffffffffff0'; groupName = 'full'; description = 'full'; vpcId = 'vpc-0a'
+            ingress = @(1..60 | ForEach-Object { [ordered]@{ ipProtocol = 'tcp'; fromPort = 30000 + $_; toPort = 30000 + $_; cidrIpv4 = '10.0.0.0/16' } }) }
+        Stop-Ec2Emulator $Emulator
+        $Emulator = Start-Ec2Emulator -State $state
+        $changes = 'sg-0fffffffffffffff0', $Group | ForEach-Object { [pscustomobject]@{ GroupId = $_ } } |
+            Grant-K3sNodeTraffic -SourceCidr 10.0.1.10/32 @Aws -EndpointUrl $Emulator.Url -PassThru -ErrorVariable full -ErrorAction SilentlyContinue
+        $full | Should -HaveCount 1
+        $full[0].FullyQualifiedErrorId | Should -BeLike 'SecurityGroupRuleLimit,*'
+        $full[0].ErrorDetails.RecommendedAction | Should -Match 'self-referencing'
+        $changes.GroupId | Should -Be $Group
+    }
+
+    It 'calls the emulator''s change hook with the new state' {
+        Stop-Ec2Emulator $Emulator
+        $seen = Join-Path ([IO.Path]::GetTempPath()) "k3snet-hook-$([guid]::NewGuid().ToString('n')).json"
+        $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState) -OnChange "cat > '$seen'"
+        try {
+            Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws -EndpointUrl $Emulator.Url
+            $state = Get-Content -Raw -LiteralPath $seen | ConvertFrom-Json
+            @($state.securityGroups[0].ingress | Where-Object fromPort -EQ 8472) | Should -HaveCount 1
+        }
+        finally {
+            Remove-Item -LiteralPath $seen -ErrorAction Ignore
+        }
+    }
+}
+
+Describe 'Get-K3sNode | Test-K3sSecurityGroup | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic' {
+    BeforeAll {
+        # The Kubernetes API emulator's fixture cluster, and EC2 instances behind four of its nodes: k3s-agent-2 has no
+        # AWS provider id (found by its InternalIP) and, like k3s-edge-1 in the other subnet, sends VXLAN from a public
+        # address, which no security-group reference matches.
+        $Kube = Start-KubeApiEmulator
+        $state = New-Ec2DocsState
+        $state.instances = @(
+            [ordered]@{ instanceId = 'i-0a1b2c3d4e5f60001'; privateIpAddress = '10.0.1.10'; subnetId = 'subnet-0a' }
+            [ordered]@{ instanceId = 'i-0a1b2c3d4e5f60002'; privateIpAddress = '10.0.1.21'; subnetId = 'subnet-0a' }
+            [ordered]@{ instanceId = 'i-0a1b2c3d4e5f60003'; privateIpAddress = '10.0.1.22'; subnetId = 'subnet-0a'; publicIpAddress = '203.0.113.25' }
+            [ordered]@{ instanceId = 'i-0a1b2c3d4e5f60004'; privateIpAddress = '10.0.2.40'; subnetId = 'subnet-0b'; publicIpAddress = '198.51.100.40' }
+        )
+        foreach ($instance in $state.instances) { $instance.vpcId = 'vpc-0a'; $instance.groupIds = @($Group) }
+        $Emulator = Start-Ec2Emulator -State $state
+        $Aws.EndpointUrl = $Emulator.Url
+        $Names = 'k3s-server-1', 'k3s-agent-1', 'k3s-agent-2', 'k3s-edge-1'
+    }
+    AfterAll {
+        Stop-Ec2Emulator $Emulator
+        Stop-KubeApiEmulator $Kube
+    }
+
+    It 'grants what is missing in one call per group, and Test then shows everything allowed' {
+        $before = Get-K3sNode -Name $Names -Kubeconfig $Kube.Kubeconfig | Test-K3sSecurityGroup @Aws
+        $blocked = @($before | Where-Object { -not $_.Allowed })
+        # The fixture's nodes run the embedded registry (Get-K3sNode reads it from k3s.io/node-args), so the inferred
+        # matrix also needs TCP 5001; the group lacks it, and UDP 8472, between all four nodes.
+        @($blocked | Where-Object FromPort -EQ 8472) | Should -HaveCount 12
+        @($blocked | Where-Object FromPort -EQ 5001) | Should -HaveCount 12
+        $blocked | Should -HaveCount 24
+        ($blocked | Where-Object Source -EQ 'k3s-agent-2')[0].SuggestedSource | Should -Be '203.0.113.25/32'
+        ($blocked | Where-Object Source -EQ 'k3s-server-1')[0].SuggestedSource | Should -Be $Group
+
+        $changes = Get-K3sNode -Name $Names -Kubeconfig $Kube.Kubeconfig | Test-K3sSecurityGroup @Aws |
+            Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @Aws -PassThru
+        @($changes | Where-Object FromPort -EQ 8472 | ForEach-Object Source | Sort-Object) | Should -Be @('198.51.100.40/32', '203.0.113.25/32', $Group)
+        @($changes | Where-Object FromPort -EQ 5001).Source | Should -Be $Group
+        $changes.Action | Sort-Object -Unique | Should -Be 'Added'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
+
+        $after = Get-K3sNode -Name $Names -Kubeconfig $Kube.Kubeconfig | Test-K3sSecurityGroup @Aws
+        $after | Should -HaveCount $before.Count
+        @($after | Where-Object { -not $_.Allowed }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Revoke-K3sNodeTraffic' {
+    BeforeEach {
+        $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState)
+        $Aws.EndpointUrl = $Emulator.Url
+    }
+    AfterEach { Stop-Ec2Emulator $Emulator }
+
+    It 'removes the rules K3sNet added and leaves the others' {
+        Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        $revoked = Revoke-K3sNodeTraffic -GroupId $Group @Aws -PassThru
+        @($revoked.FromPort | Sort-Object) | Should -Be @(5001, 8472)
+        $revoked.Action | Sort-Object -Unique | Should -Be 'Revoked'
+        @((Get-Ingress $Group).fromPort | Sort-Object) | Should -Be @(6443, 10250)
+        (Get-Ec2EmulatorCallCount $Emulator)['RevokeSecurityGroupIngress'] | Should -Be 1
+    }
+
+    It 'reports a rule that is not there as NotPresent and makes no Revoke call' {
+        $result = Get-K3sPortMatrix | Where-Object FromPort -EQ 8472 | Revoke-K3sNodeTraffic -GroupId $Group @Aws -PassThru
+        $result.Action | Should -Be 'NotPresent'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('RevokeSecurityGroupIngress') | Should -BeFalse
+    }
+
+    It 'asks EC2 under -DryRun and removes nothing; a missing permission names the IAM action' {
+        Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        (Revoke-K3sNodeTraffic -GroupId $Group @Aws -DryRun -PassThru).Action | Should -Be 'WouldRevoke'
+        @(Get-Ingress $Group) | Should -HaveCount 3
+        Set-Ec2EmulatorFault $Emulator -Deny -Action RevokeSecurityGroupIngress
+        Revoke-K3sNodeTraffic -GroupId $Group @Aws -DryRun -ErrorVariable denied -ErrorAction SilentlyContinue
+        $denied | Should -HaveCount 1
+        $denied[0].Exception.Message | Should -Match 'ec2:RevokeSecurityGroupIngress'
+    }
+
+    It 'removes nothing under -WhatIf' {
+        Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        (Revoke-K3sNodeTraffic -GroupId $Group @Aws -WhatIf -PassThru).Action | Should -Be 'WouldRevoke'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('RevokeSecurityGroupIngress') | Should -BeFalse
+        @(Get-Ingress $Group) | Should -HaveCount 3
+    }
+}
+
+Describe 'Grant-K3sNodeTraffic and Revoke-K3sNodeTraffic docs examples' {
+    BeforeAll {
+        # The examples start at Get-K3sNode: the Kubernetes API emulator serves the nodes the EC2 instances run.
+        $Kube = Start-KubeApiEmulator
+        $SavedKubeconfig = $env:KUBECONFIG
+        $env:KUBECONFIG = $Kube.Kubeconfig
+    }
+    AfterAll {
+        $env:KUBECONFIG = $SavedKubeconfig
+        Stop-KubeApiEmulator $Kube
+    }
+    BeforeEach {
+        $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState)
+        $env:AWS_ENDPOINT_URL_EC2 = $Emulator.Url
+        $env:AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
+        $env:AWS_SECRET_ACCESS_KEY = 'test-secret'
+    }
+    AfterEach {
+        Remove-Item Env:AWS_ENDPOINT_URL_EC2, Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction Ignore
+        Stop-Ec2Emulator $Emulator
+    }
+
+    It '<Name>: runs example "<Title>" as documented' -ForEach $DocsExamples {
+        Assert-DocsExample -Code $Code -Output $Output
+    }
+}
