@@ -37,6 +37,30 @@ Describe 'Grant-K3sNodeTraffic' {
         $vxlan[0].description | Should -Be 'k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)'
     }
 
+    It 'opens UDP 8472 for the paths Test-K3sVxlan found blocked, from the source nodes'' group, after -WhatIf changed nothing' {
+        # What Test-K3sVxlan emits on k3s-server-1's peers when its group drops VXLAN: the mission's pipeline,
+        # Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic.
+        $blocked = '10.0.1.21', '10.0.1.24' | ForEach-Object {
+            [K3sNet.VxlanPathResult]@{ Source = "agent-$_"; Destination = 'k3s-server-1'; SourceAddress = $_; DestinationAddress = '10.0.1.10'; VtepAddress = '10.42.0.0'; Verdict = 'VxlanBlocked' }
+        }
+
+        $preview = $blocked | Grant-K3sNodeTraffic @Aws -WhatIf -PassThru
+        @($preview | Where-Object Action -EQ WouldAdd) | Should -HaveCount 1 -Because 'both paths need the same rule in the same group'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
+
+        $changes = @($blocked | Grant-K3sNodeTraffic @Aws -PassThru)
+        $added = @($changes | Where-Object Action -EQ Added)
+        $added | Should -HaveCount 1
+        $added[0].GroupId | Should -Be $Group
+        $added[0].Protocol | Should -Be 'Udp'
+        $added[0].FromPort, $added[0].ToPort | Should -Be @(8472, 8472)
+        $added[0].Source | Should -Be $Group -Because 'both addresses are private in one VPC, so the source nodes'' group is the narrowest source'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
+        $rule = @(Get-Ingress $Group | Where-Object ipProtocol -EQ 'udp')
+        $rule.referencedGroupId | Should -Be $Group
+        $rule.description | Should -Be 'k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)'
+    }
+
     It 'makes zero Authorize calls the second time' {
         Get-K3sPortMatrix | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
         (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
