@@ -72,6 +72,19 @@ namespace K3sNet.Commands
             };
         }
 
+        /// <summary>Stops before any EC2 call when a -SourceCidr value is not a CIDR block: nothing is half-applied.</summary>
+        internal void AssertSourceCidrs(string[]? sourceCidrs)
+        {
+            foreach (string cidr in sourceCidrs ?? System.Array.Empty<string>())
+            {
+                if (!IpCidr.TryParse(cidr, out _))
+                {
+                    ThrowTerminatingError(K3sNetErrors.Create("InvalidSourceCidr", ErrorCategory.InvalidArgument, cidr,
+                        $"-SourceCidr '{cidr}' is not a CIDR block.", "Write it as 10.0.0.0/16, 203.0.113.7/32 or 2001:db8::/64."));
+                }
+            }
+        }
+
         /// <summary>A client for EC2, or a terminating error that says what is missing (profile, region, endpoint).</summary>
         internal ICloudNetwork ConnectEc2()
         {
