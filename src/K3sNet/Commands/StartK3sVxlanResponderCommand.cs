@@ -62,7 +62,7 @@ namespace K3sNet.Commands
             }
             catch (SocketException e)
             {
-                ThrowTerminatingError(BindError(e));
+                ThrowTerminatingError(VxlanErrors.ResponderBindFailed(e, new IPEndPoint(BindAddress, Port)));
             }
 
             WriteVerbose($"Answering K3sNet VXLAN probes (VNI {Vni}) on UDP {responder.LocalEndPoint}" +
@@ -90,29 +90,6 @@ namespace K3sNet.Commands
             }
 
             WriteObject(summary);
-        }
-
-        private ErrorRecord BindError(SocketException e)
-        {
-            var endpoint = new IPEndPoint(BindAddress, Port);
-            if (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-            {
-                return K3sNetErrors.Create(
-                    "ResponderPortInUse",
-                    ErrorCategory.ResourceUnavailable,
-                    endpoint,
-                    $"UDP {endpoint} is already in use: flannel.1 owns UDP {Port} once k3s runs, or another responder is listening.",
-                    $"Where k3s runs, test with Test-K3sVxlan without -Probe (it uses flannel.1 itself); otherwise stop the other listener or choose another -Port and give Test-K3sVxlan -Probe the same -Port.",
-                    e);
-            }
-
-            return K3sNetErrors.Create(
-                "ResponderBindFailed",
-                ErrorCategory.OpenError,
-                endpoint,
-                $"Cannot listen on UDP {endpoint}: {e.Message}",
-                "Check that -BindAddress is an address of this host and that -Port is allowed for this user.",
-                e);
         }
     }
 }

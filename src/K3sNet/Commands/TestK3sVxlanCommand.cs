@@ -1,15 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
-using System.Threading;
 using System.Threading.Tasks;
-using K3sNet.Icmp;
-using K3sNet.Probing;
 using K3sNet.Vxlan;
 
 namespace K3sNet.Commands
@@ -92,8 +86,10 @@ namespace K3sNet.Commands
 
         protected override void EndProcessing()
         {
-            (IReadOnlyList<VxlanPeer> peers, VxlanPeer? local, string localName) = ParameterSetName is NodeSet or NodeProbeSet ? PeersFromNodes() : PeersFromAddresses();
-            if (peers.Count == 0)
+            PeerSelection selection = SelectPeers();
+            string localName = selection.Local?.Name ?? LocalNode ?? Environment.MachineName;
+            WriteSetAside(selection, localName);
+            if (selection.Peers.Count == 0)
             {
                 WriteWarning("There is no VXLAN peer to test: give the cluster's nodes, this one included (Get-K3sNode | Test-K3sVxlan), or -ComputerName or -VtepAddress.");
                 return;
@@ -104,90 +100,71 @@ namespace K3sNet.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
                 MaxConcurrency = ThrottleLimit,
                 LocalNodeName = localName,
-                LocalNode = local,
+                LocalNode = selection.Local,
                 Port = Port,
                 Vni = Vni,
             };
-            IVxlanPathTester tester = CreateTester();
-            WriteVerbose($"Testing {peers.Count} peer(s) from {localName}, {ThrottleLimit} at a time, {TimeoutSeconds} s per probe.");
-            Run(tester, peers, options);
+            VxlanTesterCreation creation = Wait(VxlanTesterFactory.ForThisHost().CreateAsync(Probe, options, CancellationToken));
+            foreach (string note in creation.Notes)
+            {
+                WriteVerbose(note);
+            }
+
+            if (creation.Failure is not null)
+            {
+                ThrowTerminatingError(VxlanErrors.FromTesterFailure(creation.Failure));
+            }
+
+            WriteVerbose($"Testing {selection.Peers.Count} peer(s) from {localName}, {ThrottleLimit} at a time, {TimeoutSeconds} s per probe.");
+            Run(creation.Tester!, selection.Peers, options);
         }
 
-        /// <summary>
-        /// The one place Test-K3sVxlan chooses how to test. Kernel mode (the default): through the local flannel.1.
-        /// Probe mode: K3sNet's own RFC 7348 frames to Start-K3sVxlanResponder.
-        /// </summary>
-        private IVxlanPathTester CreateTester() => Probe ? CreateProbeTester() : CreateKernelTester();
-
-        private ProbePathTester CreateProbeTester()
+        private PeerSelection SelectPeers()
         {
-            IcmpEchoSender? icmp = null;
-            try
+            switch (ParameterSetName)
             {
-                icmp = IcmpEchoSender.Open();
-                WriteVerbose($"Probe mode, UDP {Port}, VNI {Vni}; underlay ICMP echoes use the {icmp.Kind} socket.");
-            }
-            catch (IcmpNotPermittedException e)
-            {
-                // The probes themselves are plain UDP; only the underlay check loses its echo, and TCP 10250 remains.
-                WriteVerbose($"Probe mode, UDP {Port}, VNI {Vni}; no ICMP socket ({e.Message}), so the underlay check is TCP {UnderlayCheck.KubeletPort} alone.");
-            }
+                case NodeSet or NodeProbeSet:
+                    return PeerSelection.FromNodes(_nodes, ThisHost.Addresses(), LocalNode);
+                case VtepAddressSet:
+                    return PeerSelection.FromVtepAddresses(VtepAddress);
+                default:
+                    if (VtepAddress.Length > 0 && VtepAddress.Length != ComputerName.Length)
+                    {
+                        ThrowTerminatingError(VxlanErrors.VtepAddressCountMismatch(ComputerName, VtepAddress));
+                    }
 
-            return new ProbePathTester(icmp);
+                    return Wait(PeerSelection.FromComputerNamesAsync(ComputerName, VtepAddress, ThisHost.ResolveIPv4Async, CancellationToken));
+            }
         }
 
-        private KernelPathTester CreateKernelTester()
+        /// <summary>Says what will not be tested, and why: bad input as errors, other backends as NotTested results.</summary>
+        private void WriteSetAside(PeerSelection selection, string localName)
         {
-            if (!OperatingSystem.IsLinux())
+            foreach ((K3sNode node, string problem) in selection.Invalid)
             {
-                ThrowTerminatingError(K3sNetErrors.Create(
-                    "K3sNet.KernelModeNeedsLinux", ErrorCategory.NotImplemented, null,
-                    "Test-K3sVxlan tests through the kernel's flannel.1, which only a Linux k3s node has.",
-                    "Run it on a k3s node, or test with K3sNet's own VXLAN probes: Test-K3sVxlan -ComputerName <peer> -Probe."));
+                WriteError(VxlanErrors.InvalidNodeAddress(node, problem));
             }
 
-            string device = KernelStateReader.FlannelDeviceName;
-            KernelState? state = null;
-            try
+            foreach (string name in selection.Unresolved)
             {
-                state = Wait(KernelStateReader.ReadAsync(device, CancellationToken));
-            }
-            catch (FileNotFoundException e)
-            {
-                ThrowTerminatingError(K3sNetErrors.Create(
-                    "K3sNet.IprouteNotFound", ErrorCategory.ObjectNotFound, e.FileName, e.Message,
-                    "Install iproute2 (apt-get install iproute2, or dnf install iproute), which provides 'ip' and 'bridge'.",
-                    e));
+                WriteError(VxlanErrors.ComputerNameNotResolved(name));
             }
 
-            if (state is null)
+            // Probe mode does not use the local flannel.1, so there is nothing to warn about there.
+            if (selection.Local is null && _nodes.Count > 0 && !Probe)
             {
-                ThrowTerminatingError(K3sNetErrors.Create(
-                    "K3sNet.FlannelDeviceNotFound", ErrorCategory.ObjectNotFound, device,
-                    $"This host has no flannel VXLAN device '{device}' (read with 'ip -d link', from iproute2), so there is no kernel path to test: " +
-                    "k3s is not installed or not running here, or it uses another flannel backend.",
-                    "Run Test-K3sVxlan on a k3s node that runs flannel's vxlan backend, or test without flannel with K3sNet's own VXLAN probes: " +
-                    "start Start-K3sVxlanResponder on the peer and run Test-K3sVxlan -ComputerName <peer> -Probe here."));
+                WriteWarning(LocalNode is not null
+                    ? $"No node named '{LocalNode}' was given; the local flannel.1 is not checked against its annotations."
+                    : "None of the nodes has an address of this host: the local flannel.1 is not checked against its annotations. Run Test-K3sVxlan on a cluster node, or name it with -LocalNode.");
             }
 
-            WriteVerbose($"{device}: VNI {state!.Device.Vni}, port {state.Device.Port}, local {state.Device.LocalAddress}, MTU {state.Device.Mtu} on {state.Device.LowerDevice} (MTU {state.LowerDeviceMtu}); " +
-                $"{state.Neighbours.Count} neighbour, {state.Fdb.Count} fdb and {state.Routes.Count} route entries; tx checksum offload {(state.TxChecksumOffload?.ToString() ?? state.TxChecksumOffloadFailure)}.");
-            try
+            foreach (K3sNode node in selection.OtherBackends)
             {
-                IcmpEchoSender icmp = IcmpEchoSender.Open();
-                WriteVerbose($"ICMP echoes use the {icmp.Kind} socket.");
-                return new KernelPathTester(state, icmp);
-            }
-            catch (IcmpNotPermittedException e)
-            {
-                ThrowTerminatingError(K3sNetErrors.Create(
-                    "K3sNet.IcmpNotPermitted", ErrorCategory.PermissionDenied, null, e.Message,
-                    "Run as root (sudo), or let your group use the ICMP datagram socket: sudo sysctl -w net.ipv4.ping_group_range='0 2147483647'.",
-                    e));
-                throw; // not reached: ThrowTerminatingError always throws
+                WriteObject(PeerSelection.NotOnVxlan(localName, node));
             }
         }
 
+        /// <summary>Writes each result, and the progress, on the pipeline thread as each peer finishes.</summary>
         private void Run(IVxlanPathTester tester, IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options)
         {
             var progress = new ProgressRecord(ProgressActivityId, $"Testing VXLAN paths from {options.LocalNodeName}", $"0 of {peers.Count} peers")
@@ -199,7 +176,6 @@ namespace K3sNet.Commands
             try
             {
                 int done = 0;
-                // Results are written here, on the pipeline thread, as each peer finishes.
                 while (Wait(results.MoveNextAsync().AsTask()))
                 {
                     done++;
@@ -220,106 +196,6 @@ namespace K3sNet.Commands
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
             }
-        }
-
-        private (IReadOnlyList<VxlanPeer> Peers, VxlanPeer? Local, string LocalName) PeersFromNodes()
-        {
-            PeerSelection selection = PeerSelection.FromNodes(_nodes, LocalAddresses(), LocalNode);
-            foreach ((K3sNode node, string problem) in selection.Invalid)
-            {
-                WriteError(K3sNetErrors.Create(
-                    "K3sNet.InvalidNodeAddress", ErrorCategory.InvalidData, node, problem,
-                    "Check the node's flannel.alpha.coreos.com/public-ip annotation and spec.podCIDR."));
-            }
-
-            // Probe mode does not use the local flannel.1, so there is nothing to warn about there.
-            if (selection.Local is null && _nodes.Count > 0 && !Probe)
-            {
-                WriteWarning(LocalNode is not null
-                    ? $"No node named '{LocalNode}' was given; the local flannel.1 is not checked against its annotations."
-                    : "None of the nodes has an address of this host: the local flannel.1 is not checked against its annotations. Run Test-K3sVxlan on a cluster node, or name it with -LocalNode.");
-            }
-
-            string localName = selection.Local?.Name ?? LocalNode ?? Environment.MachineName;
-            foreach (K3sNode node in selection.OtherBackends)
-            {
-                WriteObject(PeerSelection.NotOnVxlan(localName, node));
-            }
-
-            return (selection.Peers, selection.Local, localName);
-        }
-
-        private (IReadOnlyList<VxlanPeer> Peers, VxlanPeer? Local, string LocalName) PeersFromAddresses()
-        {
-            var peers = new List<VxlanPeer>();
-            if (ParameterSetName == ComputerNameSet && VtepAddress.Length > 0 && VtepAddress.Length != ComputerName.Length)
-            {
-                ThrowTerminatingError(K3sNetErrors.Create(
-                    "K3sNet.VtepAddressCountMismatch", ErrorCategory.InvalidArgument, VtepAddress,
-                    $"-ComputerName names {ComputerName.Length} peer(s) but -VtepAddress gives {VtepAddress.Length} address(es).",
-                    "Give one VTEP address for each computer name, in the same order, or leave -VtepAddress out to read them from flannel.1's entries."));
-            }
-
-            if (ParameterSetName == VtepAddressSet)
-            {
-                peers.AddRange(VtepAddress.Select(v => new VxlanPeer(v.ToString(), null, v, null, null, null, false)));
-            }
-            else
-            {
-                for (int i = 0; i < ComputerName.Length; i++)
-                {
-                    IPAddress? underlay = Resolve(ComputerName[i]);
-                    if (underlay is null)
-                    {
-                        continue;
-                    }
-
-                    IPAddress? vtep = VtepAddress.Length > 0 ? VtepAddress[i] : null;
-                    peers.Add(new VxlanPeer(ComputerName[i], underlay, vtep, null, null, null, false));
-                }
-            }
-
-            return (peers, null, LocalNode ?? Environment.MachineName);
-        }
-
-        private IPAddress? Resolve(string name)
-        {
-            if (IPAddress.TryParse(name, out IPAddress? address))
-            {
-                return address;
-            }
-
-            try
-            {
-                IPAddress? resolved = Wait(Dns.GetHostAddressesAsync(name, AddressFamily.InterNetwork, CancellationToken)).FirstOrDefault();
-                if (resolved is not null)
-                {
-                    return resolved;
-                }
-            }
-            catch (SocketException)
-            {
-            }
-
-            WriteError(K3sNetErrors.Create(
-                "K3sNet.ComputerNameNotResolved", ErrorCategory.ObjectNotFound, name,
-                $"'{name}' does not resolve to an IPv4 address.",
-                "Give the peer's underlay IP address (its flannel public-ip) instead of its name."));
-            return null;
-        }
-
-        private static HashSet<IPAddress> LocalAddresses()
-        {
-            var addresses = new HashSet<IPAddress>();
-            foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                foreach (UnicastIPAddressInformation unicast in nic.GetIPProperties().UnicastAddresses)
-                {
-                    addresses.Add(unicast.Address);
-                }
-            }
-
-            return addresses;
         }
     }
 }

@@ -1,21 +1,32 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace K3sNet.Vxlan
 {
     /// <summary>
-    /// Which of the given nodes is this host, which are peers to test, and which cannot be tested: the first step of
-    /// Test-K3sVxlan with nodes, kept apart from the cmdlet so the rules are unit-tested.
+    /// Which of the given nodes (or names and addresses) is this host, which are peers to test, and which cannot be
+    /// tested: the first step of Test-K3sVxlan, kept apart from the cmdlet so the rules are unit-tested. What it asks
+    /// of the host (its addresses, name resolution) comes in as arguments; <see cref="ThisHost"/> gives the real ones.
     /// </summary>
     internal sealed class PeerSelection
     {
-        private PeerSelection(List<VxlanPeer> peers, VxlanPeer? local, List<K3sNode> otherBackends, List<(K3sNode Node, string Problem)> invalid)
+        private PeerSelection(
+            List<VxlanPeer> peers,
+            VxlanPeer? local = null,
+            List<K3sNode>? otherBackends = null,
+            List<(K3sNode Node, string Problem)>? invalid = null,
+            List<string>? unresolved = null)
         {
             Peers = peers;
             Local = local;
-            OtherBackends = otherBackends;
-            Invalid = invalid;
+            OtherBackends = otherBackends ?? new List<K3sNode>();
+            Invalid = invalid ?? new List<(K3sNode, string)>();
+            Unresolved = unresolved ?? new List<string>();
         }
 
         /// <summary>The nodes to test, in the order given.</summary>
@@ -29,6 +40,9 @@ namespace K3sNet.Vxlan
 
         /// <summary>Nodes whose addresses are not IP addresses, with what is wrong.</summary>
         public IReadOnlyList<(K3sNode Node, string Problem)> Invalid { get; }
+
+        /// <summary>Computer names that resolve to no IPv4 address, in the order given.</summary>
+        public IReadOnlyList<string> Unresolved { get; }
 
         /// <summary>
         /// Sorts <paramref name="nodes"/>. The local node is the one named <paramref name="localNodeName"/>, or else
@@ -67,6 +81,66 @@ namespace K3sNet.Vxlan
             }
 
             return new PeerSelection(peers, local, otherBackends, invalid);
+        }
+
+        /// <summary>
+        /// Peers by their flannel.1 addresses alone (-VtepAddress): the kernel mode finds their underlay addresses in
+        /// flannel.1's entries.
+        /// </summary>
+        public static PeerSelection FromVtepAddresses(IEnumerable<IPAddress> vtepAddresses) =>
+            new(vtepAddresses.Select(v => new VxlanPeer(v.ToString(), null, v, null, null, null, false)).ToList());
+
+        /// <summary>
+        /// Peers by underlay address or host name (-ComputerName), each with the VTEP address at the same index when
+        /// <paramref name="vtepAddresses"/> is not empty. A name that is not an address goes to
+        /// <paramref name="resolveIPv4"/> (DNS, for the cmdlet), one at a time in the order given; the first address
+        /// answers, and a name with none, or that the resolver fails with a SocketException, is set aside in
+        /// <see cref="Unresolved"/>. An address of this host stays a peer: the probe preflight may well test a
+        /// responder on this host. There is no local node: nothing here describes one.
+        /// </summary>
+        public static async Task<PeerSelection> FromComputerNamesAsync(
+            IReadOnlyList<string> computerNames,
+            IReadOnlyList<IPAddress> vtepAddresses,
+            Func<string, CancellationToken, Task<IPAddress[]>> resolveIPv4,
+            CancellationToken cancellationToken)
+        {
+            if (vtepAddresses.Count > 0 && vtepAddresses.Count != computerNames.Count)
+            {
+                throw new ArgumentException($"{computerNames.Count} computer name(s) but {vtepAddresses.Count} VTEP address(es).", nameof(vtepAddresses));
+            }
+
+            var peers = new List<VxlanPeer>();
+            var unresolved = new List<string>();
+            for (int i = 0; i < computerNames.Count; i++)
+            {
+                string name = computerNames[i];
+                IPAddress? underlay = IPAddress.TryParse(name, out IPAddress? literal)
+                    ? literal
+                    : await ResolveAsync(name, resolveIPv4, cancellationToken).ConfigureAwait(false);
+                if (underlay is null)
+                {
+                    unresolved.Add(name);
+                    continue;
+                }
+
+                IPAddress? vtep = vtepAddresses.Count > 0 ? vtepAddresses[i] : null;
+                peers.Add(new VxlanPeer(name, underlay, vtep, null, null, null, false));
+            }
+
+            return new PeerSelection(peers, unresolved: unresolved);
+        }
+
+        private static async Task<IPAddress?> ResolveAsync(string name, Func<string, CancellationToken, Task<IPAddress[]>> resolveIPv4, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return (await resolveIPv4(name, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            }
+            catch (SocketException)
+            {
+                // Dns says "no such host" this way; the name is reported as unresolved, like one with no address.
+                return null;
+            }
         }
 
         /// <summary>

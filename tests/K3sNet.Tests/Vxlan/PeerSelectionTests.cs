@@ -1,6 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
 using K3sNet.Vxlan;
 
 namespace K3sNet.Tests.Vxlan
@@ -85,6 +89,104 @@ namespace K3sNet.Tests.Vxlan
             Assert.Equal(VxlanVerdict.NotTested, result.Verdict);
             Assert.Equal("10.0.1.30", result.DestinationAddress);
             Assert.Contains("HostGw backend", result.Reason);
+        }
+
+        /// <summary>A resolver that knows <paramref name="known"/> and answers like Dns for any other name: a SocketException.</summary>
+        private sealed class Resolver
+        {
+            private readonly Dictionary<string, IPAddress[]> _known;
+
+            public Resolver(Dictionary<string, IPAddress[]> known) => _known = known;
+
+            public List<string> Asked { get; } = new();
+
+            public Task<IPAddress[]> ResolveAsync(string name, CancellationToken cancellationToken)
+            {
+                Asked.Add(name);
+                return _known.TryGetValue(name, out IPAddress[]? addresses)
+                    ? Task.FromResult(addresses)
+                    : Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
+            }
+        }
+
+        private static readonly Resolver LabDns = new(new Dictionary<string, IPAddress[]>
+        {
+            ["node-b.lab"] = new[] { IPAddress.Parse("10.0.1.11"), IPAddress.Parse("10.0.9.11") },
+            ["node-c.lab"] = new[] { IPAddress.Parse("10.0.1.12") },
+            ["no-address.lab"] = Array.Empty<IPAddress>(),
+        });
+
+        private static Task<PeerSelection> FromComputerNames(string[] names, params string[] vteps) =>
+            PeerSelection.FromComputerNamesAsync(names, vteps.Select(IPAddress.Parse).ToArray(), LabDns.ResolveAsync, CancellationToken.None);
+
+        [Fact]
+        public async Task Computer_names_resolve_to_their_first_IPv4_address_and_addresses_are_taken_as_they_are()
+        {
+            var resolver = new Resolver(new Dictionary<string, IPAddress[]> { ["node-b.lab"] = new[] { IPAddress.Parse("10.0.1.11"), IPAddress.Parse("10.0.9.11") } });
+            PeerSelection selection = await PeerSelection.FromComputerNamesAsync(
+                new[] { "10.0.1.10", "node-b.lab" }, Array.Empty<IPAddress>(), resolver.ResolveAsync, CancellationToken.None);
+
+            Assert.Equal(new[] { "10.0.1.10", "node-b.lab" }, selection.Peers.Select(p => p.Name));
+            Assert.Equal(new[] { IPAddress.Parse("10.0.1.10"), IPAddress.Parse("10.0.1.11") }, selection.Peers.Select(p => p.UnderlayAddress));
+            // Without -VtepAddress the kernel mode finds the VTEP in flannel.1's entries; nothing is guessed here.
+            Assert.All(selection.Peers, p => Assert.Null(p.VtepAddress));
+            Assert.Equal(new[] { "node-b.lab" }, resolver.Asked);
+            Assert.Empty(selection.Unresolved);
+            Assert.Null(selection.Local);
+        }
+
+        [Fact]
+        public async Task Names_that_do_not_resolve_are_set_aside_in_order_and_the_others_are_still_peers()
+        {
+            PeerSelection selection = await FromComputerNames(new[] { "nowhere.lab", "node-c.lab", "no-address.lab" });
+            Assert.Equal(new[] { "nowhere.lab", "no-address.lab" }, selection.Unresolved);
+            VxlanPeer peer = Assert.Single(selection.Peers);
+            Assert.Equal("node-c.lab", peer.Name);
+            Assert.Equal(IPAddress.Parse("10.0.1.12"), peer.UnderlayAddress);
+        }
+
+        [Fact]
+        public async Task VtepAddress_pairs_with_the_computer_name_at_the_same_index_even_when_an_earlier_name_does_not_resolve()
+        {
+            PeerSelection selection = await FromComputerNames(new[] { "nowhere.lab", "node-b.lab", "10.0.1.12" }, "10.42.9.0", "10.42.1.0", "10.42.2.0");
+            Assert.Equal(new[] { "node-b.lab", "10.0.1.12" }, selection.Peers.Select(p => p.Name));
+            Assert.Equal(new[] { IPAddress.Parse("10.42.1.0"), IPAddress.Parse("10.42.2.0") }, selection.Peers.Select(p => p.VtepAddress));
+        }
+
+        [Fact]
+        public async Task A_VtepAddress_count_that_differs_from_the_names_is_refused_before_any_lookup()
+        {
+            var resolver = new Resolver(new Dictionary<string, IPAddress[]>());
+            await Assert.ThrowsAsync<ArgumentException>(() => PeerSelection.FromComputerNamesAsync(
+                new[] { "node-b.lab", "node-c.lab" }, new[] { IPAddress.Parse("10.42.1.0") }, resolver.ResolveAsync, CancellationToken.None));
+            Assert.Empty(resolver.Asked);
+        }
+
+        [Fact]
+        public async Task An_address_of_this_host_given_as_a_computer_name_is_still_a_peer()
+        {
+            // The probe preflight may test a responder on this very host; only nodes can name the local node.
+            PeerSelection selection = await FromComputerNames(new[] { "127.0.0.1" });
+            Assert.Equal(IPAddress.Loopback, Assert.Single(selection.Peers).UnderlayAddress);
+            Assert.Null(selection.Local);
+        }
+
+        [Fact]
+        public void VtepAddress_alone_makes_peers_named_by_their_VTEP_with_the_underlay_left_to_flannels_entries()
+        {
+            PeerSelection selection = PeerSelection.FromVtepAddresses(new[] { IPAddress.Parse("10.42.1.0"), IPAddress.Parse("10.42.2.0") });
+            Assert.Equal(new[] { "10.42.1.0", "10.42.2.0" }, selection.Peers.Select(p => p.Name));
+            Assert.Equal(new[] { IPAddress.Parse("10.42.1.0"), IPAddress.Parse("10.42.2.0") }, selection.Peers.Select(p => p.VtepAddress));
+            Assert.All(selection.Peers, p => Assert.Null(p.UnderlayAddress));
+            Assert.Null(selection.Local);
+        }
+
+        [Fact]
+        public void This_hosts_real_addresses_include_loopback_so_a_node_on_127_0_0_1_is_local()
+        {
+            var selection = PeerSelection.FromNodes(new[] { Node("here", "127.0.0.1", 0), Node("node-b", "192.0.2.11", 1) }, ThisHost.Addresses(), null);
+            Assert.Equal("here", selection.Local?.Name);
+            Assert.Equal("node-b", Assert.Single(selection.Peers).Name);
         }
     }
 }
