@@ -264,27 +264,27 @@ $all = @($Nodes | Test-K3sVxlan -Verbose 4>&1)
         $results.Verdict | Should -Be @('Healthy', 'Healthy')
     }
 
-    It 'stops with K3sNet.FlannelDeviceNotFound, pointing to -Probe, on a host without flannel.1' {
+    It 'stops with FlannelDeviceNotFound, pointing to -Probe, on a host without flannel.1' {
         Skip-WithoutLab
         # The lab's bridge namespace is a Linux host without flannel.
         $run = Invoke-InLabNode -From bridge -Namespace $Lab.BridgeNamespace -Script @'
 try { Test-K3sVxlan -ComputerName 10.0.1.11 -ErrorAction Stop; 'no error' }
 catch { @{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Message = $_.Exception.Message; Action = $_.ErrorDetails.RecommendedAction } }
 '@
-        $run.Id | Should -Be 'K3sNet.FlannelDeviceNotFound,K3sNet.Commands.TestK3sVxlanCommand'
+        $run.Id | Should -Be 'FlannelDeviceNotFound,K3sNet.Commands.TestK3sVxlanCommand'
         $run.Category | Should -Be 'ObjectNotFound'
         $run.Message | Should -Match "no flannel VXLAN device 'flannel\.1'"
         $run.Action | Should -Match '-Probe'
     }
 
-    It 'stops with K3sNet.IprouteNotFound when ip is not installed' {
+    It 'stops with IprouteNotFound when ip is not installed' {
         Skip-WithoutLab
         $run = Invoke-InLabNode -From node-a -Script @'
 $env:PATH = '/nonexistent'
 try { $Nodes | Test-K3sVxlan -ErrorAction Stop; 'no error' }
 catch { @{ Id = $_.FullyQualifiedErrorId; Action = $_.ErrorDetails.RecommendedAction } }
 '@
-        $run.Id | Should -Be 'K3sNet.IprouteNotFound,K3sNet.Commands.TestK3sVxlanCommand'
+        $run.Id | Should -Be 'IprouteNotFound,K3sNet.Commands.TestK3sVxlanCommand'
         $run.Action | Should -Match 'iproute2'
     }
 
@@ -296,7 +296,7 @@ $results = @(@($Nodes) + $bad | Test-K3sVxlan -ErrorVariable failures -ErrorActi
 @{ Tested = @($results.Destination | Sort-Object); Errors = @($failures | ForEach-Object FullyQualifiedErrorId) }
 '@
         $run.Tested | Should -Be @('node-b', 'node-c')
-        $run.Errors | Should -Be @('K3sNet.InvalidNodeAddress,K3sNet.Commands.TestK3sVxlanCommand')
+        $run.Errors | Should -Be @('InvalidNodeAddress,K3sNet.Commands.TestK3sVxlanCommand')
     }
 }
 

@@ -15,37 +15,37 @@ namespace K3sNet.Commands
         public static ErrorRecord FromTesterFailure(VxlanTesterFailure failure) => failure.Problem switch
         {
             VxlanTesterProblem.KernelModeNeedsLinux => K3sNetErrors.Create(
-                "K3sNet.KernelModeNeedsLinux", ErrorCategory.NotImplemented, failure.Target,
+                "KernelModeNeedsLinux", ErrorCategory.NotImplemented, failure.Target,
                 "Test-K3sVxlan tests through the kernel's flannel.1, which only a Linux k3s node has.",
                 "Run it on a k3s node, or test with K3sNet's own VXLAN probes: Test-K3sVxlan -ComputerName <peer> -Probe."),
             VxlanTesterProblem.IprouteNotFound => K3sNetErrors.Create(
-                "K3sNet.IprouteNotFound", ErrorCategory.ObjectNotFound, failure.Target, failure.Cause!.Message,
+                "IprouteNotFound", ErrorCategory.ObjectNotFound, failure.Target, failure.Cause!.Message,
                 "Install iproute2 (apt-get install iproute2, or dnf install iproute), which provides 'ip' and 'bridge'.",
                 failure.Cause),
             VxlanTesterProblem.FlannelDeviceNotFound => K3sNetErrors.Create(
-                "K3sNet.FlannelDeviceNotFound", ErrorCategory.ObjectNotFound, failure.Target,
+                "FlannelDeviceNotFound", ErrorCategory.ObjectNotFound, failure.Target,
                 $"This host has no flannel VXLAN device '{failure.Target}' (read with 'ip -d link', from iproute2), so there is no kernel path to test: " +
                 "k3s is not installed or not running here, or it uses another flannel backend.",
                 "Run Test-K3sVxlan on a k3s node that runs flannel's vxlan backend, or test without flannel with K3sNet's own VXLAN probes: " +
                 "start Start-K3sVxlanResponder on the peer and run Test-K3sVxlan -ComputerName <peer> -Probe here."),
             VxlanTesterProblem.IcmpNotPermitted => K3sNetErrors.Create(
-                "K3sNet.IcmpNotPermitted", ErrorCategory.PermissionDenied, failure.Target, failure.Cause!.Message,
+                "IcmpNotPermitted", ErrorCategory.PermissionDenied, failure.Target, failure.Cause!.Message,
                 "Run as root (sudo), or let your group use the ICMP datagram socket: sudo sysctl -w net.ipv4.ping_group_range='0 2147483647'.",
                 failure.Cause),
             _ => throw new ArgumentOutOfRangeException(nameof(failure), failure.Problem, "No ErrorRecord for this failure."),
         };
 
         public static ErrorRecord InvalidNodeAddress(K3sNode node, string problem) => K3sNetErrors.Create(
-            "K3sNet.InvalidNodeAddress", ErrorCategory.InvalidData, node, problem,
+            "InvalidNodeAddress", ErrorCategory.InvalidData, node, problem,
             "Check the node's flannel.alpha.coreos.com/public-ip annotation and spec.podCIDR.");
 
         public static ErrorRecord ComputerNameNotResolved(string name) => K3sNetErrors.Create(
-            "K3sNet.ComputerNameNotResolved", ErrorCategory.ObjectNotFound, name,
+            "ComputerNameNotResolved", ErrorCategory.ObjectNotFound, name,
             $"'{name}' does not resolve to an IPv4 address.",
             "Give the peer's underlay IP address (its flannel public-ip) instead of its name.");
 
         public static ErrorRecord VtepAddressCountMismatch(string[] computerNames, IPAddress[] vtepAddresses) => K3sNetErrors.Create(
-            "K3sNet.VtepAddressCountMismatch", ErrorCategory.InvalidArgument, vtepAddresses,
+            "VtepAddressCountMismatch", ErrorCategory.InvalidArgument, vtepAddresses,
             $"-ComputerName names {computerNames.Length} peer(s) but -VtepAddress gives {vtepAddresses.Length} address(es).",
             "Give one VTEP address for each computer name, in the same order, or leave -VtepAddress out to read them from flannel.1's entries.");
 
