@@ -142,6 +142,7 @@ namespace K3sNet.Commands
             }
         }
 
+        /// <summary>What planning found, in the order it found it: one bad request is an error, and the others go on.</summary>
         private void Report(IEnumerable<GrantNote> notes)
         {
             foreach (GrantNote note in notes)
@@ -154,9 +155,7 @@ namespace K3sNet.Commands
                             "Pass -GroupId with the destination's security group, or check -Region."));
                         break;
                     case GrantNote.SecurityGroupNotFound(string groupId):
-                        WriteError(K3sNetErrors.Create("SecurityGroupNotFound", ErrorCategory.ObjectNotFound, groupId,
-                            $"The security group '{groupId}' does not exist in this account and region.",
-                            "Check the group id and -Region: security groups belong to one region and VPC."));
+                        WriteError(SecurityGroupNotFound(groupId));
                         break;
                     case GrantNote.SourceGroupChosen(string address, string instanceId, string groupId):
                         WriteVerbose($"{address} is {instanceId}'s private address: admitting its security group {groupId}.");

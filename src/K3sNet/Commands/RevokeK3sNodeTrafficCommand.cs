@@ -90,9 +90,7 @@ namespace K3sNet.Commands
             {
                 if (!plan.Exists)
                 {
-                    WriteError(K3sNetErrors.Create("SecurityGroupNotFound", ErrorCategory.ObjectNotFound, plan.GroupId,
-                        $"The security group '{plan.GroupId}' does not exist in this account and region.",
-                        "Check the group id and -Region: security groups belong to one region and VPC."));
+                    WriteError(SecurityGroupNotFound(plan.GroupId));
                     continue;
                 }
 
