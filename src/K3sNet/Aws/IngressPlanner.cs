@@ -74,6 +74,19 @@ namespace K3sNet.Aws
         public static string Key(SecurityGroupRule rule) => string.Create(CultureInfo.InvariantCulture,
             $"{rule.IpProtocol}|{rule.FromPort}|{rule.ToPort}|{rule.Source}");
 
+        /// <summary>What -PassThru emits for <paramref name="rule"/> in <paramref name="groupId"/>.</summary>
+        public static SecurityGroupChange Change(string groupId, SecurityGroupRule rule, SecurityGroupChangeAction action, string? ruleId, string? description) => new()
+        {
+            GroupId = groupId,
+            Protocol = Ec2Protocol.Parse(rule.IpProtocol) ?? TrafficProtocol.All,
+            FromPort = rule.FromPort ?? 0,
+            ToPort = rule.ToPort ?? 65535,
+            Source = rule.Source,
+            Description = description ?? string.Empty,
+            Action = action,
+            RuleId = ruleId,
+        };
+
         public static string PortText(SecurityGroupRule rule) =>
             SecurityGroupAnalysis.PortText(Ec2Protocol.Parse(rule.IpProtocol) ?? TrafficProtocol.All, rule.FromPort ?? 0, rule.ToPort ?? 65535);
 

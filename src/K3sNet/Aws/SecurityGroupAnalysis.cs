@@ -25,12 +25,19 @@ namespace K3sNet.Aws
             _groups = groups;
             foreach (Ec2NetworkAcl acl in acls)
             {
+                AclCount++;
                 foreach (string subnet in acl.SubnetIds)
                 {
                     _aclBySubnet[subnet] = acl;
                 }
             }
         }
+
+        /// <summary>How many security groups the analysis knows.</summary>
+        public int GroupCount => _groups.Count;
+
+        /// <summary>How many network ACLs the analysis knows.</summary>
+        public int AclCount { get; }
 
         /// <summary>How many distinct security-group decisions the analysis made (for tests and benchmarks).</summary>
         public int DistinctDecisions => _sgMemo.Count + _aclMemo.Count;

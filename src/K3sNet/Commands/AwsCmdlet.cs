@@ -126,6 +126,12 @@ namespace K3sNet.Commands
             return K3sNetErrors.Create(id, category, target, message, action, e);
         }
 
+        /// <summary>The error for a group id that names no group in this account and region (EC2 simply omits it).</summary>
+        internal static ErrorRecord SecurityGroupNotFound(string groupId) =>
+            K3sNetErrors.Create("SecurityGroupNotFound", ErrorCategory.ObjectNotFound, groupId,
+                $"The security group '{groupId}' does not exist in this account and region.",
+                "Check the group id and -Region: security groups belong to one region and VPC.");
+
         private static string Noun(Ec2ApiException e) => e.Action.Contains("Describe", System.StringComparison.Ordinal)
             ? "Test-K3sSecurityGroup"
             : "Grant-K3sNodeTraffic";

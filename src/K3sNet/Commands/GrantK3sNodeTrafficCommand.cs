@@ -126,151 +126,77 @@ namespace K3sNet.Commands
 
         private void Grant(ICloudNetwork ec2)
         {
-            bool explicitSource = SourceCidr is { Length: > 0 } || SourceGroupId is { Length: > 0 };
+            var planner = new GrantPlanner(SourceCidr, SourceGroupId, Force);
+            IReadOnlyList<string> addresses = planner.AddressesToPlace(_requests);
+            IReadOnlyList<Ec2Instance> instances = addresses.Count > 0
+                ? Wait(ec2.DescribeInstancesAsync(Array.Empty<string>(), addresses, CancellationToken))
+                : Array.Empty<Ec2Instance>();
+            GrantPlacement placement = planner.Place(_requests, instances);
+            Report(placement.Notes);
 
-            // One DescribeInstances for every address the requests leave K3sNet to place.
-            string[] addresses = _requests
-                .SelectMany(r => new[] { r.GroupId is null ? r.DestinationAddress : null, !explicitSource && r.SuggestedSource is null ? r.SourceAddress : null })
-                .OfType<string>()
-                .Where(a => !a.Contains(':', StringComparison.Ordinal))
-                .Distinct(StringComparer.Ordinal)
-                .ToArray();
-            var byAddress = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
-            if (addresses.Length > 0)
+            GrantPlan plan = planner.Plan(placement, Wait(ec2.DescribeSecurityGroupsAsync(placement.GroupIds, CancellationToken)));
+            Report(plan.Notes);
+            foreach (GroupGrant grant in plan.Groups)
             {
-                foreach (Ec2Instance instance in Wait(ec2.DescribeInstancesAsync(Array.Empty<string>(), addresses, CancellationToken)))
-                {
-                    foreach (string ip in instance.PrivateIpAddresses)
-                    {
-                        byAddress.TryAdd(ip, instance);
-                    }
-                }
+                GrantGroup(ec2, grant);
             }
+        }
 
-            // Where each request goes and where it comes from.
-            var placed = new List<(TrafficRequest Request, string GroupId, string? VpcId, IReadOnlyList<string> Sources)>();
-            foreach (TrafficRequest request in _requests)
+        /// <summary>What planning found, in the order it found it: one bad request is an error, and the others go on.</summary>
+        private void Report(IEnumerable<GrantNote> notes)
+        {
+            foreach (GrantNote note in notes)
             {
-                Ec2Instance? destination = request.DestinationAddress is string d ? byAddress.GetValueOrDefault(d) : null;
-                string? groupId = request.GroupId ?? destination?.GroupIds.FirstOrDefault();
-                if (groupId is null)
+                switch (note)
                 {
-                    WriteError(K3sNetErrors.Create("DestinationNotFound", ErrorCategory.ObjectNotFound, request.Target,
-                        $"No EC2 instance in this account and region has the private address {request.DestinationAddress}, so K3sNet cannot tell which security group admits it.",
-                        "Pass -GroupId with the destination's security group, or check -Region."));
-                    continue;
+                    case GrantNote.DestinationNotFound(TrafficRequest request):
+                        WriteError(K3sNetErrors.Create("DestinationNotFound", ErrorCategory.ObjectNotFound, request.Target,
+                            $"No EC2 instance in this account and region has the private address {request.DestinationAddress}, so K3sNet cannot tell which security group admits it.",
+                            "Pass -GroupId with the destination's security group, or check -Region."));
+                        break;
+                    case GrantNote.SecurityGroupNotFound(string groupId):
+                        WriteError(SecurityGroupNotFound(groupId));
+                        break;
+                    case GrantNote.SourceGroupChosen(string address, string instanceId, string groupId):
+                        WriteVerbose($"{address} is {instanceId}'s private address: admitting its security group {groupId}.");
+                        break;
+                    case GrantNote.OwnGroupChosen(TrafficRequest request, string groupId):
+                        WriteVerbose($"No source given for {PortText(request)}: admitting the group's own members ({groupId}).");
+                        break;
+                    case GrantNote.WorldOpened(TrafficRequest request, string source):
+                        WriteWarning($"{PortText(request)} will be open to {source}, the whole internet.");
+                        break;
+                    case GrantNote.WorldForced(TrafficRequest request, string source):
+                        WriteWarning($"-Force: opening cluster-only {PortText(request)} to {source}, the whole internet.");
+                        break;
+                    case GrantNote.WorldRefused(TrafficRequest request, string source):
+                        WriteError(K3sNetErrors.Create("WorldOpenRefused", ErrorCategory.SecurityError, request.Target,
+                            $"Refusing to open {PortText(request)} to {source}: it must stay inside the cluster (anyone on the internet could reach {request.Purpose ?? IngressPlanner.KnownPurpose(request.Protocol, request.FromPort, request.ToPort) ?? "it"}).",
+                            "Admit the nodes' own security group (-SourceGroupId) or the VPC's CIDR instead. If you really mean the whole internet, pass -SourceCidr " + source + " -Force."));
+                        break;
                 }
-
-                placed.Add((request, groupId, destination?.VpcId, Sources(request, groupId, destination, byAddress)));
-            }
-
-            IReadOnlyList<Ec2SecurityGroup> groups = Wait(ec2.DescribeSecurityGroupsAsync(placed.Select(p => p.GroupId).ToArray(), CancellationToken));
-            var groupById = groups.ToDictionary(g => g.GroupId, StringComparer.Ordinal);
-
-            // The rules each group needs, in request order, without repeats.
-            var wanted = new Dictionary<string, List<SecurityGroupRule>>(StringComparer.Ordinal);
-            foreach ((TrafficRequest request, string groupId, _, IReadOnlyList<string> sources) in placed)
-            {
-                if (!groupById.ContainsKey(groupId))
-                {
-                    WriteError(K3sNetErrors.Create("SecurityGroupNotFound", ErrorCategory.ObjectNotFound, groupId,
-                        $"The security group '{groupId}' does not exist in this account and region.",
-                        "Check the group id and -Region: security groups belong to one region and VPC."));
-                    continue;
-                }
-
-                foreach (string source in sources)
-                {
-                    if (IpCidr.TryParse(source, out IpCidr cidr) && cidr.IsWorld && !AllowWorld(request, source))
-                    {
-                        continue;
-                    }
-
-                    SecurityGroupRule rule = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, source,
-                        IngressPlanner.Description(request.Protocol, request.FromPort, request.ToPort, request.Purpose));
-                    List<SecurityGroupRule> list = wanted.TryGetValue(groupId, out List<SecurityGroupRule>? l) ? l : wanted[groupId] = new();
-                    if (list.All(r => IngressPlanner.Key(r) != IngressPlanner.Key(rule)))
-                    {
-                        list.Add(rule);
-                    }
-                }
-            }
-
-            foreach ((string groupId, List<SecurityGroupRule> rules) in wanted)
-            {
-                GrantGroup(ec2, groupById[groupId], rules);
             }
         }
 
         /// <summary>
-        /// The sources a request's rule admits: -SourceCidr/-SourceGroupId; else what Test-K3sSecurityGroup suggested;
-        /// else the source node's group when its address is a private one in the destination's VPC (a group reference
-        /// matches only those); else the source address alone (/32 or /128); else, with no source at all, the group itself.
+        /// Adds what the group still lacks in one call, after ShouldProcess. A Duplicate means someone added one of the
+        /// rules since K3sNet read the group (Authorize is atomic, so nothing was added): read it once more and retry.
         /// </summary>
-        private IReadOnlyList<string> Sources(TrafficRequest request, string groupId, Ec2Instance? destination, Dictionary<string, Ec2Instance> byAddress)
+        private void GrantGroup(ICloudNetwork ec2, GroupGrant grant)
         {
-            if (SourceCidr is { Length: > 0 } || SourceGroupId is { Length: > 0 })
-            {
-                return (SourceGroupId ?? Array.Empty<string>()).Concat((SourceCidr ?? Array.Empty<string>()).Select(c => IpCidr.Parse(c).ToString())).ToList();
-            }
-
-            if (request.SuggestedSource is string suggested && (suggested.StartsWith("sg-", StringComparison.Ordinal) || IpCidr.TryParse(suggested, out _)))
-            {
-                return new[] { suggested.StartsWith("sg-", StringComparison.Ordinal) ? suggested : IpCidr.Parse(suggested).ToString() };
-            }
-
-            if (request.SourceAddress is string address)
-            {
-                Ec2Instance? source = byAddress.GetValueOrDefault(address);
-                bool sameVpc = source is not null && (destination is null || destination.VpcId == source.VpcId);
-                if (source is not null && sameVpc && IpCidr.IsPrivate(address) && source.GroupIds.Count > 0)
-                {
-                    WriteVerbose($"{address} is {source.InstanceId}'s private address: admitting its security group {source.GroupIds[0]}.");
-                    return new[] { source.GroupIds[0] };
-                }
-
-                return new[] { IpCidr.Parse(address).ToString() };
-            }
-
-            WriteVerbose($"No source given for {SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort)}: admitting the group's own members ({groupId}).");
-            return new[] { groupId };
-        }
-
-        private bool AllowWorld(TrafficRequest request, string source)
-        {
-            bool explicitCidr = (SourceCidr ?? Array.Empty<string>()).Any(c => IpCidr.Parse(c).ToString() == source);
-            if (!request.ClusterOnly)
-            {
-                WriteWarning($"{SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort)} will be open to {source}, the whole internet.");
-                return true;
-            }
-
-            if (Force && explicitCidr)
-            {
-                WriteWarning($"-Force: opening cluster-only {SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort)} to {source}, the whole internet.");
-                return true;
-            }
-
-            WriteError(K3sNetErrors.Create("WorldOpenRefused", ErrorCategory.SecurityError, request.Target,
-                $"Refusing to open {SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort)} to {source}: it must stay inside the cluster (anyone on the internet could reach {request.Purpose ?? IngressPlanner.KnownPurpose(request.Protocol, request.FromPort, request.ToPort) ?? "it"}).",
-                "Admit the nodes' own security group (-SourceGroupId) or the VPC's CIDR instead. If you really mean the whole internet, pass -SourceCidr " + source + " -Force."));
-            return false;
-        }
-
-        private void GrantGroup(ICloudNetwork ec2, Ec2SecurityGroup group, List<SecurityGroupRule> rules)
-        {
+            string groupId = grant.Group.GroupId;
             for (int attempt = 0; ; attempt++)
             {
                 var missing = new List<SecurityGroupRule>();
-                foreach (SecurityGroupRule rule in rules)
+                foreach (RuleOutcome outcome in grant.Compare())
                 {
-                    if (IngressPlanner.Covering(group.Ingress, rule) is SecurityGroupRule present)
+                    if (outcome.Present is SecurityGroupRule present)
                     {
-                        Emit(group.GroupId, rule, SecurityGroupChangeAction.AlreadyPresent, present.RuleId, present.Description);
+                        Emit(groupId, outcome.Rule, SecurityGroupChangeAction.AlreadyPresent, present.RuleId, present.Description);
                     }
                     else
                     {
-                        missing.Add(rule);
+                        missing.Add(outcome.Rule);
                     }
                 }
 
@@ -280,41 +206,35 @@ namespace K3sNet.Commands
                 }
 
                 string summary = string.Join(", ", missing.Select(r => $"{IngressPlanner.PortText(r)} from {r.Source}"));
-                if (!ShouldProcess(group.GroupId, $"Add {missing.Count} inbound rule(s): {summary}"))
+                if (!ShouldProcess(groupId, $"Add {missing.Count} inbound rule(s): {summary}"))
                 {
-                    missing.ForEach(r => Emit(group.GroupId, r, SecurityGroupChangeAction.WouldAdd, null, r.Description));
+                    missing.ForEach(r => Emit(groupId, r, SecurityGroupChangeAction.WouldAdd, null, r.Description));
                     return;
                 }
 
                 try
                 {
-                    IReadOnlyList<SecurityGroupRule> added = Wait(ec2.AuthorizeIngressAsync(group.GroupId, missing, DryRun, CancellationToken));
+                    IReadOnlyList<SecurityGroupRule> added = Wait(ec2.AuthorizeIngressAsync(groupId, missing, DryRun, CancellationToken));
                     if (DryRun)
                     {
-                        WriteVerbose($"EC2 confirms the caller may add {missing.Count} rule(s) to {group.GroupId} (DryRun).");
-                        missing.ForEach(r => Emit(group.GroupId, r, SecurityGroupChangeAction.WouldAdd, null, r.Description));
+                        WriteVerbose($"EC2 confirms the caller may add {missing.Count} rule(s) to {groupId} (DryRun).");
+                        missing.ForEach(r => Emit(groupId, r, SecurityGroupChangeAction.WouldAdd, null, r.Description));
                         return;
                     }
 
-                    foreach (SecurityGroupRule rule in missing)
-                    {
-                        SecurityGroupRule? created = added.FirstOrDefault(a => IngressPlanner.Key(a) == IngressPlanner.Key(rule));
-                        Emit(group.GroupId, rule, SecurityGroupChangeAction.Added, created?.RuleId, rule.Description);
-                    }
-
-                    WriteVerbose($"Added to {group.GroupId}: {summary}.");
+                    missing.ForEach(r => Emit(groupId, r, SecurityGroupChangeAction.Added, GroupGrant.Created(added, r)?.RuleId, r.Description));
+                    WriteVerbose($"Added to {groupId}: {summary}.");
                     return;
                 }
                 catch (Ec2ApiException e) when (e.ErrorCode == "InvalidPermission.Duplicate" && attempt == 0)
                 {
-                    // Someone added one of these rules since K3sNet read the group: read it again and add what is still missing.
-                    WriteVerbose($"{group.GroupId} changed while K3sNet worked ({e.Message}); reading it again.");
-                    group = Wait(ec2.DescribeSecurityGroupsAsync(new[] { group.GroupId }, CancellationToken)).FirstOrDefault() ?? group;
+                    WriteVerbose($"{groupId} changed while K3sNet worked ({e.Message}); reading it again.");
+                    grant = grant with { Group = Wait(ec2.DescribeSecurityGroupsAsync(new[] { groupId }, CancellationToken)).FirstOrDefault() ?? grant.Group };
                 }
                 catch (Ec2ApiException e)
                 {
                     // This group failed as a whole (Authorize is atomic); the other groups still get their rules.
-                    WriteError(Ec2Error(e, group.GroupId));
+                    WriteError(Ec2Error(e, groupId));
                     return;
                 }
             }
@@ -322,29 +242,15 @@ namespace K3sNet.Commands
 
         private void Emit(string groupId, SecurityGroupRule rule, SecurityGroupChangeAction action, string? ruleId, string? description)
         {
-            if (!PassThru)
+            if (PassThru)
             {
-                return;
+                WriteObject(IngressPlanner.Change(groupId, rule, action, ruleId, description));
             }
-
-            WriteObject(new SecurityGroupChange
-            {
-                GroupId = groupId,
-                Protocol = Ec2Protocol.Parse(rule.IpProtocol) ?? TrafficProtocol.All,
-                FromPort = rule.FromPort ?? 0,
-                ToPort = rule.ToPort ?? 65535,
-                Source = rule.Source,
-                Description = description ?? string.Empty,
-                Action = action,
-                RuleId = ruleId,
-            });
         }
 
         private object CurrentTarget() =>
             string.Create(CultureInfo.InvariantCulture, $"{GroupId ?? DestinationAddress?.ToString()} {SecurityGroupAnalysis.PortText(Protocol, FromPort, ToPort ?? FromPort)}");
 
-        private sealed record TrafficRequest(
-            string? GroupId, string? DestinationAddress, string? SourceAddress, TrafficProtocol Protocol, int FromPort, int ToPort,
-            string? Purpose, string? SuggestedSource, bool ClusterOnly, object Target);
+        private static string PortText(TrafficRequest request) => SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort);
     }
 }

@@ -83,60 +83,27 @@ namespace K3sNet.Commands
 
         private void Revoke(ICloudNetwork ec2)
         {
-            string[] groupIds = _requests.Select(r => r.GroupId).Distinct(StringComparer.Ordinal).ToArray();
+            IReadOnlyList<string> groupIds = RevokePlanner.GroupIds(_requests);
             IReadOnlyList<(string GroupId, SecurityGroupRule Rule)> rules = Wait(ec2.DescribeIngressRulesAsync(groupIds, CancellationToken));
-            HashSet<string> known = Wait(ec2.DescribeSecurityGroupsAsync(groupIds, CancellationToken)).Select(g => g.GroupId).ToHashSet(StringComparer.Ordinal);
-            string[] sources = (SourceGroupId ?? Array.Empty<string>()).Concat((SourceCidr ?? Array.Empty<string>()).Select(c => IpCidr.Parse(c).ToString())).ToArray();
-
-            foreach (IGrouping<string, RevokeRequest> group in _requests.GroupBy(r => r.GroupId, StringComparer.Ordinal))
+            IReadOnlyList<Ec2SecurityGroup> groups = Wait(ec2.DescribeSecurityGroupsAsync(groupIds, CancellationToken));
+            foreach (GroupRevoke plan in new RevokePlanner(SourceCidr, SourceGroupId).Plan(_requests, rules, groups.Select(g => g.GroupId)))
             {
-                if (!known.Contains(group.Key))
+                if (!plan.Exists)
                 {
-                    WriteError(K3sNetErrors.Create("SecurityGroupNotFound", ErrorCategory.ObjectNotFound, group.Key,
-                        $"The security group '{group.Key}' does not exist in this account and region.",
-                        "Check the group id and -Region: security groups belong to one region and VPC."));
+                    WriteError(SecurityGroupNotFound(plan.GroupId));
                     continue;
                 }
 
-                List<SecurityGroupRule> current = rules.Where(r => r.GroupId == group.Key).Select(r => r.Rule).ToList();
-                var chosen = new List<SecurityGroupRule>();
-                foreach (RevokeRequest request in group)
+                foreach (SecurityGroupChange notPresent in plan.NotPresent)
                 {
-                    List<SecurityGroupRule> matching = current.Where(r => Matches(r, request, sources)).ToList();
-                    if (matching.Count == 0)
-                    {
-                        Emit(group.Key, Describe(request, sources), SecurityGroupChangeAction.NotPresent, null, string.Empty, request);
-                    }
-
-                    chosen.AddRange(matching.Where(m => !chosen.Contains(m)));
+                    Emit(notPresent);
                 }
 
-                RevokeGroup(ec2, group.Key, chosen);
+                RevokeGroup(ec2, plan.GroupId, plan.Rules);
             }
         }
 
-        /// <summary>
-        /// Which rules a request means: with sources, exactly those sources; otherwise only rules K3sNet added (its
-        /// description), so a rule someone else wrote is never removed by accident.
-        /// </summary>
-        private static bool Matches(SecurityGroupRule rule, RevokeRequest request, string[] sources)
-        {
-            bool source = sources.Length > 0 ? sources.Contains(rule.Source, StringComparer.OrdinalIgnoreCase) : IngressPlanner.IsK3sNetRule(rule);
-            if (!source)
-            {
-                return false;
-            }
-
-            if (request.Protocol is not TrafficProtocol protocol)
-            {
-                return true;
-            }
-
-            return rule.IpProtocol == Ec2Protocol.Name(protocol)
-                && (request.FromPort is null || (rule.FromPort == request.FromPort && rule.ToPort == request.ToPort));
-        }
-
-        private void RevokeGroup(ICloudNetwork ec2, string groupId, List<SecurityGroupRule> rules)
+        private void RevokeGroup(ICloudNetwork ec2, string groupId, IReadOnlyList<SecurityGroupRule> rules)
         {
             if (rules.Count == 0)
             {
@@ -146,26 +113,25 @@ namespace K3sNet.Commands
             string summary = string.Join(", ", rules.Select(r => $"{IngressPlanner.PortText(r)} from {r.Source}"));
             if (!ShouldProcess(groupId, $"Remove {rules.Count} inbound rule(s): {summary}"))
             {
-                rules.ForEach(r => Emit(groupId, r, SecurityGroupChangeAction.WouldRevoke));
+                Emit(groupId, rules, SecurityGroupChangeAction.WouldRevoke);
                 return;
             }
 
             try
             {
                 Wait(ec2.RevokeIngressAsync(groupId, rules.Select(r => r.RuleId!).ToList(), DryRun, CancellationToken));
-                rules.ForEach(r => Emit(groupId, r, DryRun ? SecurityGroupChangeAction.WouldRevoke : SecurityGroupChangeAction.Revoked));
+                Emit(groupId, rules, DryRun ? SecurityGroupChangeAction.WouldRevoke : SecurityGroupChangeAction.Revoked);
             }
             catch (Ec2ApiException e) when (e.IsNotFound && !DryRun)
             {
                 // Someone removed a rule since K3sNet read the group, and the call removed nothing: revoke what is left.
-                HashSet<string> left = Wait(ec2.DescribeIngressRulesAsync(new[] { groupId }, CancellationToken))
-                    .Select(r => r.Rule.RuleId!).ToHashSet(StringComparer.Ordinal);
-                List<SecurityGroupRule> remaining = rules.Where(r => left.Contains(r.RuleId!)).ToList();
-                rules.Except(remaining).ToList().ForEach(r => Emit(groupId, r, SecurityGroupChangeAction.NotPresent));
+                IReadOnlyList<(string GroupId, SecurityGroupRule Rule)> current = Wait(ec2.DescribeIngressRulesAsync(new[] { groupId }, CancellationToken));
+                (IReadOnlyList<SecurityGroupRule> remaining, IReadOnlyList<SecurityGroupRule> gone) = RevokePlanner.StillPresent(rules, current.Select(r => r.Rule));
+                Emit(groupId, gone, SecurityGroupChangeAction.NotPresent);
                 if (remaining.Count > 0)
                 {
                     Wait(ec2.RevokeIngressAsync(groupId, remaining.Select(r => r.RuleId!).ToList(), false, CancellationToken));
-                    remaining.ForEach(r => Emit(groupId, r, SecurityGroupChangeAction.Revoked));
+                    Emit(groupId, remaining, SecurityGroupChangeAction.Revoked);
                 }
             }
             catch (Ec2ApiException e)
@@ -174,33 +140,20 @@ namespace K3sNet.Commands
             }
         }
 
-        private void Emit(string groupId, SecurityGroupRule rule, SecurityGroupChangeAction action) =>
-            Emit(groupId, rule.Source, action, rule.RuleId, rule.Description ?? string.Empty,
-                new RevokeRequest(groupId, Ec2Protocol.Parse(rule.IpProtocol) ?? TrafficProtocol.All, rule.FromPort, rule.ToPort));
-
-        private void Emit(string groupId, string source, SecurityGroupChangeAction action, string? ruleId, string description, RevokeRequest request)
+        private void Emit(string groupId, IEnumerable<SecurityGroupRule> rules, SecurityGroupChangeAction action)
         {
-            if (!PassThru)
+            foreach (SecurityGroupRule rule in rules)
             {
-                return;
+                Emit(IngressPlanner.Change(groupId, rule, action, rule.RuleId, rule.Description));
             }
-
-            WriteObject(new SecurityGroupChange
-            {
-                GroupId = groupId,
-                Protocol = request.Protocol ?? TrafficProtocol.All,
-                FromPort = request.FromPort ?? 0,
-                ToPort = request.ToPort ?? 65535,
-                Source = source,
-                Description = description,
-                Action = action,
-                RuleId = ruleId,
-            });
         }
 
-        private static string Describe(RevokeRequest request, string[] sources) =>
-            sources.Length > 0 ? string.Join(", ", sources) : "(rules K3sNet added)";
-
-        private sealed record RevokeRequest(string GroupId, TrafficProtocol? Protocol, int? FromPort, int? ToPort);
+        private void Emit(SecurityGroupChange change)
+        {
+            if (PassThru)
+            {
+                WriteObject(change);
+            }
+        }
     }
 }

@@ -40,8 +40,7 @@ namespace K3sNet.Commands
                 case NodeSet:
                     foreach (K3sNode node in InputObject.Where(n => n is not null))
                     {
-                        string? instanceId = node.InstanceId ?? InstanceIdOf(node.ProviderId);
-                        if (instanceId is null && node.InternalIP is null)
+                        if (NodeInput.From(node) is not NodeInput input)
                         {
                             WriteError(K3sNetErrors.Create("NodeHasNoAddress", ErrorCategory.InvalidData, node,
                                 $"Node '{node.Name}' has neither an AWS provider id nor an InternalIP, so K3sNet cannot find its instance.",
@@ -49,23 +48,15 @@ namespace K3sNet.Commands
                             continue;
                         }
 
-                        _inputs.Add(new NodeInput(node.Name, node.IsServer ? K3sRole.Server : K3sRole.Agent, instanceId, node.InternalIP, node.FlannelPublicIP, node));
+                        _inputs.Add(input);
                     }
 
                     break;
                 case InstanceIdSet:
-                    foreach (string id in InstanceId)
-                    {
-                        _inputs.Add(new NodeInput(id, null, id, null, null, id));
-                    }
-
+                    _inputs.AddRange(InstanceId.Select(NodeInput.ForInstance));
                     break;
                 default:
-                    foreach (IPAddress address in PrivateIpAddress)
-                    {
-                        _inputs.Add(new NodeInput(address.ToString(), null, null, address.ToString(), null, address));
-                    }
-
+                    _inputs.AddRange(PrivateIpAddress.Select(NodeInput.ForAddress));
                     break;
             }
         }
@@ -80,7 +71,7 @@ namespace K3sNet.Commands
             using ICloudNetwork ec2 = ConnectEc2();
             try
             {
-                Judge(ec2);
+                Judge(new SecurityGroupCheck(ec2));
             }
             catch (Ec2ApiException e)
             {
@@ -88,45 +79,27 @@ namespace K3sNet.Commands
             }
         }
 
-        private void Judge(ICloudNetwork ec2)
+        private void Judge(SecurityGroupCheck check)
         {
             var progress = new ProgressRecord(1, "Test-K3sSecurityGroup", "Reading instances") { PercentComplete = 0 };
             WriteProgress(progress);
-            string[] ids = _inputs.Where(i => i.InstanceId is not null).Select(i => i.InstanceId!).ToArray();
-            string[] addresses = _inputs.Where(i => i.InstanceId is null).Select(i => i.Address!).ToArray();
-            IReadOnlyList<Ec2Instance> instances = Wait(ec2.DescribeInstancesAsync(ids, addresses, CancellationToken));
-            var byId = instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
-            var byAddress = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
-            foreach (Ec2Instance instance in instances)
+            IReadOnlyList<NodeMatch> matches = Wait(check.FindInstancesAsync(_inputs, CancellationToken));
+            foreach (NodeMatch match in matches)
             {
-                foreach (string ip in instance.PrivateIpAddresses)
-                {
-                    byAddress.TryAdd(ip, instance);
-                }
-            }
-
-            var nodes = new List<AnalysisNode>();
-            foreach (NodeInput input in _inputs)
-            {
-                Ec2Instance? instance = input.InstanceId is string id ? byId.GetValueOrDefault(id) : byAddress.GetValueOrDefault(input.Address!);
-                if (instance is null)
+                NodeInput input = match.Input;
+                if (match.Instance is null)
                 {
                     WriteError(K3sNetErrors.Create("InstanceNotFound", ErrorCategory.ObjectNotFound, input.Target,
                         $"No EC2 instance in this account and region {(input.InstanceId is not null ? $"has the id {input.InstanceId}" : $"has the private address {input.Address}")} (node '{input.Name}').",
                         "Check -Region and the credentials' account; a node outside EC2 cannot be judged by its security groups."));
-                    continue;
                 }
-
-                if (instance.State is string state && state != "running")
+                else if (match.NotRunningState is string state)
                 {
-                    WriteWarning($"{instance.InstanceId} (node '{input.Name}') is {state}: its rules are judged, but it sends and receives nothing until it runs.");
+                    WriteWarning($"{match.Instance.InstanceId} (node '{input.Name}') is {state}: its rules are judged, but it sends and receives nothing until it runs.");
                 }
-
-                K3sNode? node = input.Target as K3sNode;
-                nodes.Add(new AnalysisNode(input.Name, input.Role, input.Address ?? instance.PrivateIpAddress, input.VxlanAddress,
-                    node?.FlannelPublicIPv6 ?? node?.InternalIPv6 ?? instance.Ipv6Addresses.FirstOrDefault(), instance));
             }
 
+            IReadOnlyList<AnalysisNode> nodes = SecurityGroupCheck.Nodes(matches);
             if (nodes.Count == 0)
             {
                 return;
@@ -135,73 +108,37 @@ namespace K3sNet.Commands
             progress.StatusDescription = "Reading security groups and network ACLs";
             progress.PercentComplete = 33;
             WriteProgress(progress);
-            string[] groupIds = nodes.SelectMany(n => n.Instance.GroupIds).Distinct(StringComparer.Ordinal).ToArray();
-            IReadOnlyList<Ec2SecurityGroup> groups = Wait(ec2.DescribeSecurityGroupsAsync(groupIds, CancellationToken));
-            string[] subnets = nodes.Select(n => n.Instance.SubnetId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-
-            // Traffic inside one subnet never crosses a network ACL: with one subnet there is nothing to read.
-            IReadOnlyList<Ec2NetworkAcl> acls = subnets.Length > 1
-                ? Wait(ec2.DescribeNetworkAclsAsync(subnets, CancellationToken))
-                : Array.Empty<Ec2NetworkAcl>();
-
+            SecurityGroupAnalysis analysis = Wait(check.ReadNetworkAsync(nodes, CancellationToken));
             IReadOnlyList<PortRequirement> requirements = Requirement ?? Matrix();
-            WriteVerbose($"{nodes.Count} node(s) on {groups.Count} security group(s) and {acls.Count} network ACL(s); judging {requirements.Count} requirement(s).");
+            WriteVerbose($"{nodes.Count} node(s) on {analysis.GroupCount} security group(s) and {analysis.AclCount} network ACL(s); judging {requirements.Count} requirement(s).");
 
-            var analysis = new SecurityGroupAnalysis(groups.ToDictionary(g => g.GroupId, StringComparer.Ordinal), acls);
             progress.StatusDescription = "Judging flows";
             progress.PercentComplete = 66;
             WriteProgress(progress);
-            foreach (SecurityGroupVerdict verdict in analysis.Judge(nodes, requirements))
+            foreach (SecurityGroupVerdict verdict in analysis.Judge(nodes, requirements).Concat(analysis.Exposures(nodes, requirements)))
             {
                 WriteObject(verdict);
-            }
-
-            foreach (SecurityGroupVerdict exposure in analysis.Exposures(nodes, requirements))
-            {
-                WriteObject(exposure);
             }
 
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
         }
 
-        /// <summary>
-        /// The matrix the nodes imply (backend, embedded etcd and registry, dual-stack, as Get-K3sPortMatrix infers it).
-        /// Nodes that publish no flannel backend, and instances given by id or address, get k3s's default: VXLAN.
-        /// </summary>
+        /// <summary>The matrix the nodes imply; instances given by id or address get k3s's default, VXLAN.</summary>
         private IReadOnlyList<PortRequirement> Matrix()
         {
-            K3sNode[] nodes = _inputs.Select(i => i.Target).OfType<K3sNode>().ToArray();
-            if (nodes.Length == 0)
+            if (SecurityGroupCheck.ImpliedMatrix(_inputs) is not PortMatrixInferenceResult inferred)
             {
                 return PortMatrix.For(new PortMatrixOptions());
             }
 
-            PortMatrixInferenceResult inferred = PortMatrixInference.FromNodes(nodes, role: null);
             foreach (string warning in inferred.Warnings)
             {
                 WriteWarning(warning);
             }
 
-            PortMatrixOptions options = nodes.Any(n => n.FlannelBackend is not null)
-                ? inferred.Options
-                : inferred.Options with { FlannelBackend = FlannelBackend.Vxlan };
             WriteVerbose(inferred.Summary);
-            return PortMatrix.For(options);
+            return PortMatrix.For(inferred.Options);
         }
-
-        /// <summary>The instance id in an AWS provider id: <c>aws:///us-east-1a/i-0abc</c> → <c>i-0abc</c>.</summary>
-        internal static string? InstanceIdOf(string? providerId)
-        {
-            if (providerId is null || !providerId.StartsWith("aws://", StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            string last = providerId[(providerId.LastIndexOf('/') + 1)..];
-            return last.StartsWith("i-", StringComparison.Ordinal) ? last : null;
-        }
-
-        private sealed record NodeInput(string Name, K3sRole? Role, string? InstanceId, string? Address, string? VxlanAddress, object Target);
     }
 }

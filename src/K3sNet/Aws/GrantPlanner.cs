@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace K3sNet.Aws
+{
+    /// <summary>
+    /// The planning half of Grant-K3sNodeTraffic, on plain data: which addresses to look up, which group each request
+    /// changes and from which sources, which world-open rules to refuse, and the rules each group needs without repeats.
+    /// It calls nothing; the cmdlet reads EC2 between the steps and reports the notes each step returns.
+    /// </summary>
+    internal sealed class GrantPlanner
+    {
+        private readonly string[] _sourceCidrs;
+        private readonly string[] _sourceGroupIds;
+        private readonly bool _force;
+
+        /// <param name="sourceCidrs">-SourceCidr, already checked to be CIDR blocks.</param>
+        /// <param name="sourceGroupIds">-SourceGroupId.</param>
+        /// <param name="force">-Force: a cluster-only port may face the world, but only from a CIDR in <paramref name="sourceCidrs"/>.</param>
+        public GrantPlanner(IEnumerable<string>? sourceCidrs, IEnumerable<string>? sourceGroupIds, bool force)
+        {
+            _sourceCidrs = sourceCidrs?.Select(c => IpCidr.Parse(c).ToString()).ToArray() ?? Array.Empty<string>();
+            _sourceGroupIds = sourceGroupIds?.ToArray() ?? Array.Empty<string>();
+            _force = force;
+        }
+
+        private bool ExplicitSource => _sourceCidrs.Length > 0 || _sourceGroupIds.Length > 0;
+
+        /// <summary>
+        /// The IPv4 addresses whose instances the plan needs, each once: destinations without a group, and sources whose
+        /// group might be admitted (no -SourceCidr/-SourceGroupId and no suggested source). One DescribeInstances for all.
+        /// </summary>
+        public IReadOnlyList<string> AddressesToPlace(IEnumerable<TrafficRequest> requests) => requests
+            .SelectMany(r => new[] { r.GroupId is null ? r.DestinationAddress : null, !ExplicitSource && r.SuggestedSource is null ? r.SourceAddress : null })
+            .OfType<string>()
+            .Where(a => !a.Contains(':', StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+
+        /// <summary>Where each request goes (its group, else its destination instance's first group) and where it comes from.</summary>
+        public GrantPlacement Place(IEnumerable<TrafficRequest> requests, IEnumerable<Ec2Instance> instances)
+        {
+            var byAddress = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
+            foreach (Ec2Instance instance in instances)
+            {
+                foreach (string ip in instance.PrivateIpAddresses)
+                {
+                    byAddress.TryAdd(ip, instance);
+                }
+            }
+
+            var placed = new List<PlacedRequest>();
+            var notes = new List<GrantNote>();
+            foreach (TrafficRequest request in requests)
+            {
+                Ec2Instance? destination = request.DestinationAddress is string d ? byAddress.GetValueOrDefault(d) : null;
+                string? groupId = request.GroupId ?? destination?.GroupIds.FirstOrDefault();
+                if (groupId is null)
+                {
+                    notes.Add(new GrantNote.DestinationNotFound(request));
+                    continue;
+                }
+
+                placed.Add(new PlacedRequest(request, groupId, Sources(request, groupId, destination, byAddress, notes)));
+            }
+
+            return new GrantPlacement(placed, notes);
+        }
+
+        /// <summary>
+        /// The rules each group needs, in request order and without repeats; requests whose group does not exist, and
+        /// world-open sources the rules refuse, are left out with a note.
+        /// </summary>
+        public GrantPlan Plan(GrantPlacement placement, IEnumerable<Ec2SecurityGroup> groups)
+        {
+            var groupById = groups.ToDictionary(g => g.GroupId, StringComparer.Ordinal);
+            var wanted = new Dictionary<string, List<SecurityGroupRule>>(StringComparer.Ordinal);
+            var order = new List<string>();
+            var notes = new List<GrantNote>();
+            foreach ((TrafficRequest request, string groupId, IReadOnlyList<string> sources) in placement.Placed)
+            {
+                if (!groupById.ContainsKey(groupId))
+                {
+                    notes.Add(new GrantNote.SecurityGroupNotFound(groupId));
+                    continue;
+                }
+
+                foreach (string source in sources)
+                {
+                    if (IpCidr.TryParse(source, out IpCidr cidr) && cidr.IsWorld && !AllowWorld(request, source, notes))
+                    {
+                        continue;
+                    }
+
+                    SecurityGroupRule rule = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, source,
+                        IngressPlanner.Description(request.Protocol, request.FromPort, request.ToPort, request.Purpose));
+                    if (!wanted.TryGetValue(groupId, out List<SecurityGroupRule>? list))
+                    {
+                        wanted[groupId] = list = new List<SecurityGroupRule>();
+                        order.Add(groupId);
+                    }
+
+                    if (list.All(r => IngressPlanner.Key(r) != IngressPlanner.Key(rule)))
+                    {
+                        list.Add(rule);
+                    }
+                }
+            }
+
+            return new GrantPlan(order.Select(id => new GroupGrant(groupById[id], wanted[id])).ToList(), notes);
+        }
+
+        /// <summary>
+        /// The sources a request's rule admits: -SourceCidr/-SourceGroupId; else what Test-K3sSecurityGroup suggested;
+        /// else the source node's group when its address is a private one in the destination's VPC (a group reference
+        /// matches only those); else the source address alone (/32 or /128); else, with no source at all, the group itself.
+        /// </summary>
+        private IReadOnlyList<string> Sources(
+            TrafficRequest request, string groupId, Ec2Instance? destination, Dictionary<string, Ec2Instance> byAddress, List<GrantNote> notes)
+        {
+            if (ExplicitSource)
+            {
+                return _sourceGroupIds.Concat(_sourceCidrs).ToList();
+            }
+
+            if (request.SuggestedSource is string suggested && (suggested.StartsWith("sg-", StringComparison.Ordinal) || IpCidr.TryParse(suggested, out _)))
+            {
+                return new[] { suggested.StartsWith("sg-", StringComparison.Ordinal) ? suggested : IpCidr.Parse(suggested).ToString() };
+            }
+
+            if (request.SourceAddress is string address)
+            {
+                Ec2Instance? source = byAddress.GetValueOrDefault(address);
+                bool sameVpc = source is not null && (destination is null || destination.VpcId == source.VpcId);
+                if (source is not null && sameVpc && IpCidr.IsPrivate(address) && source.GroupIds.Count > 0)
+                {
+                    notes.Add(new GrantNote.SourceGroupChosen(address, source.InstanceId, source.GroupIds[0]));
+                    return new[] { source.GroupIds[0] };
+                }
+
+                return new[] { IpCidr.Parse(address).ToString() };
+            }
+
+            notes.Add(new GrantNote.OwnGroupChosen(request, groupId));
+            return new[] { groupId };
+        }
+
+        /// <summary>
+        /// Whether a rule may admit the world CIDR <paramref name="source"/>: always for a port that may face the internet
+        /// (with a warning); for a cluster-only port only with -Force and that CIDR given explicitly in -SourceCidr.
+        /// </summary>
+        private bool AllowWorld(TrafficRequest request, string source, List<GrantNote> notes)
+        {
+            if (!request.ClusterOnly)
+            {
+                notes.Add(new GrantNote.WorldOpened(request, source));
+                return true;
+            }
+
+            if (_force && _sourceCidrs.Contains(source, StringComparer.Ordinal))
+            {
+                notes.Add(new GrantNote.WorldForced(request, source));
+                return true;
+            }
+
+            notes.Add(new GrantNote.WorldRefused(request, source));
+            return false;
+        }
+    }
+}

@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using K3sNet.Aws;
+
+namespace K3sNet.Tests.Aws
+{
+    public sealed class GrantPlannerTests
+    {
+        private const string DestinationGroup = "sg-0dest";
+        private const string SourceGroup = "sg-0source";
+
+        private static readonly Ec2Instance Destination = Instance("i-dest", "10.0.1.10", DestinationGroup);
+        private static readonly Ec2Instance Source = Instance("i-source", "10.0.1.21", SourceGroup);
+
+        private static Ec2Instance Instance(string id, string ip, string group, string vpc = "vpc-1") =>
+            new(id, "running", vpc, "subnet-a", ip, null, new[] { ip }, Array.Empty<string>(), new[] { group });
+
+        private static Ec2SecurityGroup Group(string id, params SecurityGroupRule[] ingress) => new(id, id, "vpc-1", ingress);
+
+        private static TrafficRequest Vxlan(
+            string? groupId = null, string? destination = "10.0.1.10", string? source = "10.0.1.21", string? suggested = null,
+            TrafficProtocol protocol = TrafficProtocol.Udp, int from = 8472, int to = 8472) =>
+            new(groupId, destination, source, protocol, from, to, null, suggested,
+                IngressPlanner.IsClusterOnly(protocol, from, to), $"{groupId ?? destination} {from}");
+
+        private static GrantPlanner Planner(string[]? cidrs = null, string[]? groups = null, bool force = false) => new(cidrs, groups, force);
+
+        /// <summary>Places and plans <paramref name="requests"/> against these instances and groups, as the cmdlet does.</summary>
+        private static (GrantPlan Plan, IReadOnlyList<GrantNote> Notes) Run(
+            GrantPlanner planner, IEnumerable<TrafficRequest> requests, IEnumerable<Ec2Instance>? instances = null, IEnumerable<Ec2SecurityGroup>? groups = null)
+        {
+            GrantPlacement placement = planner.Place(requests.ToList(), instances ?? new[] { Destination, Source });
+            GrantPlan plan = planner.Plan(placement, groups ?? new[] { Group(DestinationGroup), Group(SourceGroup), Group("sg-0other") });
+            return (plan, placement.Notes.Concat(plan.Notes).ToList());
+        }
+
+        private static IReadOnlyList<string> SourcesOf(GrantPlan plan) => plan.Groups.Single().Rules.Select(r => r.Source).ToList();
+
+        [Fact]
+        public void Looks_up_destinations_without_a_group_and_sources_it_may_admit_by_group_once_each()
+        {
+            TrafficRequest[] requests =
+            {
+                Vxlan(),
+                Vxlan(from: 10250, to: 10250, protocol: TrafficProtocol.Tcp),     // the same two addresses again
+                Vxlan(groupId: "sg-0other", destination: "10.0.9.9", source: "10.0.1.22"),
+                Vxlan(source: "10.0.1.23", suggested: SourceGroup),                // Test already chose the source
+                Vxlan(destination: "2001:db8::1", source: null),                   // EC2's private-address filter is IPv4
+            };
+
+            Assert.Equal(new[] { "10.0.1.10", "10.0.1.21", "10.0.1.22" }, Planner().AddressesToPlace(requests));
+            Assert.Equal(new[] { "10.0.1.10" }, Planner(cidrs: new[] { "10.0.0.0/16" }).AddressesToPlace(requests));
+        }
+
+        [Fact]
+        public void An_explicit_source_overrides_the_suggested_source_and_the_source_node_in_canonical_form()
+        {
+            (GrantPlan plan, _) = Run(Planner(cidrs: new[] { "10.0.7.7/16", "2001:db8:0:a::1/64" }, groups: new[] { "sg-0given" }),
+                new[] { Vxlan(suggested: "10.9.9.9/32") });
+
+            Assert.Equal(new[] { "sg-0given", "10.0.0.0/16", "2001:db8:0:a::/64" }, SourcesOf(plan));
+        }
+
+        [Fact]
+        public void A_suggested_source_comes_before_the_source_node_and_a_cidr_is_made_canonical()
+        {
+            Assert.Equal(new[] { "sg-0suggested" }, SourcesOf(Run(Planner(), new[] { Vxlan(suggested: "sg-0suggested") }).Plan));
+            Assert.Equal(new[] { "10.0.1.0/24" }, SourcesOf(Run(Planner(), new[] { Vxlan(suggested: "10.0.1.7/24") }).Plan));
+            Assert.Equal(new[] { SourceGroup }, SourcesOf(Run(Planner(), new[] { Vxlan(suggested: "not a source") }).Plan));
+        }
+
+        [Fact]
+        public void A_private_source_in_the_destinations_vpc_is_admitted_by_its_security_group()
+        {
+            (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(), new[] { Vxlan() });
+
+            GroupGrant grant = Assert.Single(plan.Groups);
+            Assert.Equal(DestinationGroup, grant.Group.GroupId); // the destination instance's group
+            SecurityGroupRule rule = Assert.Single(grant.Rules);
+            Assert.Equal(SourceGroup, rule.ReferencedGroupId);
+            Assert.Equal("k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)", rule.Description);
+            Assert.Equal(new GrantNote.SourceGroupChosen("10.0.1.21", "i-source", SourceGroup), Assert.Single(notes));
+        }
+
+        [Fact]
+        public void Any_other_source_address_is_admitted_alone()
+        {
+            Ec2Instance elsewhere = Instance("i-elsewhere", "10.0.1.30", "sg-0elsewhere", vpc: "vpc-2");
+            Ec2Instance[] instances = { Destination, Source, elsewhere };
+
+            // Another VPC: a group reference would not match it.
+            Assert.Equal(new[] { "10.0.1.30/32" }, SourcesOf(Run(Planner(), new[] { Vxlan(source: "10.0.1.30") }, instances).Plan));
+            // A public address (say a flannel public IP): no group reference matches it either.
+            Assert.Equal(new[] { "203.0.113.9/32" }, SourcesOf(Run(Planner(), new[] { Vxlan(source: "203.0.113.9") }, instances).Plan));
+            // No instance has it.
+            Assert.Equal(new[] { "10.0.5.5/32" }, SourcesOf(Run(Planner(), new[] { Vxlan(source: "10.0.5.5") }, instances).Plan));
+            Assert.Equal(new[] { "2001:db8::7/128" }, SourcesOf(Run(Planner(), new[] { Vxlan(source: "2001:db8::7") }, instances).Plan));
+        }
+
+        [Fact]
+        public void With_no_source_at_all_the_group_admits_its_own_members()
+        {
+            (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(), new[] { Vxlan(groupId: "sg-0other", destination: null, source: null) });
+
+            Assert.Equal(new[] { "sg-0other" }, SourcesOf(plan));
+            Assert.IsType<GrantNote.OwnGroupChosen>(Assert.Single(notes));
+        }
+
+        [Fact]
+        public void A_destination_no_instance_has_is_reported_and_left_out()
+        {
+            TrafficRequest lost = Vxlan(destination: "10.0.3.3");
+
+            (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(groups: new[] { SourceGroup }), new[] { lost, Vxlan() });
+
+            Assert.Equal(new GrantNote.DestinationNotFound(lost), Assert.Single(notes));
+            Assert.Equal(DestinationGroup, Assert.Single(plan.Groups).Group.GroupId);
+        }
+
+        [Fact]
+        public void A_group_that_does_not_exist_is_reported_and_the_others_are_still_planned()
+        {
+            (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(groups: new[] { SourceGroup }),
+                new[] { Vxlan(groupId: "sg-0gone"), Vxlan(groupId: "sg-0other") });
+
+            Assert.Equal(new GrantNote.SecurityGroupNotFound("sg-0gone"), Assert.Single(notes));
+            Assert.Equal("sg-0other", Assert.Single(plan.Groups).Group.GroupId);
+        }
+
+        [Theory]
+        [InlineData("0.0.0.0/0")]
+        [InlineData("::/0")]
+        public void A_cluster_only_port_is_never_opened_to_the_world_without_Force(string world)
+        {
+            (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(cidrs: new[] { world }), new[] { Vxlan(groupId: DestinationGroup) });
+
+            Assert.Empty(plan.Groups);
+            GrantNote.WorldRefused refused = Assert.IsType<GrantNote.WorldRefused>(Assert.Single(notes));
+            Assert.Equal(world, refused.Source);
+        }
+
+        [Fact]
+        public void Force_opens_a_cluster_only_port_to_the_world_only_from_that_explicit_cidr()
+        {
+            (GrantPlan forced, IReadOnlyList<GrantNote> forcedNotes) = Run(Planner(cidrs: new[] { "::/0", "10.0.0.0/16" }, force: true),
+                new[] { Vxlan(groupId: DestinationGroup) });
+            Assert.Equal(new[] { "::/0", "10.0.0.0/16" }, SourcesOf(forced));
+            Assert.IsType<GrantNote.WorldForced>(Assert.Single(forcedNotes));
+
+            // -Force alone does not let a suggested world source through: only a CIDR the user typed does.
+            (GrantPlan suggested, IReadOnlyList<GrantNote> suggestedNotes) = Run(Planner(force: true),
+                new[] { Vxlan(groupId: DestinationGroup, suggested: "0.0.0.0/0") });
+            Assert.Empty(suggested.Groups);
+            Assert.IsType<GrantNote.WorldRefused>(Assert.Single(suggestedNotes));
+        }
+
+        [Fact]
+        public void A_port_that_may_face_the_internet_is_opened_to_the_world_with_a_warning()
+        {
+            (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(cidrs: new[] { "0.0.0.0/0" }),
+                new[] { Vxlan(groupId: DestinationGroup, protocol: TrafficProtocol.Tcp, from: 6443, to: 6443) });
+
+            Assert.Equal(new[] { "0.0.0.0/0" }, SourcesOf(plan));
+            Assert.IsType<GrantNote.WorldOpened>(Assert.Single(notes));
+        }
+
+        [Fact]
+        public void Each_group_gets_each_rule_once_in_request_order()
+        {
+            TrafficRequest[] requests =
+            {
+                Vxlan(groupId: "sg-0other", protocol: TrafficProtocol.Tcp, from: 5001, to: 5001),
+                Vxlan(),                                                   // to the destination's group, from the source's
+                Vxlan(groupId: DestinationGroup, suggested: SourceGroup),  // the same rule, named differently
+                Vxlan(groupId: "sg-0other", protocol: TrafficProtocol.Tcp, from: 5001, to: 5001),
+                Vxlan(groupId: "sg-0other"),
+            };
+
+            (GrantPlan plan, _) = Run(Planner(), requests);
+
+            Assert.Equal(new[] { "sg-0other", DestinationGroup }, plan.Groups.Select(g => g.Group.GroupId));
+            Assert.Equal(new int?[] { 5001, 8472 }, plan.Groups[0].Rules.Select(r => r.FromPort));
+            Assert.Equal(SourceGroup, Assert.Single(plan.Groups[1].Rules).ReferencedGroupId);
+        }
+
+        [Fact]
+        public void A_broader_existing_rule_makes_a_wanted_rule_already_present_and_the_rest_would_be_added()
+        {
+            var broader = new SecurityGroupRule("udp", 8000, 9000, CidrIpv4: "10.0.0.0/16", RuleId: "sgr-1");
+            Ec2SecurityGroup group = Group("sg-0other", broader);
+
+            (GrantPlan plan, _) = Run(Planner(cidrs: new[] { "10.0.1.0/24", "10.1.0.0/16" }), new[] { Vxlan(groupId: "sg-0other") }, groups: new[] { group });
+            IReadOnlyList<RuleOutcome> outcomes = Assert.Single(plan.Groups).Compare();
+
+            Assert.Equal(new[] { SecurityGroupChangeAction.AlreadyPresent, SecurityGroupChangeAction.WouldAdd }, outcomes.Select(o => o.Action));
+            Assert.Same(broader, outcomes[0].Present);
+            Assert.Equal("10.1.0.0/16", outcomes[1].Rule.Source);
+            Assert.Null(outcomes[1].Present);
+        }
+
+        [Fact]
+        public void After_a_lost_race_the_group_read_again_decides_what_is_still_missing()
+        {
+            (GrantPlan plan, _) = Run(Planner(groups: new[] { SourceGroup }), new[] { Vxlan(groupId: "sg-0other") });
+            GroupGrant grant = Assert.Single(plan.Groups);
+            Assert.Equal(SecurityGroupChangeAction.WouldAdd, Assert.Single(grant.Compare()).Action);
+
+            var raced = new SecurityGroupRule("udp", 8472, 8472, ReferencedGroupId: SourceGroup, RuleId: "sgr-race");
+            GroupGrant reread = grant with { Group = Group("sg-0other", raced) };
+
+            Assert.Equal("sgr-race", Assert.Single(reread.Compare()).Present?.RuleId);
+        }
+
+        [Fact]
+        public void The_rule_EC2_created_is_found_by_protocol_ports_and_source()
+        {
+            SecurityGroupRule wanted = SecurityGroupRule.From(TrafficProtocol.Udp, 8472, 8472, SourceGroup, "k3s x (K3sNet)");
+            SecurityGroupRule[] added =
+            {
+                new("udp", 8472, 8472, ReferencedGroupId: DestinationGroup, RuleId: "sgr-other"),
+                new("udp", 8472, 8472, ReferencedGroupId: SourceGroup, RuleId: "sgr-mine"),
+            };
+
+            Assert.Equal("sgr-mine", GroupGrant.Created(added, wanted)?.RuleId);
+            Assert.Null(GroupGrant.Created(Array.Empty<SecurityGroupRule>(), wanted));
+        }
+    }
+}
