@@ -109,10 +109,16 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
             $verbose[0] | Should -Match 'timeout 10 s'
         }
 
-        It 'shows the table view with the columns the issue names' {
+        It 'shows the table view with the columns the issue names, Ready and Problems first' {
             $lines = (Get-K3sNode | Out-String -Width 120) -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ }
-            $lines[0] | Should -Match '^Name\s+Roles\s+InternalIP\s+PublicIP\s+VTEP\s+PodCidr\s+Ready\s+Problems$'
-            $lines | Where-Object { $_ -match '^k3s-agent-3\s' } | Should -Match '\sFalse\s+1$'
+            $lines[0] | Should -Match '^Name\s+Ready\s+Problems\s+Roles\s+InternalIP\s+PublicIP\s+VTEP\s+PodCidr$'
+            $lines | Where-Object { $_ -match '^k3s-agent-3\s' } | Should -Match '^k3s-agent-3\s+False\s+1\s'
+        }
+
+        It 'keeps Ready and Problems on an 80-column terminal' {
+            $lines = (Get-K3sNode | Out-String -Width 80) -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ }
+            $lines[0] | Should -Match '^Name\s+Ready\s+Problems\s+Roles\s+InternalIP'
+            $lines | Where-Object { $_ -match '^k3s-agent-2\s' } | Should -Match '^k3s-agent-2\s+True\s+2\s'
         }
 
         It 'completes -Context from the kubeconfig on Tab, quoting names that need it' {
