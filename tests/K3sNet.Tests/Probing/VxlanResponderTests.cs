@@ -42,6 +42,7 @@ namespace K3sNet.Tests.Probing
             Assert.Equal(request.Length, reply!.Length);
             Assert.Equal(ProbeCheck.Valid, K3sNet.Probing.ProbeFrame.Check(reply, 1, ProbeKind.Reply, out _, out ProbePayload probe));
             Assert.Equal(42UL, probe.Nonce);
+            await responder.WaitForHandledAsync(1);
             K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
             Assert.Equal(1, summary.Answered);
             Assert.Equal(0, summary.Dropped);
@@ -77,6 +78,7 @@ namespace K3sNet.Tests.Probing
             Assert.Equal(ProbeCheck.Valid, ProbeFrame.Check(first!, 1, ProbeKind.Reply, out _, out ProbePayload probe));
             Assert.Equal(7UL, probe.Nonce);
 
+            await responder.WaitForHandledAsync(6);
             K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
             Assert.Equal(6, summary.Received);
             Assert.Equal(1, summary.Answered);
@@ -97,7 +99,7 @@ namespace K3sNet.Tests.Probing
                 await client.SendToAsync(ProbeFrames.Request(nonce: i), SocketFlags.None, responder.EndPoint);
             }
 
-            await responder.WaitForReceivedAsync(12);
+            await responder.WaitForHandledAsync(12);
             K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
             Assert.Equal(5, summary.Answered);
             Assert.Equal(7, summary.RateLimited);
