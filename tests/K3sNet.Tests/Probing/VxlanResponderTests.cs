@@ -115,6 +115,26 @@ namespace K3sNet.Tests.Probing
         }
 
         [Fact]
+        public async Task Counts_and_limits_at_most_its_maximum_of_sources()
+        {
+            // Five client addresses on loopback (127.0.0.2 to .6) where the responder tracks three: the two newcomers
+            // find no room (their buckets never refill at this rate) and are refused as rate-limited.
+            await using var responder = new LoopbackResponder(new VxlanResponderOptions { MaxSources = 3, RatePerSource = 0.001 });
+            for (int i = 2; i <= 6; i++)
+            {
+                using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                client.Bind(new IPEndPoint(IPAddress.Parse($"127.0.0.{i}"), 0));
+                await client.SendToAsync(ProbeFrames.Request(nonce: (ulong)i), SocketFlags.None, responder.EndPoint);
+                await responder.WaitForHandledAsync(i - 1);
+            }
+
+            K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
+            Assert.Equal(3, summary.Answered);
+            Assert.Equal(3, summary.Sources);
+            Assert.Equal(2, summary.RateLimited);
+        }
+
+        [Fact]
         public async Task Stops_by_itself_after_its_duration()
         {
             using var responder = new VxlanResponder(new VxlanResponderOptions { BindAddress = IPAddress.Loopback, Port = 0, Duration = TimeSpan.FromMilliseconds(100) });
