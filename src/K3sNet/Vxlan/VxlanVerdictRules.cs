@@ -42,6 +42,16 @@ namespace K3sNet.Vxlan
                 return (VxlanVerdict.Misconfigured, WithDns(string.Join(" ", findings) + effect, o), remedy);
             }
 
+            if (o.Overlay == PathState.Silent && o.Underlay != PathState.Answered)
+            {
+                // Only an answering underlay tells a dropped UDP port from a node that is gone; without an address
+                // for it there is nothing to judge by, and a VxlanBlocked here would send Grant to the wrong place.
+                return (VxlanVerdict.NotTested,
+                    $"{peer} does not answer through VXLAN, and its underlay address is unknown ({o.DeviceName} has no neighbour and fdb entry that lead from {o.Peer.VtepAddress} to one), " +
+                    $"so a dropped UDP {port} cannot be told from a node that is down.",
+                    $"Give {peer}'s underlay address: pipe its K3sNode from Get-K3sNode, or use -ComputerName <address> -VtepAddress {o.Peer.VtepAddress}.");
+            }
+
             if (o.Overlay == PathState.Silent)
             {
                 string reason = $"UDP {port} to {peer} is dropped: {peer} answers on {underlay} but not through VXLAN. " +
