@@ -103,10 +103,19 @@ namespace K3sNet.Vxlan
                 {
                     fullSize = full.Result.Answered;
                     roundTrip = await MedianRoundTripAsync(peer.VtepAddress, first, timeout, cancellationToken).ConfigureAwait(false);
-                    pathMtu = fullSize == true
-                        ? deviceMtu
-                        : await PathMtuSearch.FindAsync(SmallPacketSize, deviceMtu, async size =>
+                    if (fullSize == true)
+                    {
+                        pathMtu = deviceMtu;
+                    }
+                    else
+                    {
+                        // The full size again beside the search: one lost echo must not pass for a black hole.
+                        Task<EchoOutcome> again = _icmp.EchoAsync(peer.VtepAddress, deviceMtu, dontFragment: true, timeout, cancellationToken);
+                        int searched = await PathMtuSearch.FindAsync(SmallPacketSize, deviceMtu, async size =>
                             (await _icmp.EchoAsync(peer.VtepAddress, size, dontFragment: true, timeout, cancellationToken).ConfigureAwait(false)).Answered).ConfigureAwait(false);
+                        fullSize = (await again.ConfigureAwait(false)).Answered;
+                        pathMtu = fullSize == true ? deviceMtu : searched;
+                    }
                 }
             }
 
