@@ -2,9 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using K3sNet.Icmp;
 
@@ -34,10 +32,7 @@ namespace K3sNet.Vxlan
 
         public KernelState State => _state;
 
-        public async IAsyncEnumerable<VxlanPathResult> TestAsync(
-            IReadOnlyList<VxlanPeer> peers,
-            VxlanTestOptions options,
-            [EnumeratorCancellation] CancellationToken cancellationToken)
+        public IAsyncEnumerable<VxlanPathResult> TestAsync(IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options, CancellationToken cancellationToken)
         {
             IReadOnlyList<string> deviceFindings = FlannelStateCheck.CheckDevice(_state, options.LocalNode, options.Port);
             bool? offloadBug = _state.TxChecksumOffload switch
@@ -47,30 +42,11 @@ namespace K3sNet.Vxlan
                 null => null,
             };
 
-            var results = Channel.CreateUnbounded<VxlanPathResult>();
-            // Not disposed: a caller that stops early (Ctrl+C) leaves probes that still release it as they unwind.
-            var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-            Task all = Task.WhenAll(peers.Select(async peer =>
-            {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    VxlanPathResult result = await TestPeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken).ConfigureAwait(false);
-                    results.Writer.TryWrite(result);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
-            _ = all.ContinueWith(t => results.Writer.TryComplete(t.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-            await foreach (VxlanPathResult result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return result;
-            }
-
-            await all.ConfigureAwait(false);
+            return PeerFanOut.RunAsync(
+                peers,
+                options.MaxConcurrency,
+                peer => TestPeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken),
+                cancellationToken);
         }
 
         private async Task<VxlanPathResult> TestPeerAsync(
