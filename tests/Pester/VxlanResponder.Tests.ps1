@@ -78,6 +78,12 @@ Describe 'Start-K3sVxlanResponder' {
         $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
+    It 'refuses a duration longer than its timer can count, with InvalidResponderDuration' {
+        $failure = { Start-K3sVxlanResponder -Port 18474 -Duration 60.00:00:00 } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -Be 'InvalidResponderDuration,K3sNet.Commands.StartK3sVxlanResponderCommand'
+        $failure.Exception.Message | Should -Be '-Duration can be at most 49.17:02:47; got 60.00:00:00.'
+    }
+
     It 'answers a probe, ignores a stray datagram, and tells the dropped one''s reason with -Verbose' {
         $responder = Start-ResponderAsync @{ Port = 18475; BindAddress = [Net.IPAddress]::Loopback; Duration = [TimeSpan]::FromSeconds(4); Verbose = $true }
         Wait-Listening 18475 $responder
