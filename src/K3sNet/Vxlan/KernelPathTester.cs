@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -16,8 +15,8 @@ namespace K3sNet.Vxlan
     /// </summary>
     internal sealed class KernelPathTester : IVxlanPathTester
     {
-        /// <summary>An ordinary echo's size, as ping sends it: 56 bytes of data, 84 on the wire.</summary>
-        public const int SmallPacketSize = 84;
+        /// <summary>The small echo: an ordinary ping's size, which any working path carries.</summary>
+        private const int SmallPacketSize = IcmpEchoSender.OrdinaryPacketSize;
 
         private const int RoundTripSamples = 3;
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using K3sNet.Packets;
 
 namespace K3sNet.Vxlan
 {
@@ -63,7 +64,7 @@ namespace K3sNet.Vxlan
             if (o.Overlay == PathState.Answered && o.FullSizePassed == false)
             {
                 string largest = o.PathMtu is int mtu ? $"packets up to {mtu} bytes" : "small packets";
-                int underlayNeeded = o.DeviceMtu + 50;
+                int underlayNeeded = o.DeviceMtu + VxlanFrame.EncapsulationOverhead;
                 string reason = $"{char.ToUpperInvariant(largest[0])}{largest[1..]} reach {peer} through VXLAN, but {o.DeviceMtu}-byte packets are dropped without an error: " +
                     $"the underlay between {source} and {peer} does not carry {underlayNeeded}-byte packets. TLS handshakes and large responses stall.";
                 string remedy = o.PathMtu is int pathMtu
