@@ -41,6 +41,16 @@ function Test-K3sNetLabSupport {
     return $null
 }
 
+function New-LabPrefix {
+    # k3l and 6 random hex digits; New-K3sNetLab draws again while one is in use.
+    'k3l' + [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(3)).ToLowerInvariant()
+}
+
+function Get-NamespaceName {
+    # The names `ip netns list` shows (it adds " (id: N)" to some).
+    @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] })
+}
+
 function Get-NodeName([int] $Index, [int] $Count) {
     # node-a, node-b, node-c as the issue's scenarios name them; numbered once the alphabet runs out.
     if ($Count -le 26) { return 'node-' + [char]([int][char]'a' + $Index) }
@@ -318,7 +328,10 @@ function New-K3sNetLab {
     $reason = Test-K3sNetLabSupport
     if ($reason) { throw "Cannot build the lab: $reason." }
 
-    $prefix = 'k3l' + [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(3)).ToLowerInvariant()
+    # A prefix no namespace on this host uses yet: the lab creates every name under it and removes exactly those, so
+    # a name that already existed (another run's lab, by chance) must never become one of them.
+    $inUse = Get-NamespaceName
+    do { $prefix = New-LabPrefix } while ($inUse | Where-Object { $_.StartsWith("$prefix-") })
     # A folder the lab makes is the lab's, whatever tests put in it; in a folder it is given, it owns only its files.
     $ownsFolder = -not $Path
     if ($ownsFolder) { $Path = Join-Path ([IO.Path]::GetTempPath()) $prefix }
@@ -564,7 +577,7 @@ function Remove-K3sNetLab {
         }
         # Only names this lab made: its bridge namespace and its nodes' namespaces, all under its unique prefix.
         $ours = @($Lab.BridgeNamespace) + @($Lab.Nodes | ForEach-Object Namespace)
-        $existing = @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] })
+        $existing = Get-NamespaceName
         $doomed = @($ours | Where-Object { $_ -in $existing -and $_.StartsWith("$($Lab.Prefix)-") })
         if ($doomed.Count) {
             Invoke-Batch ip $null @($doomed | ForEach-Object { "netns delete $_" })

@@ -240,6 +240,32 @@ Describe 'Removing a lab' {
         }
     }
 
+    It 'never builds under a prefix some namespace already uses, so it cannot take that namespace as its own' {
+        Skip-WithoutLab
+        # The first prefix drawn is one another run's namespace already has; the lab must draw again.
+        $taken = 'k3l' + [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(3)).ToLowerInvariant()
+        $decoy = "$taken-node-a"
+        & ip netns add $decoy
+        $draws = [Collections.Generic.List[string]]::new()
+        Mock -ModuleName K3sNetLab New-LabPrefix {
+            $next = if ($draws.Count -eq 0) { $taken } else { 'k3l' + [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(3)).ToLowerInvariant() }
+            $draws.Add($next)
+            $next
+        }
+        $small = $null
+        try {
+            $small = New-K3sNetLab -NodeCount 2
+            $small.Prefix | Should -Not -Be $taken
+            $draws | Should -HaveCount 2
+            Remove-K3sNetLab -Lab $small
+            Get-Namespaces | Should -Contain $decoy
+        }
+        finally {
+            if ($small) { Remove-K3sNetLab -Lab $small }
+            & ip netns delete $decoy
+        }
+    }
+
     It 'in a folder it was given, removes only the files it wrote' {
         Skip-WithoutLab
         $folder = Join-Path ([IO.Path]::GetTempPath()) "k3snet-lab-test-$PID"

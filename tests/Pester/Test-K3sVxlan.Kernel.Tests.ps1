@@ -198,6 +198,25 @@ Describe 'Test-K3sVxlan kernel mode on a 3-node lab' {
         $paths['node-b'].PathMtu | Should -Be 1450
     }
 
+    It 'one lost full-size packet on the way to node-c is not taken for an MTU black hole' {
+        Skip-WithoutLab
+        # The subnet's port to node-c drops the first packet over 1400 bytes it forwards (the quota is spent by it) and
+        # carries every later one: a busy link's one loss, not a small MTU.
+        $port = ($Lab.Nodes | Where-Object Name -EQ node-c).BridgePort
+        @"
+table bridge k3snetlab {
+    chain forward { type filter hook forward priority filter; policy accept; }
+}
+add rule bridge k3snetlab forward oifname "$port" ip length > 1400 quota until 2000 bytes counter drop
+"@ | & ip netns exec $Lab.BridgeNamespace nft -f -
+        $paths = Test-Paths node-a
+        $paths['node-c'].Verdict | Should -Be 'Healthy' -Because $paths['node-c'].Reason
+        $paths['node-c'].PathMtu | Should -Be 1450
+        $rules = (& ip netns exec $Lab.BridgeNamespace nft -j list chain bridge k3snetlab forward | ConvertFrom-Json).nftables |
+            Where-Object { $_.PSObject.Properties['rule'] }
+        ($rules.rule.expr | Where-Object { $_.PSObject.Properties['counter'] }).counter.packets | Should -Be 1 -Because 'exactly one full-size packet was lost'
+    }
+
     It '(e) a stale fdb entry on node-a for node-c: Misconfigured, naming the entry' {
         Skip-WithoutLab
         Set-K3sNetLabFault -Lab $Lab -Fault StaleFdb -Node node-a -Peer node-c -Address 10.0.1.250

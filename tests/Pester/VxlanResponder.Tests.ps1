@@ -25,6 +25,12 @@ BeforeAll {
         [pscustomobject]@{ Shell = $shell; Handle = $handle; Output = $output }
     }
 
+    function Get-FreeUdpPort {
+        # A port the kernel says is free now: fixed ports collide when two runs of this file share a machine.
+        $socket = [Net.Sockets.UdpClient]::new([Net.IPEndPoint]::new([Net.IPAddress]::Loopback, 0))
+        try { $socket.Client.LocalEndPoint.Port } finally { $socket.Dispose() }
+    }
+
     function Wait-Listening([int] $Port, $Responder) {
         # Bound once a second socket on the same port is refused; counts decide, the deadline only reports a hang.
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
@@ -51,8 +57,9 @@ Describe 'Start-K3sVxlanResponder docs examples' {
 
 Describe 'Start-K3sVxlanResponder' {
     It 'stops at once on Ctrl+C, without an error' {
-        $responder = Start-ResponderAsync @{ Port = 18473; BindAddress = [Net.IPAddress]::Loopback }
-        Wait-Listening 18473 $responder
+        $port = Get-FreeUdpPort
+        $responder = Start-ResponderAsync @{ Port = $port; BindAddress = [Net.IPAddress]::Loopback }
+        Wait-Listening $port $responder
         $responder.Shell.Stop()
         $responder.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
         $responder.Shell.Streams.Error | Should -BeNullOrEmpty
@@ -78,13 +85,20 @@ Describe 'Start-K3sVxlanResponder' {
         $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
+    It 'refuses a duration longer than its timer can count, with InvalidResponderDuration' {
+        $failure = { Start-K3sVxlanResponder -Port 18474 -Duration 60.00:00:00 } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -Be 'InvalidResponderDuration,K3sNet.Commands.StartK3sVxlanResponderCommand'
+        $failure.Exception.Message | Should -Be '-Duration can be at most 49.17:02:47; got 60.00:00:00.'
+    }
+
     It 'answers a probe, ignores a stray datagram, and tells the dropped one''s reason with -Verbose' {
-        $responder = Start-ResponderAsync @{ Port = 18475; BindAddress = [Net.IPAddress]::Loopback; Duration = [TimeSpan]::FromSeconds(4); Verbose = $true }
-        Wait-Listening 18475 $responder
+        $port = Get-FreeUdpPort
+        $responder = Start-ResponderAsync @{ Port = $port; BindAddress = [Net.IPAddress]::Loopback; Duration = [TimeSpan]::FromSeconds(4); Verbose = $true }
+        Wait-Listening $port $responder
         $client = [Net.Sockets.UdpClient]::new()
         try {
-            $null = $client.Send([Text.Encoding]::ASCII.GetBytes('hello'), 5, '127.0.0.1', 18475)
-            $results = @(Test-K3sVxlan -ComputerName 127.0.0.1 -Probe -Port 18475 -TimeoutSeconds 2)
+            $null = $client.Send([Text.Encoding]::ASCII.GetBytes('hello'), 5, '127.0.0.1', $port)
+            $results = @(Test-K3sVxlan -ComputerName 127.0.0.1 -Probe -Port $port -TimeoutSeconds 2)
         }
         finally { $client.Dispose() }
         $responder.Shell.EndInvoke($responder.Handle)
@@ -98,6 +112,6 @@ Describe 'Start-K3sVxlanResponder' {
         $summary[0].Dropped | Should -Be 1
         $summary[0].DroppedByReason['NotVxlan'] | Should -Be 1
         $verbose | Should -Contain 'Dropped 1 datagram(s): NotVxlan.'
-        $verbose[0] | Should -Be 'Answering K3sNet VXLAN probes (VNI 1) on UDP 127.0.0.1:18475 for 00:00:04.'
+        $verbose[0] | Should -Be "Answering K3sNet VXLAN probes (VNI 1) on UDP 127.0.0.1:$port for 00:00:04."
     }
 }

@@ -40,6 +40,10 @@ Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot '../PwshProcess.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot '../../tests/Lab/K3sNetLab.psm1') -Force
 
+if ($Blocked + $Unreachable -ge $NodeCount) {
+    # The faulted nodes are the last ones; node 0, where the test runs from, must stay whole.
+    throw "-Blocked ($Blocked) and -Unreachable ($Unreachable) leave no healthy node to test from among ${NodeCount}: give fewer."
+}
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 function Get-Median([double[]] $Values) {
     $sorted = @($Values | Sort-Object)

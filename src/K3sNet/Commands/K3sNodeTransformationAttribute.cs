@@ -6,9 +6,10 @@ using System.Management.Automation;
 namespace K3sNet.Commands
 {
     /// <summary>
-    /// Accepts K3sNode objects, and anything with K3sNode's property names: objects that crossed a remoting session,
-    /// Import-Clixml or ConvertFrom-Json, or a hashtable. Properties are read by name, so `Get-K3sNode | Export-Clixml`
-    /// on one machine and `Import-Clixml | Test-K3sVxlan` on a node works.
+    /// Accepts K3sNode objects, and objects with K3sNode's property names: objects that crossed a remoting session,
+    /// Import-Clixml or ConvertFrom-Json, or a [pscustomobject]. Properties are read by name, so `Get-K3sNode |
+    /// Export-Clixml` on one machine and `Import-Clixml | Test-K3sVxlan` on a node works. (A hashtable's keys are not
+    /// properties, so a hashtable is refused for having no Name.)
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     internal sealed class K3sNodeTransformationAttribute : ArgumentTransformationAttribute

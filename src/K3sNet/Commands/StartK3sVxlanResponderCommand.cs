@@ -32,15 +32,20 @@ namespace K3sNet.Commands
         [ValidateRange(0, 0xFFFFFF)]
         public int Vni { get; set; } = 1;
 
+        /// <summary>The longest -Duration a timer can count down (about 49.7 days); longer ones are refused, not crashed on.</summary>
+        private static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds((uint.MaxValue - 1) / 1000);
+
         protected override void BeginProcessing()
         {
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) && Duration <= TimeSpan.Zero)
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Duration)) && (Duration <= TimeSpan.Zero || Duration > MaxDuration))
             {
                 ThrowTerminatingError(K3sNetErrors.Create(
                     "InvalidResponderDuration",
                     ErrorCategory.InvalidArgument,
                     Duration,
-                    $"-Duration must be longer than zero; got {Duration}.",
+                    Duration <= TimeSpan.Zero
+                        ? $"-Duration must be longer than zero; got {Duration}."
+                        : $"-Duration can be at most {MaxDuration}; got {Duration}.",
                     "Give a duration such as (New-TimeSpan -Minutes 10), or leave -Duration out to answer until Ctrl+C."));
             }
         }

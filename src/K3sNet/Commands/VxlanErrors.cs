@@ -42,7 +42,7 @@ namespace K3sNet.Commands
         public static ErrorRecord ComputerNameNotResolved(string name) => K3sNetErrors.Create(
             "ComputerNameNotResolved", ErrorCategory.ObjectNotFound, name,
             $"'{name}' does not resolve to an IPv4 address.",
-            "Give the peer's underlay IP address (its flannel public-ip) instead of its name.");
+            "Give the peer's IPv4 underlay address (its flannel public-ip) instead.");
 
         public static ErrorRecord VtepAddressCountMismatch(string[] computerNames, IPAddress[] vtepAddresses) => K3sNetErrors.Create(
             "VtepAddressCountMismatch", ErrorCategory.InvalidArgument, vtepAddresses,

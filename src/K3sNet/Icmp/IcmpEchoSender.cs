@@ -19,6 +19,9 @@ namespace K3sNet.Icmp
     {
         public const int Ipv4HeaderLength = 20;
 
+        /// <summary>An ordinary echo's size, as ping sends it: 56 bytes of data, 84 on the wire.</summary>
+        public const int OrdinaryPacketSize = 84;
+
         /// <summary>The smallest packet an echo here sends: IPv4 and ICMP headers and the 8-byte token.</summary>
         public const int MinimumPacketSize = Ipv4HeaderLength + IcmpEcho.HeaderLength + TokenLength;
 

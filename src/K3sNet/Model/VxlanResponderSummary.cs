@@ -38,7 +38,7 @@ namespace K3sNet
         /// <summary>Replies the kernel refused to send (for example larger than the path MTU with DF set).</summary>
         public long SendFailed { get; set; }
 
-        /// <summary>Distinct source addresses whose probes were answered.</summary>
+        /// <summary>Distinct source addresses whose probes were answered, counted up to 4,096.</summary>
         public int Sources { get; set; }
 
         /// <summary>Dropped datagrams by reason (NotVxlan, WrongVni, NotAProbe, RateLimited, …); only reasons seen.</summary>

@@ -3,9 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using K3sNet.Icmp;
 using K3sNet.Packets;
@@ -32,34 +30,8 @@ namespace K3sNet.Probing
             _settings = settings ?? new ProbeSettings();
         }
 
-        public async IAsyncEnumerable<VxlanPathResult> TestAsync(
-            IReadOnlyList<VxlanPeer> peers,
-            VxlanTestOptions options,
-            [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            var finished = Channel.CreateUnbounded<VxlanPathResult>();
-            using var slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-            Task all = Task.WhenAll(peers.Select(async peer =>
-            {
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    finished.Writer.TryWrite(await TestPeerAsync(peer, options, cancellationToken).ConfigureAwait(false));
-                }
-                finally
-                {
-                    slots.Release();
-                }
-            }));
-            _ = all.ContinueWith(t => finished.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-
-            await foreach (VxlanPathResult result in finished.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return result;
-            }
-
-            await all.ConfigureAwait(false);
-        }
+        public IAsyncEnumerable<VxlanPathResult> TestAsync(IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options, CancellationToken cancellationToken) =>
+            PeerFanOut.RunAsync(peers, options.MaxConcurrency, peer => TestPeerAsync(peer, options, cancellationToken), cancellationToken);
 
         /// <summary>Probes one peer and judges it.</summary>
         public async Task<VxlanPathResult> TestPeerAsync(VxlanPeer peer, VxlanTestOptions options, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using K3sNet.Packets;
 using K3sNet.Vxlan;
 
 namespace K3sNet.Probing
@@ -11,9 +12,6 @@ namespace K3sNet.Probing
     /// </summary>
     internal static class ProbeVerdict
     {
-        /// <summary>Outer IPv4, UDP, VXLAN and inner Ethernet: what flannel.1's MTU leaves to the underlay.</summary>
-        private const int VxlanOverhead = K3sNet.Packets.VxlanFrame.EncapsulationOverhead;
-
         public static VxlanPathResult Judge(VxlanPeer peer, VxlanTestOptions options, ProbeMeasurement measurement)
         {
             string address = peer.UnderlayAddress?.ToString() ?? "(none)";
@@ -75,8 +73,8 @@ namespace K3sNet.Probing
             if (measurement.PathMtu is int mtu && mtu < measurement.LargestTried)
             {
                 result.Verdict = VxlanVerdict.MtuBlackhole;
-                result.Reason = $"VXLAN packets of up to {mtu} bytes reach {peer.Name}, {measurement.LargestTried}-byte ones vanish: a link on the path carries at most {mtu + VxlanOverhead}-byte packets and drops larger ones without a word.{loss}";
-                result.Remedy = $"Raise the MTU of the path to {peer.Name} to {measurement.LargestTried + VxlanOverhead} bytes, or lower the cluster's MTU so flannel.1 carries at most {mtu} bytes.";
+                result.Reason = $"VXLAN packets of up to {mtu} bytes reach {peer.Name}, {measurement.LargestTried}-byte ones vanish: a link on the path carries at most {mtu + VxlanFrame.EncapsulationOverhead}-byte packets and drops larger ones without a word.{loss}";
+                result.Remedy = $"Raise the MTU of the path to {peer.Name} to {measurement.LargestTried + VxlanFrame.EncapsulationOverhead} bytes, or lower the cluster's MTU so flannel.1 carries at most {mtu} bytes.";
                 return result;
             }
 

@@ -4,23 +4,35 @@ using System.Net;
 namespace K3sNet.Probing
 {
     /// <summary>
-    /// One token bucket per source address. Buckets that have refilled are dropped once many sources are tracked, so a
-    /// spray of spoofed addresses cannot grow the table without bound.
+    /// One token bucket per source address, for at most <see cref="MaxSources"/> sources at once. When the table is
+    /// full, buckets that have refilled (sources gone quiet) are dropped to make room, at most once per
+    /// <see cref="PruneIntervalSeconds"/>; a new source that still finds no room is refused like one over its limit.
+    /// So a spray of spoofed addresses costs bounded memory and bounded work per datagram, and it can only delay new
+    /// sources, never let any source past its bucket.
     /// </summary>
     internal sealed class SourceRateLimiter
     {
-        private const int PruneAbove = 4096;
+        /// <summary>How often, at most, a full table is swept for idle buckets: the sweep walks every bucket.</summary>
+        public const double PruneIntervalSeconds = 0.1;
+
         private readonly Dictionary<IPAddress, TokenBucket> _buckets = new();
         private readonly double _capacity;
         private readonly double _ratePerSecond;
         private readonly long _ticksPerSecond;
+        private readonly long _pruneIntervalTicks;
+        private long? _lastPrune;
 
-        public SourceRateLimiter(double capacity, double ratePerSecond, long ticksPerSecond)
+        public SourceRateLimiter(double capacity, double ratePerSecond, long ticksPerSecond, int maxSources)
         {
             _capacity = capacity;
             _ratePerSecond = ratePerSecond;
             _ticksPerSecond = ticksPerSecond;
+            _pruneIntervalTicks = (long)(ticksPerSecond * PruneIntervalSeconds);
+            MaxSources = maxSources;
         }
+
+        /// <summary>The most sources tracked at once.</summary>
+        public int MaxSources { get; }
 
         public int TrackedSources => _buckets.Count;
 
@@ -28,9 +40,9 @@ namespace K3sNet.Probing
         {
             if (!_buckets.TryGetValue(source, out TokenBucket? bucket))
             {
-                if (_buckets.Count >= PruneAbove)
+                if (_buckets.Count >= MaxSources && !TryMakeRoom(now))
                 {
-                    Prune(now);
+                    return false;
                 }
 
                 bucket = new TokenBucket(_capacity, _ratePerSecond, now, _ticksPerSecond);
@@ -40,8 +52,14 @@ namespace K3sNet.Probing
             return bucket.TryTake(now);
         }
 
-        private void Prune(long now)
+        private bool TryMakeRoom(long now)
         {
+            if (_lastPrune is long last && now - last < _pruneIntervalTicks)
+            {
+                return false;
+            }
+
+            _lastPrune = now;
             var idle = new List<IPAddress>();
             foreach (KeyValuePair<IPAddress, TokenBucket> entry in _buckets)
             {
@@ -55,6 +73,8 @@ namespace K3sNet.Probing
             {
                 _buckets.Remove(address);
             }
+
+            return _buckets.Count < MaxSources;
         }
     }
 }

@@ -21,9 +21,7 @@ namespace K3sNet.Probing
             _lastTimestamp = now;
         }
 
-        /// <summary>When this bucket was last touched; an idle full bucket can be forgotten.</summary>
-        public long LastTimestamp => _lastTimestamp;
-
+        /// <summary>Whether the bucket has refilled completely by <paramref name="now"/>: its source has gone quiet and can be forgotten.</summary>
         public bool IsFull(long now) => Math.Min(_capacity, _tokens + ((now - _lastTimestamp) * _ratePerTick)) >= _capacity;
 
         public bool TryTake(long now)

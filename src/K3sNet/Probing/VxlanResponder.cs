@@ -23,6 +23,7 @@ namespace K3sNet.Probing
         private readonly VxlanResponderOptions _options;
         private readonly Socket _socket;
         private readonly long[] _dropped = new long[ReasonCount];
+        // Answered sources, for the summary's count; bounded like the rate limiter's table (options.MaxSources).
         private readonly HashSet<IPAddress> _sources = new();
         private long _received;
         private long _answered;
@@ -66,7 +67,7 @@ namespace K3sNet.Probing
                 stopping.CancelAfter(duration);
             }
 
-            var limiter = new SourceRateLimiter(_options.BurstPerSource, _options.RatePerSource, Stopwatch.Frequency);
+            var limiter = new SourceRateLimiter(_options.BurstPerSource, _options.RatePerSource, Stopwatch.Frequency, _options.MaxSources);
             byte[] buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
             var sender = new SocketAddress(_socket.AddressFamily);
             while (!stopping.IsCancellationRequested)
@@ -117,7 +118,10 @@ namespace K3sNet.Probing
                 Interlocked.Increment(ref _answered);
                 lock (_sources)
                 {
-                    _sources.Add(source);
+                    if (_sources.Count < _options.MaxSources)
+                    {
+                        _sources.Add(source);
+                    }
                 }
             }
             catch (SocketException)

@@ -24,5 +24,11 @@ namespace K3sNet.Probing
 
         /// <summary>Probes per second one source may send once its burst is spent.</summary>
         public double RatePerSource { get; init; } = 64;
+
+        /// <summary>
+        /// The most source addresses the responder keeps a rate-limit bucket for, and counts in the summary's Sources:
+        /// spoofed sources cannot grow either without bound. A real cluster is far smaller.
+        /// </summary>
+        public int MaxSources { get; init; } = 4096;
     }
 }

@@ -11,7 +11,8 @@ namespace K3sNet.Vxlan
     /// </summary>
     internal static class ChecksumOffloadBug
     {
-        private static readonly Regex Release = new(@"^(\d+)\.(\d+)(?:\.(\d+))?", RegexOptions.CultureInvariant);
+        // At most 9 digits a part, so every part parses as an int; a longer run is no kernel version.
+        private static readonly Regex Release = new(@"^(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?(?!\d)", RegexOptions.CultureInvariant);
 
         /// <summary>True for an affected release, false for a fixed one, null when the release string is not a version.</summary>
         public static bool? IsAffected(string? kernelRelease)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using K3sNet.Packets;
 
 namespace K3sNet.Vxlan
 {
@@ -36,9 +37,9 @@ namespace K3sNet.Vxlan
                 findings.Add($"{device.Name} has MAC {device.Mac}, but {who}'s backend-data says VtepMAC {mac.ToLowerInvariant()}: peers send {who}'s traffic to a MAC it does not have.");
             }
 
-            if (state.LowerDeviceMtu is int nicMtu && device.Mtu != nicMtu - 50)
+            if (state.LowerDeviceMtu is int nicMtu && device.Mtu != nicMtu - VxlanFrame.EncapsulationOverhead)
             {
-                findings.Add($"{device.Name} has MTU {device.Mtu}, but {device.LowerDevice} has MTU {nicMtu}: flannel sets {nicMtu - 50} (NIC MTU - 50 bytes of VXLAN overhead).");
+                findings.Add($"{device.Name} has MTU {device.Mtu}, but {device.LowerDevice} has MTU {nicMtu}: flannel sets {nicMtu - VxlanFrame.EncapsulationOverhead} (NIC MTU - 50 bytes of VXLAN overhead).");
             }
 
             return findings;

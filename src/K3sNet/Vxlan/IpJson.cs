@@ -72,6 +72,7 @@ namespace K3sNet.Vxlan
                 }
 
                 string? state = item.TryGetProperty("state", out JsonElement s) && s.ValueKind == JsonValueKind.Array && s.GetArrayLength() > 0
+                    && s[0].ValueKind == JsonValueKind.String
                     ? s[0].GetString()
                     : null;
                 entries.Add(new NeighbourEntry(address, Text(item, "lladdr")?.ToLowerInvariant(), state));

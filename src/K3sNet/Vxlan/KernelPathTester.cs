@@ -1,10 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using K3sNet.Icmp;
 
@@ -18,8 +15,8 @@ namespace K3sNet.Vxlan
     /// </summary>
     internal sealed class KernelPathTester : IVxlanPathTester
     {
-        /// <summary>An ordinary echo's size, as ping sends it: 56 bytes of data, 84 on the wire.</summary>
-        public const int SmallPacketSize = 84;
+        /// <summary>The small echo: an ordinary ping's size, which any working path carries.</summary>
+        private const int SmallPacketSize = IcmpEchoSender.OrdinaryPacketSize;
 
         private const int RoundTripSamples = 3;
 
@@ -34,10 +31,7 @@ namespace K3sNet.Vxlan
 
         public KernelState State => _state;
 
-        public async IAsyncEnumerable<VxlanPathResult> TestAsync(
-            IReadOnlyList<VxlanPeer> peers,
-            VxlanTestOptions options,
-            [EnumeratorCancellation] CancellationToken cancellationToken)
+        public IAsyncEnumerable<VxlanPathResult> TestAsync(IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options, CancellationToken cancellationToken)
         {
             IReadOnlyList<string> deviceFindings = FlannelStateCheck.CheckDevice(_state, options.LocalNode, options.Port);
             bool? offloadBug = _state.TxChecksumOffload switch
@@ -47,30 +41,11 @@ namespace K3sNet.Vxlan
                 null => null,
             };
 
-            var results = Channel.CreateUnbounded<VxlanPathResult>();
-            // Not disposed: a caller that stops early (Ctrl+C) leaves probes that still release it as they unwind.
-            var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-            Task all = Task.WhenAll(peers.Select(async peer =>
-            {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    VxlanPathResult result = await TestPeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken).ConfigureAwait(false);
-                    results.Writer.TryWrite(result);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
-            _ = all.ContinueWith(t => results.Writer.TryComplete(t.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-            await foreach (VxlanPathResult result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return result;
-            }
-
-            await all.ConfigureAwait(false);
+            return PeerFanOut.RunAsync(
+                peers,
+                options.MaxConcurrency,
+                peer => TestPeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken),
+                cancellationToken);
         }
 
         private async Task<VxlanPathResult> TestPeerAsync(
@@ -103,10 +78,19 @@ namespace K3sNet.Vxlan
                 {
                     fullSize = full.Result.Answered;
                     roundTrip = await MedianRoundTripAsync(peer.VtepAddress, first, timeout, cancellationToken).ConfigureAwait(false);
-                    pathMtu = fullSize == true
-                        ? deviceMtu
-                        : await PathMtuSearch.FindAsync(SmallPacketSize, deviceMtu, async size =>
+                    if (fullSize == true)
+                    {
+                        pathMtu = deviceMtu;
+                    }
+                    else
+                    {
+                        // The full size again beside the search: one lost echo must not pass for a black hole.
+                        Task<EchoOutcome> again = _icmp.EchoAsync(peer.VtepAddress, deviceMtu, dontFragment: true, timeout, cancellationToken);
+                        int searched = await PathMtuSearch.FindAsync(SmallPacketSize, deviceMtu, async size =>
                             (await _icmp.EchoAsync(peer.VtepAddress, size, dontFragment: true, timeout, cancellationToken).ConfigureAwait(false)).Answered).ConfigureAwait(false);
+                        fullSize = (await again.ConfigureAwait(false)).Answered;
+                        pathMtu = fullSize == true ? deviceMtu : searched;
+                    }
                 }
             }
 

@@ -52,7 +52,7 @@ namespace K3sNet.Vxlan
             {
                 return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return null;
             }
@@ -86,7 +86,25 @@ namespace K3sNet.Vxlan
             {
                 Task<string> output = process.StandardOutput.ReadToEndAsync(cancellationToken);
                 Task<string> errors = process.StandardError.ReadToEndAsync(cancellationToken);
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Ctrl+C: a tool that hangs (a stuck netlink dump) must not outlive the cmdlet.
+                    try
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // It exited meanwhile.
+                    }
+
+                    throw;
+                }
+
                 string text = await output.ConfigureAwait(false);
                 await errors.ConfigureAwait(false);
                 return process.ExitCode == 0 ? text : null;

@@ -38,10 +38,10 @@ namespace K3sNet.Vxlan
         /// <summary>Nodes whose annotations name another flannel backend: they have no VXLAN path.</summary>
         public IReadOnlyList<K3sNode> OtherBackends { get; }
 
-        /// <summary>Nodes whose addresses are not IP addresses, with what is wrong.</summary>
+        /// <summary>Nodes whose addresses are not IPv4 addresses, with what is wrong.</summary>
         public IReadOnlyList<(K3sNode Node, string Problem)> Invalid { get; }
 
-        /// <summary>Computer names that resolve to no IPv4 address, in the order given.</summary>
+        /// <summary>Computer names that resolve to no IPv4 address (IPv6 literals included), in the order given.</summary>
         public IReadOnlyList<string> Unresolved { get; }
 
         /// <summary>
@@ -117,7 +117,8 @@ namespace K3sNet.Vxlan
                 IPAddress? underlay = IPAddress.TryParse(name, out IPAddress? literal)
                     ? literal
                     : await ResolveAsync(name, resolveIPv4, cancellationToken).ConfigureAwait(false);
-                if (underlay is null)
+                // flannel.1 and the probes are IPv4: an IPv6 literal has no IPv4 address to test, like a name without one.
+                if (underlay is null || underlay.AddressFamily != AddressFamily.InterNetwork)
                 {
                     unresolved.Add(name);
                     continue;
@@ -157,6 +158,15 @@ namespace K3sNet.Vxlan
                 || (vtepText is not null && !IPAddress.TryParse(vtepText, out vtep)))
             {
                 problem = $"Node {node.Name} has an address that is not an IP address (public-ip or InternalIP '{underlayText}', VTEP '{vtepText}').";
+                return false;
+            }
+
+            if ((underlay is not null && underlay.AddressFamily != AddressFamily.InterNetwork)
+                || (vtep is not null && vtep.AddressFamily != AddressFamily.InterNetwork))
+            {
+                // The sockets and flannel.1 are IPv4 (flannel-v6.1 carries IPv6): an IPv6 address here would be judged
+                // unreachable for a reason that has nothing to do with the path.
+                problem = $"Node {node.Name} has an IPv6 address where Test-K3sVxlan needs IPv4: it tests flannel.1, flannel's IPv4 VXLAN path (public-ip or InternalIP '{underlayText}', VTEP '{vtepText}').";
                 return false;
             }
 

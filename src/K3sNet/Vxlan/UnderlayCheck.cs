@@ -16,9 +16,6 @@ namespace K3sNet.Vxlan
     {
         public const int KubeletPort = 10250;
 
-        /// <summary>An ordinary echo's size, as ping sends it: 56 bytes of data, 84 on the wire.</summary>
-        private const int EchoSize = 84;
-
         /// <summary>
         /// Answered as soon as either check answers (the other is cancelled); otherwise Silent, with both failures as
         /// the detail. A null <paramref name="icmp"/> (no ICMP socket for this user) leaves TCP alone.
@@ -28,7 +25,7 @@ namespace K3sNet.Vxlan
             using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task<EchoOutcome> echo = icmp is null
                 ? Task.FromResult(EchoOutcome.Silence("no ICMP socket"))
-                : icmp.EchoAsync(address, EchoSize, dontFragment: false, timeout, race.Token);
+                : icmp.EchoAsync(address, IcmpEchoSender.OrdinaryPacketSize, dontFragment: false, timeout, race.Token);
             Task<EchoOutcome> tcp = IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
             Task<EchoOutcome> first = await Task.WhenAny(echo, tcp).ConfigureAwait(false);
             if (first.IsCompletedSuccessfully && first.Result.Answered)

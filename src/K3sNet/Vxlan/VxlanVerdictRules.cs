@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using K3sNet.Packets;
 
 namespace K3sNet.Vxlan
 {
@@ -42,6 +43,16 @@ namespace K3sNet.Vxlan
                 return (VxlanVerdict.Misconfigured, WithDns(string.Join(" ", findings) + effect, o), remedy);
             }
 
+            if (o.Overlay == PathState.Silent && o.Underlay != PathState.Answered)
+            {
+                // Only an answering underlay tells a dropped UDP port from a node that is gone; without an address
+                // for it there is nothing to judge by, and a VxlanBlocked here would send Grant to the wrong place.
+                return (VxlanVerdict.NotTested,
+                    $"{peer} does not answer through VXLAN, and its underlay address is unknown ({o.DeviceName} has no neighbour and fdb entry that lead from {o.Peer.VtepAddress} to one), " +
+                    $"so a dropped UDP {port} cannot be told from a node that is down.",
+                    $"Give {peer}'s underlay address: pipe its K3sNode from Get-K3sNode, or use -ComputerName <address> -VtepAddress {o.Peer.VtepAddress}.");
+            }
+
             if (o.Overlay == PathState.Silent)
             {
                 string reason = $"UDP {port} to {peer} is dropped: {peer} answers on {underlay} but not through VXLAN. " +
@@ -53,7 +64,7 @@ namespace K3sNet.Vxlan
             if (o.Overlay == PathState.Answered && o.FullSizePassed == false)
             {
                 string largest = o.PathMtu is int mtu ? $"packets up to {mtu} bytes" : "small packets";
-                int underlayNeeded = o.DeviceMtu + 50;
+                int underlayNeeded = o.DeviceMtu + VxlanFrame.EncapsulationOverhead;
                 string reason = $"{char.ToUpperInvariant(largest[0])}{largest[1..]} reach {peer} through VXLAN, but {o.DeviceMtu}-byte packets are dropped without an error: " +
                     $"the underlay between {source} and {peer} does not carry {underlayNeeded}-byte packets. TLS handshakes and large responses stall.";
                 string remedy = o.PathMtu is int pathMtu

@@ -25,14 +25,19 @@ namespace K3sNet.Tests.Probing
 
         public IPEndPoint EndPoint => Responder.LocalEndPoint;
 
-        /// <summary>Waits until the responder has taken in <paramref name="count"/> datagrams (counts, not time, decide).</summary>
-        public async Task WaitForReceivedAsync(long count)
+        /// <summary>
+        /// Waits until the responder has finished with <paramref name="count"/> datagrams: answered or dropped. A reply
+        /// can reach the client before the responder counts it, so a test reads the counters after this.
+        /// </summary>
+        public async Task WaitForHandledAsync(long count)
         {
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (Responder.Snapshot().Received < count)
+            while (Handled(Responder.Snapshot()) < count)
             {
                 await Task.Delay(1, patience.Token);
             }
+
+            static long Handled(K3sNet.VxlanResponderSummary s) => s.Answered + s.Dropped + s.SendFailed;
         }
 
         public async ValueTask DisposeAsync()

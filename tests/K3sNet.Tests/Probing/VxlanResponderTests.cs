@@ -42,6 +42,7 @@ namespace K3sNet.Tests.Probing
             Assert.Equal(request.Length, reply!.Length);
             Assert.Equal(ProbeCheck.Valid, K3sNet.Probing.ProbeFrame.Check(reply, 1, ProbeKind.Reply, out _, out ProbePayload probe));
             Assert.Equal(42UL, probe.Nonce);
+            await responder.WaitForHandledAsync(1);
             K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
             Assert.Equal(1, summary.Answered);
             Assert.Equal(0, summary.Dropped);
@@ -77,6 +78,7 @@ namespace K3sNet.Tests.Probing
             Assert.Equal(ProbeCheck.Valid, ProbeFrame.Check(first!, 1, ProbeKind.Reply, out _, out ProbePayload probe));
             Assert.Equal(7UL, probe.Nonce);
 
+            await responder.WaitForHandledAsync(6);
             K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
             Assert.Equal(6, summary.Received);
             Assert.Equal(1, summary.Answered);
@@ -97,7 +99,7 @@ namespace K3sNet.Tests.Probing
                 await client.SendToAsync(ProbeFrames.Request(nonce: i), SocketFlags.None, responder.EndPoint);
             }
 
-            await responder.WaitForReceivedAsync(12);
+            await responder.WaitForHandledAsync(12);
             K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
             Assert.Equal(5, summary.Answered);
             Assert.Equal(7, summary.RateLimited);
@@ -110,6 +112,26 @@ namespace K3sNet.Tests.Probing
             }
 
             Assert.Equal(5, replies);
+        }
+
+        [Fact]
+        public async Task Counts_and_limits_at_most_its_maximum_of_sources()
+        {
+            // Five client addresses on loopback (127.0.0.2 to .6) where the responder tracks three: the two newcomers
+            // find no room (their buckets never refill at this rate) and are refused as rate-limited.
+            await using var responder = new LoopbackResponder(new VxlanResponderOptions { MaxSources = 3, RatePerSource = 0.001 });
+            for (int i = 2; i <= 6; i++)
+            {
+                using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                client.Bind(new IPEndPoint(IPAddress.Parse($"127.0.0.{i}"), 0));
+                await client.SendToAsync(ProbeFrames.Request(nonce: (ulong)i), SocketFlags.None, responder.EndPoint);
+                await responder.WaitForHandledAsync(i - 1);
+            }
+
+            K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
+            Assert.Equal(3, summary.Answered);
+            Assert.Equal(3, summary.Sources);
+            Assert.Equal(2, summary.RateLimited);
         }
 
         [Fact]

@@ -26,6 +26,8 @@ namespace K3sNet.Tests.Vxlan
         [InlineData(null)]
         [InlineData("")]
         [InlineData("unknown")]
+        [InlineData("99999999999.1")]
+        [InlineData("5.99999999999")]
         public void Does_not_guess_from_something_that_is_not_a_version(string? release)
         {
             Assert.Null(ChecksumOffloadBug.IsAffected(release));

@@ -63,5 +63,12 @@ namespace K3sNet.Tests.Vxlan
             FlannelDevice? device = IpJson.ReadDevice(json);
             Assert.True(device is null || device.Vni is null);
         }
+
+        [Fact]
+        public void A_neighbour_state_that_is_not_a_string_is_read_as_unknown()
+        {
+            NeighbourEntry entry = Assert.Single(IpJson.ReadNeighbours("""[{"dst":"10.42.1.0","lladdr":"02:00:00:00:00:01","state":[7]}]"""));
+            Assert.Null(entry.State);
+        }
     }
 }

@@ -79,6 +79,19 @@ namespace K3sNet.Tests.Vxlan
         }
 
         [Fact]
+        public void A_node_with_an_IPv6_address_is_set_aside_saying_flannel_1_is_IPv4()
+        {
+            var v6 = Node("node-x", "10.0.1.20", 7);
+            v6.FlannelPublicIP = "fd00::20";
+            var selection = PeerSelection.FromNodes(Cluster.Append(v6), Addresses("10.0.1.10"), null);
+            var (node, problem) = Assert.Single(selection.Invalid);
+            Assert.Same(v6, node);
+            Assert.Contains("IPv6 address where Test-K3sVxlan needs IPv4", problem);
+            Assert.Contains("'fd00::20'", problem);
+            Assert.DoesNotContain(selection.Peers, p => p.Name == "node-x");
+        }
+
+        [Fact]
         public void A_node_on_another_backend_is_not_a_peer_and_gets_a_NotTested_result()
         {
             var hostGw = Node("node-h", "10.0.1.30", 9, FlannelBackend.HostGw);
@@ -143,6 +156,14 @@ namespace K3sNet.Tests.Vxlan
             VxlanPeer peer = Assert.Single(selection.Peers);
             Assert.Equal("node-c.lab", peer.Name);
             Assert.Equal(IPAddress.Parse("10.0.1.12"), peer.UnderlayAddress);
+        }
+
+        [Fact]
+        public async Task An_IPv6_literal_is_set_aside_like_a_name_without_an_IPv4_address()
+        {
+            PeerSelection selection = await FromComputerNames(new[] { "fd00::12", "10.0.1.12" });
+            Assert.Equal(new[] { "fd00::12" }, selection.Unresolved);
+            Assert.Equal("10.0.1.12", Assert.Single(selection.Peers).Name);
         }
 
         [Fact]

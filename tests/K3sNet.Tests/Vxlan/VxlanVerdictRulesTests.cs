@@ -40,6 +40,24 @@ namespace K3sNet.Tests.Vxlan
         }
 
         [Fact]
+        public void A_silent_overlay_without_an_underlay_address_is_NotTested_not_VxlanBlocked()
+        {
+            // -VtepAddress alone, and flannel.1 has no entries that lead to the peer's underlay address.
+            VxlanPeer vtepOnly = new("10.42.9.0", null, System.Net.IPAddress.Parse("10.42.9.0"), null, null, null, false);
+            var (verdict, reason, remedy) = VxlanVerdictRules.Judge(Healthy(vtepOnly) with
+            {
+                Underlay = PathState.NotTested,
+                Overlay = PathState.Silent,
+                FullSizePassed = null,
+                PathMtu = null,
+            });
+            Assert.Equal(VxlanVerdict.NotTested, verdict);
+            Assert.StartsWith("10.42.9.0 does not answer through VXLAN, and its underlay address is unknown", reason);
+            Assert.DoesNotContain("answers on", reason);
+            Assert.Contains("-ComputerName <address> -VtepAddress 10.42.9.0", remedy);
+        }
+
+        [Fact]
         public void A_blocked_path_to_the_CoreDNS_node_says_pods_cannot_resolve_names()
         {
             var (_, reason, _) = VxlanVerdictRules.Judge(Healthy(NodeC with { HostsClusterDns = true }) with { Overlay = PathState.Silent });
