@@ -165,5 +165,28 @@ namespace K3sNet.Tests.Aws
             Assert.Equal("::/0", exposure.Source);
             Assert.Equal("sg-a", exposure.GroupId);
         }
+
+        [Fact]
+        public void A_world_rule_that_opens_only_part_of_a_cluster_only_range_is_an_exposure()
+        {
+            var groups = new[] { new Ec2SecurityGroup("sg-a", "k3s", "vpc-1", new[] { new SecurityGroupRule("tcp", 2379, 2379, CidrIpv4: "0.0.0.0/0") }) };
+            AnalysisNode a = Node("a", Instance("i-a", "10.0.0.1", "sg-a"), K3sRole.Server);
+
+            SecurityGroupVerdict exposure = Assert.Single(Analysis(groups).Exposures(new[] { a }, PortMatrix.For(new PortMatrixOptions { EmbeddedEtcd = true })));
+
+            Assert.Equal(2379, exposure.FromPort);
+            Assert.Equal(2380, exposure.ToPort);
+            Assert.Equal("0.0.0.0/0", exposure.Source);
+            Assert.Contains("tcp/2379 from 0.0.0.0/0", exposure.Reason, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_world_rule_for_one_port_is_no_exposure_of_host_gw_all_traffic()
+        {
+            var groups = new[] { new Ec2SecurityGroup("sg-a", "k3s", "vpc-1", new[] { new SecurityGroupRule("tcp", 22, 22, CidrIpv4: "0.0.0.0/0") }) };
+            AnalysisNode a = Node("a", Instance("i-a", "10.0.0.1", "sg-a"));
+
+            Assert.Empty(Analysis(groups).Exposures(new[] { a }, PortMatrix.For(new PortMatrixOptions { FlannelBackend = FlannelBackend.HostGw })));
+        }
     }
 }
