@@ -80,7 +80,7 @@ namespace K3sNet.Aws
             var notes = new List<GrantNote>();
             foreach ((TrafficRequest request, string groupId, IReadOnlyList<string> sources) in placement.Placed)
             {
-                if (!groupById.ContainsKey(groupId))
+                if (!groupById.TryGetValue(groupId, out Ec2SecurityGroup? group))
                 {
                     notes.Add(new GrantNote.SecurityGroupNotFound(groupId));
                     continue;
@@ -93,7 +93,7 @@ namespace K3sNet.Aws
                         continue;
                     }
 
-                    SecurityGroupRule rule = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, source,
+                    SecurityGroupRule rule = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, AdmittedSource(group, request, source),
                         IngressPlanner.Description(request.Protocol, request.FromPort, request.ToPort, request.Purpose));
                     if (!wanted.TryGetValue(groupId, out List<SecurityGroupRule>? list))
                     {
@@ -144,6 +144,24 @@ namespace K3sNet.Aws
 
             notes.Add(new GrantNote.OwnGroupChosen(request, groupId));
             return new[] { groupId };
+        }
+
+        /// <summary>
+        /// The source to compare and add. A group reference K3sNet chose for a source address the group already admits by
+        /// CIDR (a VPC-wide rule, say) would add a rule the flow does not need (a verdict blocked only by a network ACL,
+        /// or an allowed one piped in too): the address alone stands in, so comparing finds the rule that admits it.
+        /// A -SourceGroupId the user named is added as asked.
+        /// </summary>
+        private string AdmittedSource(Ec2SecurityGroup group, TrafficRequest request, string source)
+        {
+            if (ExplicitSource || !source.StartsWith("sg-", StringComparison.Ordinal)
+                || !IpCidr.TryParse(request.SourceAddress, out IpCidr address))
+            {
+                return source;
+            }
+
+            SecurityGroupRule alone = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, address.ToString(), null);
+            return IngressPlanner.Covering(group.Ingress, alone) is null ? source : alone.Source;
         }
 
         /// <summary>

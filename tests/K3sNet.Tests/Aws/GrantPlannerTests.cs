@@ -200,6 +200,36 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public void A_source_the_group_already_admits_by_cidr_gets_no_group_rule_it_does_not_need()
+        {
+            var vpcWide = new SecurityGroupRule("udp", 8472, 8472, CidrIpv4: "10.0.0.0/16", RuleId: "sgr-vpc");
+            Ec2SecurityGroup[] groups = { Group(DestinationGroup, vpcWide), Group(SourceGroup) };
+
+            // A verdict blocked only by a network ACL suggests the source's group; the group already admits its address.
+            (GrantPlan suggested, _) = Run(Planner(), new[] { Vxlan(suggested: SourceGroup) }, groups: groups);
+            (GrantPlan chosen, _) = Run(Planner(), new[] { Vxlan() }, groups: groups);
+
+            foreach (GrantPlan plan in new[] { suggested, chosen })
+            {
+                RuleOutcome outcome = Assert.Single(Assert.Single(plan.Groups).Compare());
+                Assert.Equal(SecurityGroupChangeAction.AlreadyPresent, outcome.Action);
+                Assert.Same(vpcWide, outcome.Present);
+            }
+        }
+
+        [Fact]
+        public void A_source_group_the_user_names_is_added_even_when_a_cidr_already_admits_the_source()
+        {
+            var vpcWide = new SecurityGroupRule("udp", 8472, 8472, CidrIpv4: "10.0.0.0/16", RuleId: "sgr-vpc");
+
+            (GrantPlan plan, _) = Run(Planner(groups: new[] { SourceGroup }), new[] { Vxlan() }, groups: new[] { Group(DestinationGroup, vpcWide) });
+
+            RuleOutcome outcome = Assert.Single(Assert.Single(plan.Groups).Compare());
+            Assert.Equal(SecurityGroupChangeAction.WouldAdd, outcome.Action);
+            Assert.Equal(SourceGroup, outcome.Rule.ReferencedGroupId);
+        }
+
+        [Fact]
         public void After_a_lost_race_the_group_read_again_decides_what_is_still_missing()
         {
             (GrantPlan plan, _) = Run(Planner(groups: new[] { SourceGroup }), new[] { Vxlan(groupId: "sg-0other") });
