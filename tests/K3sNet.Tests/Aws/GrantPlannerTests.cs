@@ -99,6 +99,27 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public void An_address_two_vpcs_share_names_the_instance_in_the_clusters_vpc_or_none()
+        {
+            // VPCs that overlap: the same private addresses as the destination and the source, in vpc-2.
+            Ec2Instance destinationTwin = Instance("i-dest-twin", "10.0.1.10", "sg-0twin", vpc: "vpc-2");
+            Ec2Instance sourceTwin = Instance("i-source-twin", "10.0.1.21", "sg-0twin", vpc: "vpc-2");
+            Ec2Instance other = Instance("i-other", "10.0.1.40", "sg-0other");
+
+            // Another request's address is vpc-1's alone, so vpc-1 is the cluster's; the source follows the destination.
+            (GrantPlan plan, _) = Run(Planner(), new[] { Vxlan(), Vxlan(destination: "10.0.1.40", source: null) },
+                new[] { destinationTwin, sourceTwin, Destination, Source, other });
+            Assert.Equal(new[] { DestinationGroup, "sg-0other" }, plan.Groups.Select(g => g.Group.GroupId));
+            Assert.Equal(SourceGroup, plan.Groups[0].Rules.Single().ReferencedGroupId);
+
+            // Nothing says which VPC: no group is chosen, and the note names both instances.
+            (GrantPlan none, IReadOnlyList<GrantNote> notes) = Run(Planner(), new[] { Vxlan(source: null) }, new[] { destinationTwin, Destination });
+            Assert.Empty(none.Groups);
+            var ambiguous = Assert.IsType<GrantNote.DestinationAmbiguous>(Assert.Single(notes));
+            Assert.Equal(new[] { "i-dest-twin", "i-dest" }, ambiguous.InstanceIds);
+        }
+
+        [Fact]
         public void With_no_source_at_all_the_group_admits_its_own_members()
         {
             (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(), new[] { Vxlan(groupId: "sg-0other", destination: null, source: null) });
