@@ -120,6 +120,37 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public void Tcp_between_subnets_also_needs_the_reply_to_ephemeral_ports_and_vxlan_needs_only_8472()
+        {
+            var groups = new[] { new Ec2SecurityGroup("sg-a", "a", "vpc-1", new[] { new SecurityGroupRule("-1", null, null, ReferencedGroupId: "sg-a") }) };
+            var portsOnly = new List<NetworkAclEntry>
+            {
+                new(100, "17", true, false, "10.0.0.0/16", null, 8472, 8472),
+                new(100, "17", true, true, "10.0.0.0/16", null, 8472, 8472),
+                new(110, "6", true, false, "10.0.0.0/16", null, 10250, 10250),
+                new(110, "6", true, true, "10.0.0.0/16", null, 10250, 10250),
+            };
+            var withReplies = new List<NetworkAclEntry>(portsOnly)
+            {
+                new(120, "6", true, false, "10.0.0.0/16", null, 32768, 60999),
+                new(120, "6", true, true, "10.0.0.0/16", null, 32768, 60999),
+            };
+            AnalysisNode a = Node("a", Instance("i-a", "10.0.0.1", "sg-a", subnet: "subnet-a"));
+            AnalysisNode b = Node("b", Instance("i-b", "10.0.1.2", "sg-a", subnet: "subnet-b"));
+            List<PortRequirement> matrix = PortMatrix.For(new PortMatrixOptions()).Where(r => r.FromPort is 8472 or 10250).ToList();
+            List<SecurityGroupVerdict> Judge(List<NetworkAclEntry> entries) =>
+                Analysis(groups, new Ec2NetworkAcl("acl-1", "vpc-1", entries, new[] { "subnet-a", "subnet-b" })).Judge(new[] { a, b }, matrix).ToList();
+
+            List<SecurityGroupVerdict> noReplies = Judge(portsOnly);
+
+            Assert.All(noReplies.Where(v => v.FromPort == 8472), v => Assert.True(v.Allowed));
+            SecurityGroupVerdict kubelet = noReplies.Single(v => v.FromPort == 10250 && v.Source == "a");
+            Assert.False(kubelet.Allowed);
+            Assert.Equal("acl-1 outbound rule * (no entry allows tcp/32768-60999 to 10.0.0.1)", kubelet.BlockedBy);
+            Assert.All(Judge(withReplies), v => Assert.True(v.Allowed));
+        }
+
+        [Fact]
         public void Nodes_in_one_subnet_never_cross_a_nacl()
         {
             var groups = new[] { new Ec2SecurityGroup("sg-a", "a", "vpc-1", new[] { new SecurityGroupRule("udp", 8472, 8472, ReferencedGroupId: "sg-a") }) };
