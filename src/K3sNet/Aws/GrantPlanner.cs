@@ -44,13 +44,7 @@ namespace K3sNet.Aws
             var byAddress = new InstanceAddresses(instances);
             List<TrafficRequest> all = requests.ToList();
             // Where the addresses only one instance has live: the cluster's VPCs, which settle an address several share.
-            HashSet<string> clusterVpcs = all
-                .SelectMany(r => new[] { r.DestinationAddress, r.SourceAddress })
-                .OfType<string>()
-                .Where(byAddress.IsUnique)
-                .Select(a => byAddress.All(a)[0].VpcId)
-                .OfType<string>()
-                .ToHashSet(StringComparer.Ordinal);
+            HashSet<string> clusterVpcs = byAddress.VpcsOfUnique(all.SelectMany(r => new[] { r.DestinationAddress, r.SourceAddress }));
 
             var placed = new List<PlacedRequest>();
             var notes = new List<GrantNote>();

@@ -23,8 +23,15 @@ namespace K3sNet.Aws
         /// <summary>Every instance with <paramref name="address"/>.</summary>
         public IReadOnlyList<Ec2Instance> All(string address) => _byAddress[address].ToList();
 
-        /// <summary>Whether <paramref name="address"/> belongs to exactly one instance.</summary>
-        public bool IsUnique(string address) => _byAddress[address].Count() == 1;
+        private bool IsUnique(string address) => _byAddress[address].Count() == 1;
+
+        /// <summary>The VPCs of the instances that alone have one of <paramref name="addresses"/>: the cluster's VPCs.</summary>
+        public HashSet<string> VpcsOfUnique(IEnumerable<string?> addresses) => addresses
+            .OfType<string>()
+            .Where(IsUnique)
+            .Select(a => _byAddress[a].First().VpcId)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
 
         /// <summary>
         /// The instance with <paramref name="address"/>: the only one, else the only one in <paramref name="clusterVpcs"/>;

@@ -34,11 +34,8 @@ namespace K3sNet.Aws
             IReadOnlyList<Ec2Instance> instances = await _ec2.DescribeInstancesAsync(ids, addresses, cancellationToken).ConfigureAwait(false);
             var byId = instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
             var byAddress = new InstanceAddresses(instances);
-            HashSet<string> clusterVpcs = inputs
-                .Select(i => i.InstanceId is string id ? byId.GetValueOrDefault(id) : byAddress.IsUnique(i.Address!) ? byAddress.All(i.Address!)[0] : null)
-                .Select(i => i?.VpcId)
-                .OfType<string>()
-                .ToHashSet(StringComparer.Ordinal);
+            HashSet<string> clusterVpcs = byAddress.VpcsOfUnique(addresses);
+            clusterVpcs.UnionWith(ids.Select(id => byId.GetValueOrDefault(id)?.VpcId).OfType<string>());
 
             return inputs
                 .Select(input => input.InstanceId is string id
