@@ -60,7 +60,7 @@ namespace K3sNet.Aws
                 K3sNode? node = m.Input.Target as K3sNode;
                 Ec2Instance instance = m.Instance!;
                 return new AnalysisNode(m.Input.Name, m.Input.Role, m.Input.Address ?? instance.PrivateIpAddress, m.Input.VxlanAddress,
-                    node?.FlannelPublicIPv6 ?? node?.InternalIPv6 ?? instance.Ipv6Addresses.FirstOrDefault(), instance);
+                    node?.InternalIPv6 ?? instance.Ipv6Addresses.FirstOrDefault(), instance, node?.FlannelPublicIPv6);
             })
             .ToList();
 

@@ -85,6 +85,29 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public void Over_ipv6_vxlan_uses_flannels_public_ipv6_and_other_flows_the_nodes_own_address()
+        {
+            var groups = new[]
+            {
+                new Ec2SecurityGroup("sg-a", "a", "vpc-1", new[]
+                {
+                    new SecurityGroupRule("udp", 8472, 8472, CidrIpv6: "2001:db8:f::/48"),
+                    new SecurityGroupRule("tcp", 10250, 10250, CidrIpv6: "2001:db8:0::/48"),
+                }),
+            };
+            AnalysisNode a = new("a", K3sRole.Agent, "10.0.0.1", null, "2001:db8:0:1::a", Instance("i-a", "10.0.0.1", "sg-a", ipv6: "2001:db8:0:1::a"), "2001:db8:f:1::a");
+            AnalysisNode b = new("b", K3sRole.Agent, "10.0.0.2", null, "2001:db8:0:1::b", Instance("i-b", "10.0.0.2", "sg-a", ipv6: "2001:db8:0:1::b"), "2001:db8:f:1::b");
+            List<PortRequirement> matrix = PortMatrix.For(new PortMatrixOptions { IPv6 = true }).Where(r => r.FromPort is 8472 or 10250).ToList();
+
+            List<SecurityGroupVerdict> verdicts = Analysis(groups).Judge(new[] { a, b }, matrix)
+                .Where(v => v.SourceAddress!.Contains(':', StringComparison.Ordinal)).ToList();
+
+            Assert.Equal(new[] { "2001:db8:f:1::a", "2001:db8:f:1::b" }, verdicts.Where(v => v.FromPort == 8472).Select(v => v.SourceAddress).Order());
+            Assert.Equal(new[] { "2001:db8:0:1::a", "2001:db8:0:1::b" }, verdicts.Where(v => v.FromPort == 10250).Select(v => v.SourceAddress).Order());
+            Assert.All(verdicts, v => Assert.True(v.Allowed, v.Reason));
+        }
+
+        [Fact]
         public void A_prefix_list_rule_is_reported_as_unknown()
         {
             var groups = new[] { new Ec2SecurityGroup("sg-a", "a", "vpc-1", new[] { new SecurityGroupRule("udp", 8472, 8472, PrefixListId: "pl-0abc") }) };
