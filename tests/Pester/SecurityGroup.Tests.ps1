@@ -223,6 +223,13 @@ Describe 'Test-K3sSecurityGroup' {
             $thrown.FullyQualifiedErrorId | Should -BeLike 'CredentialNotUsable,*'
         }
 
+        It 'names only the type of an unusable -Credential, never a secret key it holds' {
+            $thrown = { Test-K3sSecurityGroup -InstanceId $Ids -Credential @{ SecretKey = 'do-not-print-me' } -Region us-east-1 -EndpointUrl $Emulator.Url } | Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'CredentialNotUsable,*'
+            $thrown.TargetObject | Should -Be '-Credential (System.Collections.Hashtable)'
+            ($thrown | Format-List * -Force | Out-String) | Should -Not -Match 'do-not-print-me'
+        }
+
         It 'uses a named profile with the AWS.Tools alias -StoredCredentials and -ProfilesLocation' {
             Test-K3sSecurityGroup -InstanceId $Ids -StoredCredentials ops -ProfilesLocation $Profiles -EndpointUrl $Emulator.Url | Should -HaveCount 6
             Get-Ec2EmulatorCredentialScope $Emulator | Should -Match '^AKIDOPS/\d{8}/eu-west-1/' -Because 'the profile gives the keys and the region'

@@ -80,13 +80,21 @@ namespace K3sNet.Cloud.Kubernetes
                     $"The kubeconfig ({location.Describe()}) cannot be used for context '{chosen}': {exception.Message}",
                     known);
             }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // A certificate or key file the context names is missing or unreadable; the message names only its path.
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.Invalid,
+                    $"The kubeconfig ({location.Describe()}) names a file for context '{chosen}' that cannot be read: {exception.Message}",
+                    known);
+            }
         }
 
         private static K8SConfiguration LoadOne(string file)
         {
             try
             {
-                return KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true);
+                return WithAbsolutePaths(KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true), file);
             }
             catch (UnauthorizedAccessException)
             {
@@ -108,6 +116,30 @@ namespace K3sNet.Cloud.Kubernetes
                     $"The kubeconfig '{file}' is not valid YAML kubeconfig: {FirstLine(exception.Message)}",
                     Array.Empty<string>());
             }
+        }
+
+        /// <summary>
+        /// Makes the certificate and key paths of <paramref name="file"/> absolute, starting at its own folder, as kubectl
+        /// reads them. KubernetesClient resolves relative paths against the configuration's one FileName, which after a
+        /// merge is the first file's, so a second file's "certificate-authority: ca.crt" would be looked for beside the first.
+        /// </summary>
+        private static K8SConfiguration WithAbsolutePaths(K8SConfiguration configuration, string file)
+        {
+            string folder = Path.GetDirectoryName(Path.GetFullPath(file)) ?? string.Empty;
+            string? Absolute(string? path) => string.IsNullOrEmpty(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(path, folder);
+
+            foreach (ClusterEndpoint endpoint in (configuration.Clusters ?? Enumerable.Empty<Cluster>()).Select(c => c.ClusterEndpoint).OfType<ClusterEndpoint>())
+            {
+                endpoint.CertificateAuthority = Absolute(endpoint.CertificateAuthority);
+            }
+
+            foreach (UserCredentials credentials in (configuration.Users ?? Enumerable.Empty<User>()).Select(u => u.UserCredentials).OfType<UserCredentials>())
+            {
+                credentials.ClientCertificate = Absolute(credentials.ClientCertificate);
+                credentials.ClientKey = Absolute(credentials.ClientKey);
+            }
+
+            return configuration;
         }
 
         private static K8SConfiguration Merge(IReadOnlyList<K8SConfiguration> configurations)

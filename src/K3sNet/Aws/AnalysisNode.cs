@@ -2,9 +2,11 @@ namespace K3sNet.Aws
 {
     /// <summary>
     /// A node as the security-group analysis sees it: its role (null when unknown, which matches every row of the
-    /// matrix), the address its traffic leaves from, the address VXLAN uses, and its instance.
+    /// matrix), the addresses its traffic leaves from, the addresses VXLAN uses (flannel's public-ip and public-ipv6,
+    /// which may differ), and its instance.
     /// </summary>
-    internal sealed record AnalysisNode(string Name, K3sRole? Role, string? Address, string? VxlanAddress, string? Ipv6Address, Ec2Instance Instance)
+    internal sealed record AnalysisNode(
+        string Name, K3sRole? Role, string? Address, string? VxlanAddress, string? Ipv6Address, Ec2Instance Instance, string? VxlanIpv6Address = null)
     {
         private string? _groupsKey;
 
@@ -15,7 +17,9 @@ namespace K3sNet.Aws
 
         /// <summary>The address a flow of <paramref name="requirement"/> uses from or to this node.</summary>
         public string? AddressFor(PortRequirement requirement, bool ipv6) =>
-            ipv6 ? Ipv6Address : IsVxlan(requirement) ? VxlanAddress ?? Address : Address;
+            IsVxlan(requirement)
+                ? (ipv6 ? VxlanIpv6Address ?? Ipv6Address : VxlanAddress ?? Address)
+                : (ipv6 ? Ipv6Address : Address);
 
         private static bool IsVxlan(PortRequirement requirement) =>
             requirement.Protocol == TrafficProtocol.Udp && requirement.FromPort == 8472;

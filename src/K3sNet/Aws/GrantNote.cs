@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace K3sNet.Aws
 {
     /// <summary>
@@ -12,6 +14,12 @@ namespace K3sNet.Aws
 
         /// <summary>No instance has the request's destination address, so no group can be chosen: the request is dropped.</summary>
         internal sealed record DestinationNotFound(TrafficRequest Request) : GrantNote;
+
+        /// <summary>
+        /// Several instances have the request's destination address (VPCs that overlap) and none is in the cluster's VPC,
+        /// so no group can be chosen: the request is dropped.
+        /// </summary>
+        internal sealed record DestinationAmbiguous(TrafficRequest Request, IReadOnlyList<string> InstanceIds) : GrantNote;
 
         /// <summary>The group the request names (or its destination's group) does not exist: the request is dropped.</summary>
         internal sealed record SecurityGroupNotFound(string GroupId) : GrantNote;

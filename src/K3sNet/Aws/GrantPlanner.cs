@@ -41,28 +41,27 @@ namespace K3sNet.Aws
         /// <summary>Where each request goes (its group, else its destination instance's first group) and where it comes from.</summary>
         public GrantPlacement Place(IEnumerable<TrafficRequest> requests, IEnumerable<Ec2Instance> instances)
         {
-            var byAddress = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
-            foreach (Ec2Instance instance in instances)
-            {
-                foreach (string ip in instance.PrivateIpAddresses)
-                {
-                    byAddress.TryAdd(ip, instance);
-                }
-            }
+            var byAddress = new InstanceAddresses(instances);
+            List<TrafficRequest> all = requests.ToList();
+            // Where the addresses only one instance has live: the cluster's VPCs, which settle an address several share.
+            HashSet<string> clusterVpcs = byAddress.VpcsOfUnique(all.SelectMany(r => new[] { r.DestinationAddress, r.SourceAddress }));
 
             var placed = new List<PlacedRequest>();
             var notes = new List<GrantNote>();
-            foreach (TrafficRequest request in requests)
+            foreach (TrafficRequest request in all)
             {
-                Ec2Instance? destination = request.DestinationAddress is string d ? byAddress.GetValueOrDefault(d) : null;
+                Ec2Instance? destination = request.DestinationAddress is string d ? byAddress.Find(d, clusterVpcs) : null;
                 string? groupId = request.GroupId ?? destination?.GroupIds.FirstOrDefault();
                 if (groupId is null)
                 {
-                    notes.Add(new GrantNote.DestinationNotFound(request));
+                    IReadOnlyList<Ec2Instance> sharing = request.DestinationAddress is string a ? byAddress.All(a) : Array.Empty<Ec2Instance>();
+                    notes.Add(sharing.Count > 1
+                        ? new GrantNote.DestinationAmbiguous(request, sharing.Select(i => i.InstanceId).ToArray())
+                        : new GrantNote.DestinationNotFound(request));
                     continue;
                 }
 
-                placed.Add(new PlacedRequest(request, groupId, Sources(request, groupId, destination, byAddress, notes)));
+                placed.Add(new PlacedRequest(request, groupId, Sources(request, groupId, destination, byAddress, clusterVpcs, notes)));
             }
 
             return new GrantPlacement(placed, notes);
@@ -80,7 +79,7 @@ namespace K3sNet.Aws
             var notes = new List<GrantNote>();
             foreach ((TrafficRequest request, string groupId, IReadOnlyList<string> sources) in placement.Placed)
             {
-                if (!groupById.ContainsKey(groupId))
+                if (!groupById.TryGetValue(groupId, out Ec2SecurityGroup? group))
                 {
                     notes.Add(new GrantNote.SecurityGroupNotFound(groupId));
                     continue;
@@ -93,7 +92,7 @@ namespace K3sNet.Aws
                         continue;
                     }
 
-                    SecurityGroupRule rule = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, source,
+                    SecurityGroupRule rule = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, AdmittedSource(group, request, source),
                         IngressPlanner.Description(request.Protocol, request.FromPort, request.ToPort, request.Purpose));
                     if (!wanted.TryGetValue(groupId, out List<SecurityGroupRule>? list))
                     {
@@ -117,7 +116,7 @@ namespace K3sNet.Aws
         /// matches only those); else the source address alone (/32 or /128); else, with no source at all, the group itself.
         /// </summary>
         private IReadOnlyList<string> Sources(
-            TrafficRequest request, string groupId, Ec2Instance? destination, Dictionary<string, Ec2Instance> byAddress, List<GrantNote> notes)
+            TrafficRequest request, string groupId, Ec2Instance? destination, InstanceAddresses byAddress, IReadOnlySet<string> clusterVpcs, List<GrantNote> notes)
         {
             if (ExplicitSource)
             {
@@ -131,7 +130,8 @@ namespace K3sNet.Aws
 
             if (request.SourceAddress is string address)
             {
-                Ec2Instance? source = byAddress.GetValueOrDefault(address);
+                // A group reference admits only instances of the destination's VPC: look for the source there first.
+                Ec2Instance? source = byAddress.Find(address, destination?.VpcId is string vpc ? new HashSet<string>(StringComparer.Ordinal) { vpc } : clusterVpcs);
                 bool sameVpc = source is not null && (destination is null || destination.VpcId == source.VpcId);
                 if (source is not null && sameVpc && IpCidr.IsPrivate(address) && source.GroupIds.Count > 0)
                 {
@@ -144,6 +144,24 @@ namespace K3sNet.Aws
 
             notes.Add(new GrantNote.OwnGroupChosen(request, groupId));
             return new[] { groupId };
+        }
+
+        /// <summary>
+        /// The source to compare and add. A group reference K3sNet chose for a source address the group already admits by
+        /// CIDR (a VPC-wide rule, say) would add a rule the flow does not need (a verdict blocked only by a network ACL,
+        /// or an allowed one piped in too): the address alone stands in, so comparing finds the rule that admits it.
+        /// A -SourceGroupId the user named is added as asked.
+        /// </summary>
+        private string AdmittedSource(Ec2SecurityGroup group, TrafficRequest request, string source)
+        {
+            if (ExplicitSource || !source.StartsWith("sg-", StringComparison.Ordinal)
+                || !IpCidr.TryParse(request.SourceAddress, out IpCidr address))
+            {
+                return source;
+            }
+
+            SecurityGroupRule alone = SecurityGroupRule.From(request.Protocol, request.FromPort, request.ToPort, address.ToString(), null);
+            return IngressPlanner.Covering(group.Ingress, alone) is null ? source : alone.Source;
         }
 
         /// <summary>

@@ -36,7 +36,7 @@ namespace K3sNet.Aws
             }
 
             string[] parts = text.Trim().Split('/');
-            if (parts.Length > 2 || !IPAddress.TryParse(parts[0], out IPAddress? address)
+            if (parts.Length > 2 || !IsFullAddress(parts[0]) || !IPAddress.TryParse(parts[0], out IPAddress? address)
                 || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
             {
                 return false;
@@ -56,6 +56,23 @@ namespace K3sNet.Aws
 
             cidr = new IpCidr(bytes, length);
             return true;
+        }
+
+        /// <summary>
+        /// An IPv6 address without a zone, or an IPv4 address in four decimal parts. IPAddress also reads the short and
+        /// hexadecimal forms, so "172.16/12" would be 172.0.0.16, canonically 172.0.0.0/12: public addresses a rule
+        /// must never admit by a typo. EC2 accepts only the full form, and so does K3sNet.
+        /// </summary>
+        private static bool IsFullAddress(string text)
+        {
+            if (text.Contains(':', StringComparison.Ordinal))
+            {
+                return !text.Contains('%', StringComparison.Ordinal);
+            }
+
+            string[] octets = text.Split('.');
+            return octets.Length == 4 && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit)
+                && (o.Length == 1 || o[0] != '0') && int.Parse(o, CultureInfo.InvariantCulture) <= 255);
         }
 
         /// <summary>The single-address network: /32 for IPv4, /128 for IPv6.</summary>

@@ -1,5 +1,5 @@
-using System;
 using System.Net;
+using K3sNet.Kubernetes;
 
 namespace K3sNet.Aws
 {
@@ -23,16 +23,7 @@ namespace K3sNet.Aws
 
         public static NodeInput ForAddress(IPAddress address) => new(address.ToString(), null, null, address.ToString(), null, address);
 
-        /// <summary>The instance id in an AWS provider id: <c>aws:///us-east-1a/i-0abc</c> → <c>i-0abc</c>.</summary>
-        internal static string? InstanceIdOf(string? providerId)
-        {
-            if (providerId is null || !providerId.StartsWith("aws://", StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            string last = providerId[(providerId.LastIndexOf('/') + 1)..];
-            return last.StartsWith("i-", StringComparison.Ordinal) ? last : null;
-        }
+        /// <summary>The instance id in an AWS provider id (<c>aws:///us-east-1a/i-0abc</c> → <c>i-0abc</c>), as Get-K3sNode reads it.</summary>
+        internal static string? InstanceIdOf(string? providerId) => ProviderId.Parse(providerId).InstanceId;
     }
 }

@@ -83,7 +83,7 @@ namespace K3sNet.Aws
 
                 foreach (PortRequirement requirement in requirements.Where(r => r.ClusterOnly))
                 {
-                    foreach (SecurityGroupRule rule in group.Ingress.Where(r => r.Covers(requirement.Protocol, requirement.FromPort, requirement.ToPort)))
+                    foreach (SecurityGroupRule rule in group.Ingress.Where(r => r.Overlaps(requirement.Protocol, requirement.FromPort, requirement.ToPort)))
                     {
                         string? world = rule.CidrIpv4 is string v4 && IpCidr.TryParse(v4, out IpCidr c4) && c4.IsWorld ? v4
                             : rule.CidrIpv6 is string v6 && IpCidr.TryParse(v6, out IpCidr c6) && c6.IsWorld ? v6
@@ -109,7 +109,7 @@ namespace K3sNet.Aws
                             BlockedBy = null,
                             SuggestedSource = null,
                             Reason = string.Create(CultureInfo.InvariantCulture,
-                                $"{group.GroupId} admits {Name(requirement)} from {world} ({Describe(rule)}): {requirement.Purpose} must never be reachable from the internet. Revoke that rule; the nodes need it only from each other's security group."),
+                                $"{group.GroupId} admits {Describe(rule)}: {requirement.Purpose} ({Name(requirement)}) must never be reachable from the internet. Revoke that rule; the nodes need it only from each other's security group."),
                         };
                     }
                 }

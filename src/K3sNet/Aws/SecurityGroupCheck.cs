@@ -23,25 +23,33 @@ namespace K3sNet.Aws
             _ec2 = ec2;
         }
 
-        /// <summary>Each input with its instance (by id when it has one, else by private address), in input order.</summary>
+        /// <summary>
+        /// Each input with its instance (by id when it has one, else by private address), in input order. An address that
+        /// several instances share (overlapping VPCs) names the one in the VPC of the inputs found without doubt, or none.
+        /// </summary>
         public async Task<IReadOnlyList<NodeMatch>> FindInstancesAsync(IReadOnlyList<NodeInput> inputs, CancellationToken cancellationToken)
         {
             string[] ids = inputs.Where(i => i.InstanceId is not null).Select(i => i.InstanceId!).ToArray();
             string[] addresses = inputs.Where(i => i.InstanceId is null).Select(i => i.Address!).ToArray();
             IReadOnlyList<Ec2Instance> instances = await _ec2.DescribeInstancesAsync(ids, addresses, cancellationToken).ConfigureAwait(false);
             var byId = instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
-            var byAddress = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
-            foreach (Ec2Instance instance in instances)
-            {
-                foreach (string ip in instance.PrivateIpAddresses)
-                {
-                    byAddress.TryAdd(ip, instance);
-                }
-            }
+            var byAddress = new InstanceAddresses(instances);
+            HashSet<string> clusterVpcs = byAddress.VpcsOfUnique(addresses);
+            clusterVpcs.UnionWith(ids.Select(id => byId.GetValueOrDefault(id)?.VpcId).OfType<string>());
 
             return inputs
-                .Select(input => new NodeMatch(input, input.InstanceId is string id ? byId.GetValueOrDefault(id) : byAddress.GetValueOrDefault(input.Address!)))
+                .Select(input => input.InstanceId is string id
+                    ? new NodeMatch(input, byId.GetValueOrDefault(id))
+                    : Match(input, byAddress, clusterVpcs))
                 .ToList();
+        }
+
+        private static NodeMatch Match(NodeInput input, InstanceAddresses byAddress, IReadOnlySet<string> clusterVpcs)
+        {
+            Ec2Instance? instance = byAddress.Find(input.Address!, clusterVpcs);
+            return instance is not null
+                ? new NodeMatch(input, instance)
+                : new NodeMatch(input, null) { SameAddress = byAddress.All(input.Address!).Select(i => i.InstanceId).ToArray() };
         }
 
         /// <summary>The nodes the analysis judges: every matched input, with the addresses its traffic uses.</summary>
@@ -52,7 +60,7 @@ namespace K3sNet.Aws
                 K3sNode? node = m.Input.Target as K3sNode;
                 Ec2Instance instance = m.Instance!;
                 return new AnalysisNode(m.Input.Name, m.Input.Role, m.Input.Address ?? instance.PrivateIpAddress, m.Input.VxlanAddress,
-                    node?.FlannelPublicIPv6 ?? node?.InternalIPv6 ?? instance.Ipv6Addresses.FirstOrDefault(), instance);
+                    node?.InternalIPv6 ?? instance.Ipv6Addresses.FirstOrDefault(), instance, node?.FlannelPublicIPv6);
             })
             .ToList();
 

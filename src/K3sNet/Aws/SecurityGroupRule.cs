@@ -36,6 +36,26 @@ namespace K3sNet.Aws
             return FromPort is int low && ToPort is int high && low <= from && to <= high;
         }
 
+        /// <summary>
+        /// Whether this rule admits <paramref name="protocol"/> on at least one port from <paramref name="from"/> to
+        /// <paramref name="to"/>: what makes a rule an exposure even when it opens only part of a range (2379 of 2379-2380).
+        /// "All traffic" is exposed only by a rule for all protocols, or every rule open to the world would count.
+        /// </summary>
+        public bool Overlaps(TrafficProtocol protocol, int from, int to)
+        {
+            if (AllProtocols)
+            {
+                return true;
+            }
+
+            if (protocol == TrafficProtocol.All || !string.Equals(IpProtocol, Ec2Protocol.Name(protocol), System.StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            return FromPort is int low && ToPort is int high && low <= to && from <= high;
+        }
+
         public static SecurityGroupRule From(TrafficProtocol protocol, int from, int to, string source, string? description)
         {
             string ipProtocol = Ec2Protocol.Name(protocol);

@@ -51,7 +51,9 @@ namespace K3sNet.Commands
             AwsKeys? given = Credential is null ? null : AwsCredentialReader.Read(Credential).Keys;
             if (Credential is not null && given is null)
             {
-                ThrowTerminatingError(K3sNetErrors.Create("CredentialNotUsable", ErrorCategory.InvalidArgument, Credential,
+                // The target names the object's type, never the object: it may hold a secret key beside a missing access key.
+                string received = $"-Credential ({PSObject.AsPSObject(Credential).TypeNames[0]})";
+                ThrowTerminatingError(K3sNetErrors.Create("CredentialNotUsable", ErrorCategory.InvalidArgument, received,
                     "-Credential holds no access key and secret key K3sNet can read.",
                     "Pass an AWSCredentials object (Get-AWSCredential), a PSCredential with the access key as user name and the secret key as password, or use -ProfileName."));
             }

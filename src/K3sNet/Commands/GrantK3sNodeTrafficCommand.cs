@@ -154,6 +154,11 @@ namespace K3sNet.Commands
                             $"No EC2 instance in this account and region has the private address {request.DestinationAddress}, so K3sNet cannot tell which security group admits it.",
                             "Pass -GroupId with the destination's security group, or check -Region."));
                         break;
+                    case GrantNote.DestinationAmbiguous(TrafficRequest request, IReadOnlyList<string> instanceIds):
+                        WriteError(K3sNetErrors.Create("DestinationAmbiguous", ErrorCategory.InvalidData, request.Target,
+                            $"{instanceIds.Count} EC2 instances have the private address {request.DestinationAddress} ({string.Join(", ", instanceIds)}, in VPCs that overlap), so K3sNet cannot tell which security group admits it.",
+                            "Pass -GroupId with the destination's security group."));
+                        break;
                     case GrantNote.SecurityGroupNotFound(string groupId):
                         WriteError(SecurityGroupNotFound(groupId));
                         break;

@@ -32,10 +32,11 @@ namespace K3sNet.Commands
         [ValidateRange(0, 65535)]
         public int? ToPort { get; set; }
 
-        /// <summary>Only rules from these CIDRs; with -Protocol, also rules K3sNet did not add.</summary>
+        /// <summary>The rules from these CIDRs, whoever added them; without a source, only the rules K3sNet added.</summary>
         [Parameter]
         public string[]? SourceCidr { get; set; }
 
+        /// <summary>The rules from these groups, whoever added them.</summary>
         [Parameter]
         public string[]? SourceGroupId { get; set; }
 

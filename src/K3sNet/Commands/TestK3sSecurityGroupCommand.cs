@@ -87,7 +87,13 @@ namespace K3sNet.Commands
             foreach (NodeMatch match in matches)
             {
                 NodeInput input = match.Input;
-                if (match.Instance is null)
+                if (match.Instance is null && match.SameAddress.Count > 1)
+                {
+                    WriteError(K3sNetErrors.Create("InstanceAmbiguous", ErrorCategory.InvalidData, input.Target,
+                        $"{match.SameAddress.Count} EC2 instances have the private address {input.Address} ({string.Join(", ", match.SameAddress)}, in VPCs that overlap), and none is in the VPC of the other nodes (node '{input.Name}').",
+                        "Pass -InstanceId with the node's instance id, or run k3s with the AWS cloud provider so the node's providerID names its instance."));
+                }
+                else if (match.Instance is null)
                 {
                     WriteError(K3sNetErrors.Create("InstanceNotFound", ErrorCategory.ObjectNotFound, input.Target,
                         $"No EC2 instance in this account and region {(input.InstanceId is not null ? $"has the id {input.InstanceId}" : $"has the private address {input.Address}")} (node '{input.Name}').",

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
@@ -14,7 +13,8 @@ namespace K3sNet.Kubernetes
     /// </summary>
     internal static class NodeParser
     {
-        private const string LinuxVni = "1";
+        /// <summary>flannel on Linux always uses VNI 1 (Windows uses 4096), whatever the node publishes.</summary>
+        private const int LinuxVni = 1;
 
         public static K3sNode Parse(NodeFacts facts)
         {
@@ -108,7 +108,7 @@ namespace K3sNet.Kubernetes
 
             bool linux = !string.Equals(
                 Label(facts, NodeAnnotations.OsLabel) ?? facts.OperatingSystem, "windows", StringComparison.OrdinalIgnoreCase);
-            if (linux && node.Vni is int other && other.ToString(CultureInfo.InvariantCulture) != LinuxVni)
+            if (linux && node.Vni is int other && other != LinuxVni)
             {
                 problems.Add($"VXLAN VNI is {other}, but flannel on Linux uses VNI 1: Linux peers drop this node's VXLAN packets.");
             }

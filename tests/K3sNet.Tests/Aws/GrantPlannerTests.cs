@@ -99,6 +99,27 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public void An_address_two_vpcs_share_names_the_instance_in_the_clusters_vpc_or_none()
+        {
+            // VPCs that overlap: the same private addresses as the destination and the source, in vpc-2.
+            Ec2Instance destinationTwin = Instance("i-dest-twin", "10.0.1.10", "sg-0twin", vpc: "vpc-2");
+            Ec2Instance sourceTwin = Instance("i-source-twin", "10.0.1.21", "sg-0twin", vpc: "vpc-2");
+            Ec2Instance other = Instance("i-other", "10.0.1.40", "sg-0other");
+
+            // Another request's address is vpc-1's alone, so vpc-1 is the cluster's; the source follows the destination.
+            (GrantPlan plan, _) = Run(Planner(), new[] { Vxlan(), Vxlan(destination: "10.0.1.40", source: null) },
+                new[] { destinationTwin, sourceTwin, Destination, Source, other });
+            Assert.Equal(new[] { DestinationGroup, "sg-0other" }, plan.Groups.Select(g => g.Group.GroupId));
+            Assert.Equal(SourceGroup, plan.Groups[0].Rules.Single().ReferencedGroupId);
+
+            // Nothing says which VPC: no group is chosen, and the note names both instances.
+            (GrantPlan none, IReadOnlyList<GrantNote> notes) = Run(Planner(), new[] { Vxlan(source: null) }, new[] { destinationTwin, Destination });
+            Assert.Empty(none.Groups);
+            var ambiguous = Assert.IsType<GrantNote.DestinationAmbiguous>(Assert.Single(notes));
+            Assert.Equal(new[] { "i-dest-twin", "i-dest" }, ambiguous.InstanceIds);
+        }
+
+        [Fact]
         public void With_no_source_at_all_the_group_admits_its_own_members()
         {
             (GrantPlan plan, IReadOnlyList<GrantNote> notes) = Run(Planner(), new[] { Vxlan(groupId: "sg-0other", destination: null, source: null) });
@@ -197,6 +218,36 @@ namespace K3sNet.Tests.Aws
             Assert.Same(broader, outcomes[0].Present);
             Assert.Equal("10.1.0.0/16", outcomes[1].Rule.Source);
             Assert.Null(outcomes[1].Present);
+        }
+
+        [Fact]
+        public void A_source_the_group_already_admits_by_cidr_gets_no_group_rule_it_does_not_need()
+        {
+            var vpcWide = new SecurityGroupRule("udp", 8472, 8472, CidrIpv4: "10.0.0.0/16", RuleId: "sgr-vpc");
+            Ec2SecurityGroup[] groups = { Group(DestinationGroup, vpcWide), Group(SourceGroup) };
+
+            // A verdict blocked only by a network ACL suggests the source's group; the group already admits its address.
+            (GrantPlan suggested, _) = Run(Planner(), new[] { Vxlan(suggested: SourceGroup) }, groups: groups);
+            (GrantPlan chosen, _) = Run(Planner(), new[] { Vxlan() }, groups: groups);
+
+            foreach (GrantPlan plan in new[] { suggested, chosen })
+            {
+                RuleOutcome outcome = Assert.Single(Assert.Single(plan.Groups).Compare());
+                Assert.Equal(SecurityGroupChangeAction.AlreadyPresent, outcome.Action);
+                Assert.Same(vpcWide, outcome.Present);
+            }
+        }
+
+        [Fact]
+        public void A_source_group_the_user_names_is_added_even_when_a_cidr_already_admits_the_source()
+        {
+            var vpcWide = new SecurityGroupRule("udp", 8472, 8472, CidrIpv4: "10.0.0.0/16", RuleId: "sgr-vpc");
+
+            (GrantPlan plan, _) = Run(Planner(groups: new[] { SourceGroup }), new[] { Vxlan() }, groups: new[] { Group(DestinationGroup, vpcWide) });
+
+            RuleOutcome outcome = Assert.Single(Assert.Single(plan.Groups).Compare());
+            Assert.Equal(SecurityGroupChangeAction.WouldAdd, outcome.Action);
+            Assert.Equal(SourceGroup, outcome.Rule.ReferencedGroupId);
         }
 
         [Fact]

@@ -48,5 +48,17 @@ namespace K3sNet.Tests.Aws
             Assert.True(IpCidr.Parse("::/0").IsWorld);
             Assert.False(IpCidr.TryParse("10.0.0.0/33", out _));
         }
+
+        [Theory]
+        [InlineData("172.16/12")] // IPAddress reads 172.0.0.16: the rule would admit public 172.0.0.0/12
+        [InlineData("10/8")]
+        [InlineData("0x0a.0.0.0/8")]
+        [InlineData("010.0.0.0/8")]
+        [InlineData("10.0.0.256/32")]
+        [InlineData("fe80::1%2/128")]
+        public void Only_full_addresses_are_cidr_blocks(string text)
+        {
+            Assert.False(IpCidr.TryParse(text, out _));
+        }
     }
 }

@@ -85,6 +85,29 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public void Over_ipv6_vxlan_uses_flannels_public_ipv6_and_other_flows_the_nodes_own_address()
+        {
+            var groups = new[]
+            {
+                new Ec2SecurityGroup("sg-a", "a", "vpc-1", new[]
+                {
+                    new SecurityGroupRule("udp", 8472, 8472, CidrIpv6: "2001:db8:f::/48"),
+                    new SecurityGroupRule("tcp", 10250, 10250, CidrIpv6: "2001:db8:0::/48"),
+                }),
+            };
+            AnalysisNode a = new("a", K3sRole.Agent, "10.0.0.1", null, "2001:db8:0:1::a", Instance("i-a", "10.0.0.1", "sg-a", ipv6: "2001:db8:0:1::a"), "2001:db8:f:1::a");
+            AnalysisNode b = new("b", K3sRole.Agent, "10.0.0.2", null, "2001:db8:0:1::b", Instance("i-b", "10.0.0.2", "sg-a", ipv6: "2001:db8:0:1::b"), "2001:db8:f:1::b");
+            List<PortRequirement> matrix = PortMatrix.For(new PortMatrixOptions { IPv6 = true }).Where(r => r.FromPort is 8472 or 10250).ToList();
+
+            List<SecurityGroupVerdict> verdicts = Analysis(groups).Judge(new[] { a, b }, matrix)
+                .Where(v => v.SourceAddress!.Contains(':', StringComparison.Ordinal)).ToList();
+
+            Assert.Equal(new[] { "2001:db8:f:1::a", "2001:db8:f:1::b" }, verdicts.Where(v => v.FromPort == 8472).Select(v => v.SourceAddress).Order());
+            Assert.Equal(new[] { "2001:db8:0:1::a", "2001:db8:0:1::b" }, verdicts.Where(v => v.FromPort == 10250).Select(v => v.SourceAddress).Order());
+            Assert.All(verdicts, v => Assert.True(v.Allowed, v.Reason));
+        }
+
+        [Fact]
         public void A_prefix_list_rule_is_reported_as_unknown()
         {
             var groups = new[] { new Ec2SecurityGroup("sg-a", "a", "vpc-1", new[] { new SecurityGroupRule("udp", 8472, 8472, PrefixListId: "pl-0abc") }) };
@@ -117,6 +140,37 @@ namespace K3sNet.Tests.Aws
             Assert.False(bToA.Allowed);
             Assert.StartsWith("acl-1 inbound rule 90", bToA.BlockedBy, StringComparison.Ordinal);
             Assert.True(verdicts.Single(v => v.Source == "a").Allowed);
+        }
+
+        [Fact]
+        public void Tcp_between_subnets_also_needs_the_reply_to_ephemeral_ports_and_vxlan_needs_only_8472()
+        {
+            var groups = new[] { new Ec2SecurityGroup("sg-a", "a", "vpc-1", new[] { new SecurityGroupRule("-1", null, null, ReferencedGroupId: "sg-a") }) };
+            var portsOnly = new List<NetworkAclEntry>
+            {
+                new(100, "17", true, false, "10.0.0.0/16", null, 8472, 8472),
+                new(100, "17", true, true, "10.0.0.0/16", null, 8472, 8472),
+                new(110, "6", true, false, "10.0.0.0/16", null, 10250, 10250),
+                new(110, "6", true, true, "10.0.0.0/16", null, 10250, 10250),
+            };
+            var withReplies = new List<NetworkAclEntry>(portsOnly)
+            {
+                new(120, "6", true, false, "10.0.0.0/16", null, 32768, 60999),
+                new(120, "6", true, true, "10.0.0.0/16", null, 32768, 60999),
+            };
+            AnalysisNode a = Node("a", Instance("i-a", "10.0.0.1", "sg-a", subnet: "subnet-a"));
+            AnalysisNode b = Node("b", Instance("i-b", "10.0.1.2", "sg-a", subnet: "subnet-b"));
+            List<PortRequirement> matrix = PortMatrix.For(new PortMatrixOptions()).Where(r => r.FromPort is 8472 or 10250).ToList();
+            List<SecurityGroupVerdict> Judge(List<NetworkAclEntry> entries) =>
+                Analysis(groups, new Ec2NetworkAcl("acl-1", "vpc-1", entries, new[] { "subnet-a", "subnet-b" })).Judge(new[] { a, b }, matrix).ToList();
+
+            List<SecurityGroupVerdict> noReplies = Judge(portsOnly);
+
+            Assert.All(noReplies.Where(v => v.FromPort == 8472), v => Assert.True(v.Allowed));
+            SecurityGroupVerdict kubelet = noReplies.Single(v => v.FromPort == 10250 && v.Source == "a");
+            Assert.False(kubelet.Allowed);
+            Assert.Equal("acl-1 outbound rule * (no entry allows tcp/32768-60999 to 10.0.0.1)", kubelet.BlockedBy);
+            Assert.All(Judge(withReplies), v => Assert.True(v.Allowed));
         }
 
         [Fact]
@@ -164,6 +218,29 @@ namespace K3sNet.Tests.Aws
             Assert.Equal(10250, exposure.FromPort);
             Assert.Equal("::/0", exposure.Source);
             Assert.Equal("sg-a", exposure.GroupId);
+        }
+
+        [Fact]
+        public void A_world_rule_that_opens_only_part_of_a_cluster_only_range_is_an_exposure()
+        {
+            var groups = new[] { new Ec2SecurityGroup("sg-a", "k3s", "vpc-1", new[] { new SecurityGroupRule("tcp", 2379, 2379, CidrIpv4: "0.0.0.0/0") }) };
+            AnalysisNode a = Node("a", Instance("i-a", "10.0.0.1", "sg-a"), K3sRole.Server);
+
+            SecurityGroupVerdict exposure = Assert.Single(Analysis(groups).Exposures(new[] { a }, PortMatrix.For(new PortMatrixOptions { EmbeddedEtcd = true })));
+
+            Assert.Equal(2379, exposure.FromPort);
+            Assert.Equal(2380, exposure.ToPort);
+            Assert.Equal("0.0.0.0/0", exposure.Source);
+            Assert.Contains("tcp/2379 from 0.0.0.0/0", exposure.Reason, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_world_rule_for_one_port_is_no_exposure_of_host_gw_all_traffic()
+        {
+            var groups = new[] { new Ec2SecurityGroup("sg-a", "k3s", "vpc-1", new[] { new SecurityGroupRule("tcp", 22, 22, CidrIpv4: "0.0.0.0/0") }) };
+            AnalysisNode a = Node("a", Instance("i-a", "10.0.0.1", "sg-a"));
+
+            Assert.Empty(Analysis(groups).Exposures(new[] { a }, PortMatrix.For(new PortMatrixOptions { FlannelBackend = FlannelBackend.HostGw })));
         }
     }
 }

@@ -43,6 +43,29 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public async Task An_address_two_vpcs_share_is_the_instance_in_the_vpc_of_the_other_nodes_or_none()
+        {
+            Ec2State state = Ec2TestBed.Cluster(nodes: 2, groups: 1);
+            state.Vpcs.Add(new VpcState { VpcId = "vpc-0b", CidrBlock = "10.0.0.0/16" });
+            state.Instances.Insert(0, new InstanceState
+            {
+                InstanceId = "i-000000000000000b0", VpcId = "vpc-0b", SubnetId = "subnet-0c",
+                PrivateIpAddress = Ec2TestBed.Address(0), GroupIds = { Ec2TestBed.GroupId(0) },
+            });
+            await using Ec2TestBed bed = await Ec2TestBed.StartAsync(state);
+            using Ec2CloudNetwork ec2 = bed.Connect();
+            var check = new SecurityGroupCheck(ec2);
+            NodeInput shared = NodeInput.ForAddress(IPAddress.Parse(Ec2TestBed.Address(0)));
+
+            IReadOnlyList<NodeMatch> withPeer = await check.FindInstancesAsync(new[] { shared, NodeInput.ForAddress(IPAddress.Parse(Ec2TestBed.Address(1))) }, None);
+            NodeMatch alone = Assert.Single(await check.FindInstancesAsync(new[] { shared }, None));
+
+            Assert.Equal(new[] { Ec2TestBed.InstanceId(0), Ec2TestBed.InstanceId(1) }, withPeer.Select(m => m.Instance?.InstanceId));
+            Assert.Null(alone.Instance);
+            Assert.Equal(new[] { Ec2TestBed.InstanceId(0), "i-000000000000000b0" }, alone.SameAddress.Order());
+        }
+
+        [Fact]
         public async Task Reads_the_groups_and_network_acls_once_and_judges_every_pair()
         {
             await using Ec2TestBed bed = await Ec2TestBed.StartAsync(Ec2TestBed.Cluster(nodes: 40, groups: 4));

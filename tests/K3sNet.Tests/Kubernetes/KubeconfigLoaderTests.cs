@@ -82,6 +82,49 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public void Relative_certificate_paths_start_at_the_file_that_names_them_as_kubectl_reads_them()
+        {
+            string first = Write("first", "dev", ("dev", "http://127.0.0.1:1111"));
+            string other = Directory.CreateDirectory(Path.Combine(_folder, "other")).FullName;
+            using (var key = System.Security.Cryptography.ECDsa.Create())
+            {
+                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                    "CN=k3s-server-ca", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+                using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+                File.WriteAllText(Path.Combine(other, "ca.crt"), ca.ExportCertificatePem());
+            }
+
+            string second = Path.Combine(other, "config");
+            File.WriteAllText(second, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: prod
+                  cluster:
+                    server: https://127.0.0.1:6443
+                    certificate-authority: ca.crt
+                contexts:
+                - name: prod
+                  context:
+                    cluster: prod
+                    user: prod
+                users:
+                - name: prod
+                  user:
+                    token: secret-prod
+                """);
+
+            k8s.KubernetesClientConfiguration configuration = KubeconfigLoader.Build(Variable(first, second), "prod");
+
+            Assert.Equal("CN=k3s-server-ca", Assert.Single(configuration.SslCaCerts).Subject);
+
+            File.Delete(Path.Combine(other, "ca.crt"));
+            var missing = Assert.Throws<ClusterConfigurationException>(() => KubeconfigLoader.Build(Variable(first, second), "prod"));
+            Assert.Equal(ClusterConfigurationProblem.Invalid, missing.Problem);
+            Assert.Contains(Path.Combine(other, "ca.crt"), missing.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void No_current_context_and_no_context_given_is_its_own_problem()
         {
             string only = Write("only", null, ("dev", "http://127.0.0.1:1"));
