@@ -38,6 +38,11 @@ namespace K3sNet.Commands
         protected override void ProcessRecord()
         {
             KubeconfigLocation location = LocateConfiguration();
+            if (location.KubeconfigVariableSkipped() is string skipped)
+            {
+                WriteWarning(skipped);
+            }
+
             var connection = new ClusterConnection(location, Context, TimeSpan.FromSeconds(TimeoutSeconds));
             using IClusterSource cluster = Connect(connection);
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,

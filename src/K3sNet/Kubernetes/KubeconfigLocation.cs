@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace K3sNet.Kubernetes
 {
@@ -15,5 +17,24 @@ namespace K3sNet.Kubernetes
             KubeconfigSource.KubeconfigVariable => $"KUBECONFIG ({string.Join(", ", Files)})",
             _ => string.Join(", ", Files),
         };
+
+        /// <summary>
+        /// A warning when KUBECONFIG is set but names no file that exists, so the configuration came from further down
+        /// the chain: a mistyped KUBECONFIG must not silently read another cluster. Null otherwise.
+        /// </summary>
+        public string? KubeconfigVariableSkipped()
+        {
+            if (Source == KubeconfigSource.KubeconfigVariable)
+            {
+                return null;
+            }
+
+            string[] listed = Tried.Where(t => t.StartsWith(KubeconfigLocator.KubeconfigVariablePrefix, StringComparison.Ordinal))
+                .Select(t => t.Substring(KubeconfigLocator.KubeconfigVariablePrefix.Length))
+                .ToArray();
+            return listed.Length == 0
+                ? null
+                : $"KUBECONFIG names no file that exists ({string.Join(", ", listed)}); reading {Describe()} instead. Correct KUBECONFIG, or pass -Kubeconfig, to be sure which cluster you read.";
+        }
     }
 }

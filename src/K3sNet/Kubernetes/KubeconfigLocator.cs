@@ -13,6 +13,9 @@ namespace K3sNet.Kubernetes
     internal static class KubeconfigLocator
     {
         public const string K3sServerKubeconfig = "/etc/rancher/k3s/k3s.yaml";
+
+        /// <summary>How <see cref="KubeconfigLocation.Tried"/> marks the files KUBECONFIG listed.</summary>
+        public const string KubeconfigVariablePrefix = "KUBECONFIG: ";
         public const string ServiceAccountToken = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
         public static KubeconfigLocation Locate(string? explicitPath, IKubeconfigEnvironment environment)
@@ -39,7 +42,7 @@ namespace K3sNet.Kubernetes
                     .Select(p => Path.GetFullPath(ExpandHome(p.Trim(), environment), environment.CurrentDirectory))
                     .Distinct(StringComparer.Ordinal)
                     .ToList();
-                tried.AddRange(listed.Select(p => "KUBECONFIG: " + p));
+                tried.AddRange(listed.Select(p => KubeconfigVariablePrefix + p));
                 List<string> existing = listed.Where(environment.FileExists).ToList();
                 if (existing.Count > 0)
                 {

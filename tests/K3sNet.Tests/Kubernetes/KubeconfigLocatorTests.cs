@@ -72,6 +72,30 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public void Falling_past_a_kubeconfig_variable_that_names_no_existing_file_warns_with_both_places()
+        {
+            var env = new FakeEnvironment { Files = { "/home/ops/.kube/config" } };
+            env.Variables["KUBECONFIG"] = "/a/mistyped.yaml";
+
+            string? warning = KubeconfigLocator.Locate(null, env).KubeconfigVariableSkipped();
+
+            Assert.NotNull(warning);
+            Assert.Contains("/a/mistyped.yaml", warning, System.StringComparison.Ordinal);
+            Assert.Contains("reading /home/ops/.kube/config instead", warning, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void No_warning_when_kubeconfig_variable_is_used_or_unset()
+        {
+            var used = new FakeEnvironment { Files = { "/a/cluster.yaml" } };
+            used.Variables["KUBECONFIG"] = "/a/cluster.yaml";
+            var unset = new FakeEnvironment { Files = { "/home/ops/.kube/config" } };
+
+            Assert.Null(KubeconfigLocator.Locate(null, used).KubeconfigVariableSkipped());
+            Assert.Null(KubeconfigLocator.Locate(null, unset).KubeconfigVariableSkipped());
+        }
+
+        [Fact]
         public void Then_the_k3s_servers_own_file()
         {
             var env = new FakeEnvironment { Files = { KubeconfigLocator.K3sServerKubeconfig } };
