@@ -55,7 +55,7 @@ namespace K3sNet.Cloud.Kubernetes
             {
                 throw new ClusterConfigurationException(
                     ClusterConfigurationProblem.NoCurrentContext,
-                    $"The kubeconfig ({location.Describe()}) sets no current-context.",
+                    $"The kubeconfig from {location.Describe()} sets no current-context.",
                     known);
             }
 
@@ -64,7 +64,7 @@ namespace K3sNet.Cloud.Kubernetes
             {
                 throw new ClusterConfigurationException(
                     ClusterConfigurationProblem.ContextNotFound,
-                    $"The kubeconfig ({location.Describe()}) has no context '{chosen}'.",
+                    $"The kubeconfig from {location.Describe()} has no context '{chosen}'.",
                     known);
             }
 
@@ -77,7 +77,7 @@ namespace K3sNet.Cloud.Kubernetes
                 // Its messages name contexts, users and clusters, never credentials.
                 throw new ClusterConfigurationException(
                     ClusterConfigurationProblem.Invalid,
-                    $"The kubeconfig ({location.Describe()}) cannot be used for context '{chosen}': {exception.Message}",
+                    $"The kubeconfig from {location.Describe()} cannot be used for context '{chosen}': {exception.Message}",
                     known);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -85,7 +85,7 @@ namespace K3sNet.Cloud.Kubernetes
                 // A certificate or key file the context names is missing or unreadable; the message names only its path.
                 throw new ClusterConfigurationException(
                     ClusterConfigurationProblem.Invalid,
-                    $"The kubeconfig ({location.Describe()}) names a file for context '{chosen}' that cannot be read: {exception.Message}",
+                    $"The kubeconfig from {location.Describe()} names a file for context '{chosen}' that cannot be read: {exception.Message}",
                     known);
             }
         }

@@ -253,8 +253,12 @@ namespace K3sNet.Commands
             }
         }
 
-        private object CurrentTarget() =>
-            string.Create(CultureInfo.InvariantCulture, $"{GroupId ?? DestinationAddress?.ToString()} {SecurityGroupAnalysis.PortText(Protocol, FromPort, ToPort ?? FromPort)}");
+        private object CurrentTarget()
+        {
+            string traffic = SecurityGroupAnalysis.PortText(Protocol, FromPort, ToPort ?? FromPort);
+            string? where = GroupId ?? DestinationAddress?.ToString();
+            return where is null ? traffic : string.Create(CultureInfo.InvariantCulture, $"{where} {traffic}");
+        }
 
         private static string PortText(TrafficRequest request) => SecurityGroupAnalysis.PortText(request.Protocol, request.FromPort, request.ToPort);
     }

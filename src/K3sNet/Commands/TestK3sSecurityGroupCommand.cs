@@ -29,7 +29,7 @@ namespace K3sNet.Commands
         [Parameter(Mandatory = true, ParameterSetName = PrivateIpSet)]
         public IPAddress[] PrivateIpAddress { get; set; } = Array.Empty<IPAddress>();
 
-        /// <summary>The flows to judge; without it, the matrix of a plain k3s install with the nodes' flannel backend.</summary>
+        /// <summary>The flows to judge; without it, the matrix the nodes imply (backend, embedded etcd and registry, dual-stack).</summary>
         [Parameter]
         public PortRequirement[]? Requirement { get; set; }
 
@@ -96,7 +96,7 @@ namespace K3sNet.Commands
                 else if (match.Instance is null)
                 {
                     WriteError(K3sNetErrors.Create("InstanceNotFound", ErrorCategory.ObjectNotFound, input.Target,
-                        $"No EC2 instance in this account and region {(input.InstanceId is not null ? $"has the id {input.InstanceId}" : $"has the private address {input.Address}")} (node '{input.Name}').",
+                        $"No EC2 instance in this account and region {(input.InstanceId is not null ? $"has the id {input.InstanceId}" : $"has the private address {input.Address}")}{NodeSuffix(input)}.",
                         "Check -Region and the credentials' account; a node outside EC2 cannot be judged by its security groups."));
                 }
                 else if (match.NotRunningState is string state)
@@ -146,5 +146,9 @@ namespace K3sNet.Commands
             WriteVerbose(inferred.Summary);
             return PortMatrix.For(inferred.Options);
         }
+
+        /// <summary>" (node 'x')" when the input was a node, so an id or address given directly is not named twice.</summary>
+        private static string NodeSuffix(NodeInput input) =>
+            input.Name == input.InstanceId || input.Name == input.Address ? string.Empty : $" (node '{input.Name}')";
     }
 }

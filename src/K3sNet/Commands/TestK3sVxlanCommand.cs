@@ -91,7 +91,9 @@ namespace K3sNet.Commands
             WriteSetAside(selection, localName);
             if (selection.Peers.Count == 0)
             {
-                WriteWarning("There is no VXLAN peer to test: give the cluster's nodes, this one included (Get-K3sNode | Test-K3sVxlan), or -ComputerName or -VtepAddress.");
+                WriteWarning(selection.Unresolved.Count > 0
+                    ? "There is no VXLAN peer to test: no -ComputerName resolved to an IPv4 address. Give the peers' underlay IP addresses instead."
+                    : "There is no VXLAN peer to test: give the cluster's nodes, this one included (Get-K3sNode | Test-K3sVxlan), or -ComputerName or -VtepAddress.");
                 return;
             }
 
