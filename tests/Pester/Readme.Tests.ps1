@@ -1,0 +1,69 @@
+# The README is where people copy commands from: hold its code to the cmdlets, and its quick start to what CI runs.
+# Recipes that need a real cluster, AWS account or SSH cannot run here; what can drift (a renamed cmdlet or parameter,
+# a parameter set that no longer binds, a quick start CI no longer runs) is checked against the built module.
+BeforeDiscovery {
+    $readme = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../README.md')
+    $blocks = [regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```')
+    $PowerShellBlocks = @(for ($i = 0; $i -lt $blocks.Count; $i++) {
+            @{ Index = $i + 1; Code = $blocks[$i].Groups[1].Value }
+        })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $Module = Import-Module (Join-Path (Get-BuiltModulePath) 'K3sNet.psd1') -Force -PassThru
+    $Root = Get-RepositoryRoot
+    $Readme = Get-Content -Raw -LiteralPath (Join-Path $Root 'README.md')
+    $CommonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
+        [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+
+    function Get-K3sNetCommandCall([string] $Code) {
+        # Every call of one of K3sNet's cmdlets in a script, with the parameter names it gives.
+        $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref]$null, [ref]$errors)
+        if ($errors) { throw "The README's code does not parse: $($errors[0].Message) ('$($errors[0].Extent.Text)')" }
+        $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true) |
+            Where-Object { $_.GetCommandName() -like '*-K3s*' } |
+            ForEach-Object {
+                [pscustomobject]@{
+                    Name       = $_.GetCommandName()
+                    Parameters = @($_.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] } |
+                            ForEach-Object ParameterName)
+                    Text       = $_.Extent.Text
+                }
+            }
+    }
+}
+
+Describe 'README.md' {
+    It 'PowerShell block <Index> calls only K3sNet cmdlets and parameters that exist' -ForEach $PowerShellBlocks {
+        foreach ($call in Get-K3sNetCommandCall $Code) {
+            $Module.ExportedCmdlets.Keys | Should -Contain $call.Name -Because "the README calls '$($call.Text)'"
+            $command = Get-Command $call.Name
+            foreach ($parameter in $call.Parameters) {
+                # A splat (@aws) is not a parameter name; prefixes are not used in the README, so names must match.
+                ($command.Parameters.ContainsKey($parameter) -or $parameter -in $CommonParameters -or
+                    ($command.Parameters.Values.Aliases -contains $parameter)) |
+                    Should -BeTrue -Because "'$($call.Text)' uses -$parameter, which $($call.Name) does not have"
+            }
+        }
+    }
+
+    It 'lists every exported cmdlet in its table' {
+        foreach ($name in $Module.ExportedCmdlets.Keys) {
+            $Readme | Should -Match ([regex]::Escape("``$name``")) -Because 'the README table is where users meet the cmdlets'
+        }
+    }
+
+    It 'gives as its test command exactly what CI runs' {
+        $ci = Get-Content -Raw -LiteralPath (Join-Path $Root '.ci/run')
+        $ci | Should -Match 'dotnet tool restore'
+        $ci | Should -Match ([regex]::Escape('dotnet pwsh ./build.ps1 Test'))
+        $Readme | Should -Match ([regex]::Escape('dotnet tool restore && dotnet pwsh ./build.ps1 Test'))
+    }
+
+    It 'gives as its main job a task build.ps1 has' {
+        $Readme | Should -Match ([regex]::Escape('dotnet tool restore && dotnet pwsh ./build.ps1 Demo'))
+        (Get-Command (Join-Path $Root 'build.ps1')).Parameters['Task'].Attributes.ValidValues | Should -Contain 'Demo'
+    }
+}
