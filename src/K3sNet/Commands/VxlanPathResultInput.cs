@@ -57,7 +57,7 @@ namespace K3sNet.Commands
             catch (FormatException e)
             {
                 error = K3sNetErrors.Create(
-                    InvalidPropertyId, ErrorCategory.InvalidData, item.BaseObject,
+                    InvalidPropertyId, ErrorCategory.InvalidData, Target(item),
                     $"The result for {source} -> {destination} cannot be read: {e.Message}.",
                     $"Give Verdict as one of {string.Join(", ", Enum.GetNames<VxlanVerdict>())} (or its number), as Test-K3sVxlan writes it.",
                     e);
@@ -68,11 +68,14 @@ namespace K3sNet.Commands
         private static VxlanPathResult? Fail(PSObject item, out ErrorRecord error)
         {
             error = K3sNetErrors.Create(
-                MissingNodeNamesId, ErrorCategory.InvalidData, item.BaseObject,
-                $"A {item.BaseObject.GetType().Name} without a Source and a Destination cannot be placed in the matrix, so it is left out.",
+                MissingNodeNamesId, ErrorCategory.InvalidData, Target(item),
+                $"An object ({item.TypeNames[0]}) without a Source and a Destination cannot be placed in the matrix, so it is left out.",
                 "Pipe in the results of Test-K3sVxlan, or objects with their property names (Source, Destination, Verdict), such as results saved with ConvertTo-Json and read back with ConvertFrom-Json.");
             return null;
         }
+
+        /// <summary>The object as it came in: a [pscustomobject] or a deserialized object is its PSObject, not the empty placeholder inside.</summary>
+        private static object Target(PSObject item) => item.BaseObject is PSCustomObject ? item : item.BaseObject;
 
         private static T? ReadEnum<T>(PSObject item, string name)
             where T : struct, Enum
