@@ -87,14 +87,15 @@ namespace K3sNet.Matrix
 
         private static IEnumerable<string> Findings(VxlanMatrix matrix, int width)
         {
-            IReadOnlyList<VxlanMatrixFinding> findings = VxlanMatrixFinding.For(matrix);
+            IReadOnlyList<VxlanMatrixFinding> findings = VxlanMatrixFinding.For(matrix, group: true);
             if (findings.Count == 0)
             {
                 yield break;
             }
 
             yield return string.Empty;
-            yield return $"Not healthy ({findings.Count} of {matrix.PairCount} paths):";
+            int notHealthy = matrix.Cells.Count(c => c.Verdict != VxlanVerdict.Healthy);
+            yield return $"Not healthy ({notHealthy} of {matrix.PairCount} paths):";
             IEnumerable<VxlanMatrixFinding> listed = findings.Take(MaxListed);
             int pairWidth = listed.Max(f => PairText(f).Length);
             int verdictWidth = listed.Max(f => f.Verdict.Length);

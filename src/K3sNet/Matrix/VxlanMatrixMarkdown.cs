@@ -40,7 +40,7 @@ namespace K3sNet.Matrix
 
         private static IEnumerable<string> Findings(VxlanMatrix matrix)
         {
-            IReadOnlyList<VxlanMatrixFinding> findings = VxlanMatrixFinding.For(matrix);
+            IReadOnlyList<VxlanMatrixFinding> findings = VxlanMatrixFinding.For(matrix, group: false);
             if (findings.Count == 0)
             {
                 yield break;

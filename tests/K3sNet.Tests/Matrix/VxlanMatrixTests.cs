@@ -137,6 +137,35 @@ namespace K3sNet.Tests.Matrix
         }
 
         [Fact]
+        public void Under_the_grid_a_whole_row_or_column_with_one_verdict_is_one_line_and_markdown_lists_every_path()
+        {
+            string[] names = Enumerable.Range(1, 6).Select(i => $"node-{i}").ToArray();
+            VxlanMatrix matrix = VxlanMatrix.FromResults(AllPairs(names, (s, d) =>
+                    s == "node-2" || d == "node-2" ? VxlanVerdict.VxlanBlocked
+                    : s == "node-4" ? VxlanVerdict.NotTested
+                    : s == "node-3" && d == "node-5" ? VxlanVerdict.MtuBlackhole
+                    : VxlanVerdict.Healthy)
+                .Where(r => r.Source != "node-6"));
+
+            string[] findings = matrix.ToGrid(120).Split(Environment.NewLine).SkipWhile(l => !l.StartsWith("Not healthy", StringComparison.Ordinal)).ToArray();
+
+            Assert.Equal(new[]
+            {
+                "Not healthy (19 of 30 paths):",
+                "node-2 -> every other node  VxlanBlocked  5 paths, e.g. node-2 to node-1",
+                "4 other nodes -> node-2     VxlanBlocked  4 paths, e.g. node-1 to node-2",
+                "node-3 -> node-5            MtuBlackhole  node-3 to node-5",
+                "node-6 -> every other node  NoResult      No result from node-6 was piped in: nobody tested its paths.",
+                "node-4 -> 4 other nodes     NotTested     4 paths, e.g. node-4 to node-1",
+            }, findings);
+            string markdown = matrix.ToMarkdown();
+            Assert.Contains("| node-5 | node-2 | VxlanBlocked | node-5 to node-2 |  |", markdown);
+            Assert.Contains("| node-4 | node-5 | NotTested | node-4 to node-5 |  |", markdown);
+            // Every path but node-6's row, which is one line either way: 19 - 5 + 1.
+            Assert.Equal(15, markdown.Split('\n').Count(l => l.StartsWith("| node-", StringComparison.Ordinal)));
+        }
+
+        [Fact]
         public void Long_names_at_fifty_nodes_are_cut_so_the_grid_still_fits()
         {
             string[] names = Enumerable.Range(1, 50).Select(i => $"node-{i}-" + new string('x', 80)).ToArray();
