@@ -17,6 +17,7 @@
         'VxlanPathResult.format.ps1xml'
         'VxlanResponderSummary.format.ps1xml'
         'VxlanMatrix.format.ps1xml'
+        'VxlanMatrixCell.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sNode'

@@ -131,6 +131,14 @@ Describe 'Show-K3sVxlanMatrix' {
             $lines | Should -Contain 'server-1 -> agent-2  VxlanBlocked  server-1 to agent-2'
         }
 
+        It 'shows a pair nobody tested as "no result" in the table of UntestedPairs' {
+            $matrix = New-PairResult -Nodes $Three -Blocked 'agent-2' | Where-Object Source -NE 'agent-1' | Show-K3sVxlanMatrix
+            $lines = ($matrix.UntestedPairs | Out-String -Width 120) -split "`r?`n"
+
+            $lines | Should -Contain 'agent-1          agent-2          no result       No result for this path was piped in.'
+            $lines | Should -Contain 'agent-1          server-1         no result       No result for this path was piped in.'
+        }
+
         It 'fits 50 nodes with EC2 names in 120 columns, one row per node' {
             $nodes = 1..50 | ForEach-Object { "ip-172-31-16-$(200 + $_)" }
             $text = New-PairResult -Nodes $nodes -Blocked 'ip-172-31-16-207' | Show-K3sVxlanMatrix | Out-String -Width 120

@@ -81,13 +81,13 @@ namespace K3sNet
 
             string[] nodes = names.Values.OrderBy(n => n, NaturalNameComparer.Instance).ToArray();
             var cells = new List<VxlanMatrixCell>(nodes.Length * Math.Max(0, nodes.Length - 1));
-            foreach (string source in nodes)
+            for (int row = 0; row < nodes.Length; row++)
             {
-                foreach (string destination in nodes)
+                for (int column = 0; column < nodes.Length; column++)
                 {
-                    if (!ReferenceEquals(source, destination))
+                    if (row != column)
                     {
-                        cells.Add(new VxlanMatrixCell(source, destination, latest.GetValueOrDefault((source, destination))));
+                        cells.Add(new VxlanMatrixCell(nodes[row], nodes[column], latest.GetValueOrDefault((nodes[row], nodes[column]))));
                     }
                 }
             }
