@@ -16,12 +16,15 @@
         'K3sNode.format.ps1xml'
         'VxlanPathResult.format.ps1xml'
         'VxlanResponderSummary.format.ps1xml'
+        'VxlanMatrix.format.ps1xml'
+        'VxlanMatrixCell.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sNode'
         'Get-K3sPortMatrix'
         'Grant-K3sNodeTraffic'
         'Revoke-K3sNodeTraffic'
+        'Show-K3sVxlanMatrix'
         'Start-K3sVxlanResponder'
         'Test-K3sSecurityGroup'
         'Test-K3sVxlan'
