@@ -75,8 +75,8 @@ Show-Step '2. Does VXLAN (UDP 8472) pass between this node and every other? Pods
     'Get-K3sNode | Test-K3sVxlan'
 
 Show-Step '   The server sees only its own paths; ask every node (the lab runs this in each node''s namespace).' `
-    "`$paths = $remoting`n`$paths | Where-Object Verdict -NE Healthy | Format-List Source, Destination, Verdict, Reason" `
-    { $script:paths = @(Invoke-OnEveryNode); $paths | Where-Object Verdict -NE Healthy | Format-List Source, Destination, Verdict, Reason }
+    "`$paths = $remoting`n`$paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap" `
+    { $script:paths = @(Invoke-OnEveryNode); $paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap }
 
 if (Get-Command Show-K3sVxlanMatrix -ErrorAction Ignore) {
     Show-Step '3. Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
