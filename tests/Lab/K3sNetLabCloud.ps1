@@ -158,7 +158,6 @@ function Sync-K3sNetLabSecurityGroup {
         $ruleset = "table inet k3snetlab {}`ndelete table inet k3snetlab`n" +
             (Get-SecurityGroupRuleset -TcpPorts $group.TcpPorts -VxlanSources $sources -ProbePorts @($Lab.ProbePorts))
         $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText $ruleset
-        $node | Add-Member -NotePropertyName RenderedGroup -NotePropertyValue $group -Force
     }
 }
 

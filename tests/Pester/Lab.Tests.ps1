@@ -485,6 +485,23 @@ Describe 'The lab''s cloud: emulators in the server''s namespace' {
         Test-Overlay | Should -BeFalse -Because 'the revoked rule admits nothing any more'
     }
 
+    It 'answers a change even when its hook fails, and leaves the nodes'' rules as they were' {
+        Skip-WithoutLab
+        $state = Join-Path $CloudLab.Path 'lab.json'
+        $saved = Get-Content -Raw -LiteralPath $state
+        try {
+            Set-Content -LiteralPath $state -Value '{ not json' -Encoding utf8
+            Invoke-OnServer "Grant-K3sNodeTraffic -Protocol Udp -FromPort 8472 -SourceGroupId $($Cloud.Groups.'node-a') -GroupId $($Cloud.Groups.'node-b') @aws"
+            Get-VxlanSources node-b | Should -BeNullOrEmpty -Because 'a hook that cannot read the lab changes nothing'
+            Get-VxlanSources node-a | Should -Be @('10.0.1.11')
+        }
+        finally {
+            Set-Content -LiteralPath $state -Value $saved -Encoding utf8 -NoNewline
+            Invoke-OnServer "Revoke-K3sNodeTraffic -Protocol Udp -FromPort 8472 -SourceGroupId $($Cloud.Groups.'node-a') -GroupId $($Cloud.Groups.'node-b') @aws -Confirm:`$false"
+        }
+        Get-VxlanSources node-b | Should -BeNullOrEmpty
+    }
+
     It 'stops both emulators and removes its files when the lab is removed' {
         Skip-WithoutLab
         $lab = New-K3sNetLab -NodeCount 2
