@@ -9,7 +9,8 @@ Tasks (run in the order given; default Build):
   Docs     Turn docs/ (PlatyPS markdown) into out/K3sNet/en-US/ MAML and about_ help.
   Package  Build, then write out/K3sNet.<version>.nupkg that Install-PSResource accepts from a local repository.
   Test     Build and Package, run xunit, then Pester in a fresh pwsh; the last line is "N passed, N failed".
-  Demo     Build, then show the story on the built module (the main job).
+  Demo     Build, then tell the story on the built module and a 3-node lab (the main job; root on Linux with iproute2
+           and nftables, else it shows the port matrix and says what it needs).
   Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports.
   Clean    Remove out/, artifacts/ and every bin/ and obj/.
 

@@ -4,9 +4,13 @@
 The main job: shows what K3sNet does, on the built module. build.ps1 Demo runs it in a fresh pwsh.
 
 .DESCRIPTION
-Until the network-namespace lab lands, the story is the port matrix: which inbound rules three kinds of k3s cluster
-need between their nodes, which of them must never face the internet, and how they pipe into scripts. Each step
-prints the command a user would type, then its output.
+The story of a k3s cluster on EC2 whose pods on one agent cannot resolve names: a 3-node lab in network namespaces
+(tests/Lab, real kernel VXLAN; the server k3s-server hosts CoreDNS; k3s-agent-2's security group lacks UDP 8472), with
+the Kubernetes API emulator on the server's address (10.0.1.10:6443) and the EC2 emulator on the server's loopback,
+whose every security-group change is rendered into the nodes' nftables. From the server (tools/DemoStory.ps1, run
+there with ip netns exec), each step prints the command a user would type, then its output. Everything it builds is
+removed at the end, also when a step fails or on Ctrl+C. The lab needs root on Linux with iproute2 and nftables:
+elsewhere the demo shows the port matrix, says what it needs, and exits with 1.
 #>
 [CmdletBinding()]
 param(
@@ -16,32 +20,51 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
-
-function Show-Step([string] $Title, [string] $Command) {
-    Write-Host ''
-    Write-Host "# $Title" -ForegroundColor Green
-    Write-Host "PS> $Command" -ForegroundColor Yellow
-    & ([scriptblock]::Create($Command)) | Out-Host
-}
-
+$Root = Split-Path -Parent $PSScriptRoot
 Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
+Import-Module (Join-Path $Root 'tests/Lab/K3sNetLab.psm1')
+# After the lab's module, which loads its own copy (-Force) through the tests' support module.
+Import-Module (Join-Path $PSScriptRoot 'PwshProcess.psm1') -Force
+
 $module = Get-Module K3sNet
 Write-Host "K3sNet $($module.Version): why pods on one k3s node cannot reach another, and the rules that fix it." -ForegroundColor Cyan
-
-Show-Step 'A default cluster: flannel VXLAN, one server, agents. UDP 8472 is the rule people forget.' `
-    'Get-K3sPortMatrix'
-
-Show-Step 'An HA cluster with embedded etcd: servers also admit etcd from each other.' `
-    'Get-K3sPortMatrix -EmbeddedEtcd'
-
-Show-Step 'A WireGuard cluster, dual-stack: 51820 and 51821 replace 8472, and every rule admits IPv6 sources too.' `
-    'Get-K3sPortMatrix -FlannelBackend wireguard-native -IPv6 | Format-Table Protocol, Port, Source, Destination, IPFamily, Purpose'
-
-Show-Step 'What an agent must admit, as JSON for a runbook or a change ticket.' `
-    'Get-K3sPortMatrix -Role Agent | Select-Object Protocol, FromPort, ToPort, Source, ClusterOnly | ConvertTo-Json -Compress -EnumsAsStrings'
-
-Show-Step 'Ports that must never be open to 0.0.0.0/0 or ::/0 in an HA cluster with the embedded registry.' `
-    'Get-K3sPortMatrix -EmbeddedEtcd -EmbeddedRegistry | Where-Object ClusterOnly | Select-Object Protocol, Port, Purpose'
-
 Write-Host ''
-Write-Host 'Next: Get-Help Get-K3sPortMatrix -Examples, and Get-Help about_K3sNet.' -ForegroundColor Cyan
+Write-Host '# What a default k3s cluster (flannel VXLAN) needs between its nodes. UDP 8472 is the rule people forget.' -ForegroundColor Green
+Write-Host 'PS> Get-K3sPortMatrix' -ForegroundColor Yellow
+Write-Host (Get-K3sPortMatrix | Out-String -Width 120).TrimEnd()
+
+$missing = Test-K3sNetLabSupport
+if ($missing) {
+    Write-Host ''
+    Write-Host 'The rest of the demo builds a 3-node k3s lab in network namespaces: run it as root on Linux with iproute2 and' -ForegroundColor Red
+    Write-Host "nftables (sudo dotnet pwsh ./build.ps1 Demo). Here $missing." -ForegroundColor Red
+    exit 1
+}
+
+$lab = $null
+try {
+    $lab = New-K3sNetLab -NodeCount 3 -NodeName k3s-server, k3s-agent-1, k3s-agent-2 -NoVxlanInto k3s-agent-2
+    $cloud = Start-K3sNetLabCloud -Lab $lab
+    Write-Host ''
+    Write-Host "The lab: k3s-server, k3s-agent-1 and k3s-agent-2 in network namespaces $($lab.Prefix)-*, real kernel VXLAN; the" -ForegroundColor Cyan
+    Write-Host 'Kubernetes API on k3s-server (10.0.1.10:6443); EC2 on k3s-server''s loopback, each security group rendered into' -ForegroundColor Cyan
+    Write-Host 'its node''s nftables. k3s-agent-2''s group admits no UDP 8472. Everything below runs on k3s-server.' -ForegroundColor Cyan
+
+    $namespaces = [ordered]@{}
+    foreach ($node in $lab.Nodes) { $namespaces[$node.Name] = $node.Namespace }
+    $server = $lab.Nodes | Where-Object IsServer
+    $pwsh = Get-PwshCommandLine
+    & ip netns exec $server.Namespace @pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'DemoStory.ps1') `
+        -ModulePath $ModulePath -Kubeconfig $cloud.Kubeconfig -AwsJson ($cloud.AwsParameters | ConvertTo-Json -Compress) `
+        -NodeNamespacesJson ($namespaces | ConvertTo-Json -Compress) | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "The story stopped (exit code $LASTEXITCODE)." }
+}
+finally {
+    if ($lab) {
+        Remove-K3sNetLab -Lab $lab
+        Write-Host ''
+        Write-Host "Lab $($lab.Prefix) and its emulators removed." -ForegroundColor Cyan
+    }
+}
+Write-Host ''
+Write-Host 'Next: Get-Help Test-K3sVxlan -Examples, and Get-Help about_K3sNet.' -ForegroundColor Cyan

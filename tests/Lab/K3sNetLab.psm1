@@ -22,6 +22,11 @@ $script:ApiPort = 6443
 # Kubelet stand-ins, by lab prefix: the listening sockets this process holds in the lab's namespaces.
 $script:Listeners = @{}
 
+# The emulators (Start-/Stop-KubeApiEmulator, Start-/Stop-Ec2Emulator) and the lab's cloud built from them.
+Import-Module (Join-Path $PSScriptRoot '../Pester/TestSupport.psm1')
+Import-Module (Join-Path $PSScriptRoot '../../tools/PwshProcess.psm1')
+. (Join-Path $PSScriptRoot 'K3sNetLabCloud.ps1')
+
 function Test-K3sNetLabSupport {
     <# Why the lab cannot run here, or $null when it can (root, ip, bridge, nft and network namespaces). #>
     [OutputType([string])]
@@ -108,14 +113,17 @@ function Get-FlannelEntryLines($Node, $Peer) {
     }
 }
 
-function Get-SecurityGroupRuleset($Lab, $Node) {
-    # The node's security group as nftables: only the underlay (eth0) is filtered, like an EC2 security group, which
-    # never sees what flannel.1 decapsulates. UDP 8472 is admitted from the set vxlan_sources only, so a fault can
-    # block it into a node, or from one peer, by changing the set. The lab's probe ports (Start-K3sVxlanResponder's,
+function Get-SecurityGroupRuleset {
+    # A node's security group as nftables, from its rendered shape: the TCP ports it admits (from anywhere on the
+    # subnet) and the addresses it admits UDP 8472 from. Only the underlay (eth0) is filtered, like an EC2 security
+    # group, which never sees what flannel.1 decapsulates. UDP 8472 is admitted from the set vxlan_sources only, so a
+    # fault can block it into a node, or from one peer, by changing the set. The lab's probe ports (Start-K3sVxlanResponder's,
     # where flannel.1 already owns 8472) are admitted exactly like 8472, so every fault breaks them the same way.
-    $group = $Lab.SecurityGroups.($Node.Name)
-    $sources = @($group.VxlanFrom | ForEach-Object { ($Lab.Nodes | Where-Object Name -EQ $_).UnderlayAddress })
-    $elements = if ($sources.Count) { "elements = { $($sources -join ', ') }" } else { '' }
+    # Both the lab's own groups (Get-LabNodeRuleset) and the EC2 emulator's (Sync-K3sNetLabSecurityGroup) come here.
+    param([string[]] $TcpPorts = @(), [string[]] $VxlanSources = @(), [int[]] $ProbePorts = @())
+
+    $elements = if ($VxlanSources.Count) { "elements = { $($VxlanSources -join ', ') }" } else { '' }
+    $tcp = if ($TcpPorts.Count) { "tcp dport { $($TcpPorts -join ', ') } accept" } else { '# no TCP port admitted' }
 @"
 table inet k3snetlab {
     set vxlan_sources { type ipv4_addr; $elements }
@@ -124,12 +132,19 @@ table inet k3snetlab {
         iifname != "eth0" accept
         ct state established,related accept
         ip protocol icmp accept
-        tcp dport { $($group.TcpPorts -join ', ') } accept
-        udp dport { $((@($script:VxlanPort) + @($Lab.ProbePorts)) -join ', ') } ip saddr @vxlan_sources accept
+        $tcp
+        udp dport { $((@($script:VxlanPort) + @($ProbePorts)) -join ', ') } ip saddr @vxlan_sources accept
         drop
     }
 }
 "@
+}
+
+function Get-LabNodeRuleset($Lab, $Node) {
+    # The lab's own description of $Node's group (node names) as nftables.
+    $group = $Lab.SecurityGroups.($Node.Name)
+    $sources = @($group.VxlanFrom | ForEach-Object { ($Lab.Nodes | Where-Object Name -EQ $_).UnderlayAddress })
+    Get-SecurityGroupRuleset -TcpPorts $group.TcpPorts -VxlanSources $sources -ProbePorts $Lab.ProbePorts
 }
 
 function Get-KubeletListenerType {
@@ -322,11 +337,16 @@ function New-K3sNetLab {
         [int[]] $ProbePort = @(),
 
         # Where the description files go; a new temporary folder by default.
-        [string] $Path
+        [string] $Path,
+
+        # The nodes' names, server first (default node-a, node-b, ...); as many as -NodeCount.
+        [ValidatePattern('^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$')]
+        [string[]] $NodeName
     )
 
     $reason = Test-K3sNetLabSupport
     if ($reason) { throw "Cannot build the lab: $reason." }
+    if ($NodeName -and $NodeName.Count -ne $NodeCount) { throw "-NodeName gives $($NodeName.Count) names for $NodeCount nodes." }
 
     # A prefix no namespace on this host uses yet: the lab creates every name under it and removes exactly those, so
     # a name that already existed (another run's lab, by chance) must never become one of them.
@@ -338,7 +358,7 @@ function New-K3sNetLab {
     $null = New-Item -ItemType Directory -Force -Path $Path
 
     $nodes = for ($i = 0; $i -lt $NodeCount; $i++) {
-        $name = Get-NodeName $i $NodeCount
+        $name = if ($NodeName) { $NodeName[$i] } else { Get-NodeName $i $NodeCount }
         [pscustomobject]@{
             Name            = $name
             Index           = $i
@@ -413,7 +433,7 @@ function New-K3sNetLab {
             }
             Invoke-Batch ip $node.Namespace $ipLines
             Invoke-Batch bridge $node.Namespace $bridgeLines
-            $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText (Get-SecurityGroupRuleset $lab $node)
+            $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText (Get-LabNodeRuleset $lab $node)
         }
 
         Get-KubeletListenerType
@@ -545,7 +565,7 @@ function Clear-K3sNetLabFault {
     foreach ($node in $Lab.Nodes) {
         $group = $Lab.SecurityGroups.($node.Name)
         $group.VxlanFrom = @($group.BuiltVxlanFrom)
-        $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText ("flush ruleset`n" + (Get-SecurityGroupRuleset $Lab $node))
+        $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText ("flush ruleset`n" + (Get-LabNodeRuleset $Lab $node))
         $fdb = foreach ($peer in $Lab.Nodes | Where-Object Name -NE $node.Name) { (Get-FlannelEntryLines $node $peer).Bridge }
         Invoke-Batch bridge $node.Namespace @($fdb)
     }
@@ -556,7 +576,7 @@ function Clear-K3sNetLabFault {
 function Remove-K3sNetLab {
     <#
     .SYNOPSIS
-    Destroys a lab: its kubelet listeners, every namespace it created (and only those), its description folder.
+    Destroys a lab: its emulators (Start-K3sNetLabCloud), its kubelet listeners, every namespace it created (and only those), its description folder.
     .DESCRIPTION
     Idempotent: safe on a half-built lab, on one already removed, and twice. Takes the lab object or its folder.
     #>
@@ -571,6 +591,8 @@ function Remove-K3sNetLab {
             if (-not (Test-Path -LiteralPath $state)) { return }
             $Lab = Get-Content -Raw -LiteralPath $state | ConvertFrom-Json
         }
+        # The emulators first: a process still inside a namespace would keep it alive after its name is gone.
+        Stop-K3sNetLabCloud -Lab $Lab
         if ($script:Listeners.ContainsKey($Lab.Prefix)) {
             $script:Listeners[$Lab.Prefix] | ForEach-Object Dispose
             $script:Listeners.Remove($Lab.Prefix)
@@ -587,7 +609,7 @@ function Remove-K3sNetLab {
         }
         # In a folder it was given: only the files the lab wrote, and the folder when nothing else is in it.
         if ($Lab.Path -and (Test-Path -LiteralPath $Lab.Path)) {
-            foreach ($file in 'nodes.json', 'pods.json', 'lab.json') {
+            foreach ($file in 'nodes.json', 'pods.json', 'lab.json', 'kubeconfig.yaml', 'sync.log') {
                 Remove-Item -LiteralPath (Join-Path $Lab.Path $file) -Force -ErrorAction Ignore
             }
             if (-not (Get-ChildItem -LiteralPath $Lab.Path -Force)) {
@@ -622,4 +644,5 @@ function Remove-StaleK3sNetLab {
 }
 
 Export-ModuleMember -Function Test-K3sNetLabSupport, New-K3sNetLab, Get-K3sNetLabNode, Invoke-K3sNetLabCommand,
-    Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab
+    Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab,
+    Start-K3sNetLabCloud, Stop-K3sNetLabCloud, New-K3sNetLabEc2State, ConvertFrom-K3sNetLabEc2State, Sync-K3sNetLabSecurityGroup

@@ -325,3 +325,217 @@ Describe 'Removing a lab' {
         $path | Should -Not -Exist
     }
 }
+
+Describe 'The lab''s cloud: EC2 security groups translated into the lab''s rules' {
+    BeforeAll {
+        # Plain data, no lab: the translation is a pure function of the EC2 state and the nodes.
+        $Nodes = @(
+            [pscustomobject]@{ Name = 'node-a'; UnderlayAddress = '10.0.1.10' }
+            [pscustomobject]@{ Name = 'node-b'; UnderlayAddress = '10.0.1.11' }
+            [pscustomobject]@{ Name = 'node-c'; UnderlayAddress = '10.0.1.12' }
+        )
+        function New-State([object[]] $IngressOfC, [string[]] $GroupsOfB = @('sg-b')) {
+            [pscustomobject]@{
+                instances      = @(
+                    [pscustomobject]@{ instanceId = 'i-a'; privateIpAddress = '10.0.1.10'; groupIds = @('sg-a') }
+                    [pscustomobject]@{ instanceId = 'i-b'; privateIpAddress = '10.0.1.11'; groupIds = $GroupsOfB }
+                    [pscustomobject]@{ instanceId = 'i-c'; privateIpAddress = '10.0.1.12'; groupIds = @('sg-c') }
+                )
+                securityGroups = @(
+                    [pscustomobject]@{ groupId = 'sg-a'; ingress = @() }
+                    [pscustomobject]@{ groupId = 'sg-b'; ingress = @() }
+                    [pscustomobject]@{ groupId = 'sg-c'; ingress = $IngressOfC }
+                    [pscustomobject]@{ groupId = 'sg-shared'; ingress = @() }
+                )
+            }
+        }
+        function Get-GroupOfC($State) { ConvertFrom-K3sNetLabEc2State -State $State -Nodes $Nodes | Where-Object Name -EQ 'node-c' }
+    }
+
+    It 'admits UDP 8472 from the nodes whose instance is in the referenced group, and from no one else' {
+        $c = Get-GroupOfC (New-State @([pscustomobject]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; referencedGroupId = 'sg-shared' }) -GroupsOfB 'sg-b', 'sg-shared')
+        $c.VxlanFrom | Should -Be @('node-b')
+        $c.GroupIds | Should -Be @('sg-c')
+    }
+
+    It 'admits UDP 8472 from the nodes whose address a CIDR rule contains' {
+        (Get-GroupOfC (New-State @([pscustomobject]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; cidrIpv4 = '10.0.1.10/32' }))).VxlanFrom | Should -Be @('node-a')
+        (Get-GroupOfC (New-State @([pscustomobject]@{ ipProtocol = '17'; fromPort = 8000; toPort = 9000; cidrIpv4 = '10.0.0.0/16' }))).VxlanFrom | Should -Be @('node-a', 'node-b')
+        (Get-GroupOfC (New-State @([pscustomobject]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; cidrIpv4 = '10.0.2.0/24' }))).VxlanFrom | Should -BeNullOrEmpty
+    }
+
+    It 'admits nothing on UDP 8472 for another UDP port, TCP 8472, an IPv6 source or a prefix list' {
+        $c = Get-GroupOfC (New-State @(
+                [pscustomobject]@{ ipProtocol = 'udp'; fromPort = 51820; toPort = 51821; referencedGroupId = 'sg-a' }
+                [pscustomobject]@{ ipProtocol = 'tcp'; fromPort = 8472; toPort = 8472; referencedGroupId = 'sg-a' }
+                [pscustomobject]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; cidrIpv6 = '::/0' }
+                [pscustomobject]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; prefixListId = 'pl-0123' }
+            ))
+        $c.VxlanFrom | Should -BeNullOrEmpty
+        $c.TcpPorts | Should -Be @('8472')
+    }
+
+    It 'renders TCP ports and ranges as nftables spells them, and "all traffic" as every port and UDP 8472' {
+        $c = Get-GroupOfC (New-State @(
+                [pscustomobject]@{ ipProtocol = 'tcp'; fromPort = 10250; toPort = 10250; referencedGroupId = 'sg-a' }
+                [pscustomobject]@{ ipProtocol = '6'; fromPort = 2379; toPort = 2380; referencedGroupId = 'sg-a' }
+                [pscustomobject]@{ ipProtocol = 'tcp'; fromPort = 10250; toPort = 10250; referencedGroupId = 'sg-b' }
+            ))
+        $c.TcpPorts | Should -Be @('10250', '2379-2380')
+        $all = Get-GroupOfC (New-State @([pscustomobject]@{ ipProtocol = '-1'; referencedGroupId = 'sg-b' }))
+        $all.TcpPorts | Should -Be @('1-65535')
+        $all.VxlanFrom | Should -Be @('node-b')
+    }
+
+    It 'gives a node without an instance no rules at all' {
+        $state = New-State @([pscustomobject]@{ ipProtocol = '-1'; cidrIpv4 = '10.0.0.0/8' })
+        $state.instances = @($state.instances | Where-Object instanceId -NE 'i-c')
+        $c = Get-GroupOfC $state
+        $c.TcpPorts | Should -BeNullOrEmpty
+        $c.VxlanFrom | Should -BeNullOrEmpty
+    }
+
+    It 'describes a lab in EC2: one instance per node at its underlay address, one group each, as the lab''s groups admit' {
+        $lab = [pscustomobject]@{
+            Nodes          = @(
+                [pscustomobject]@{ Name = 'node-a'; Index = 0; UnderlayAddress = '10.0.1.10' }
+                [pscustomobject]@{ Name = 'node-b'; Index = 1; UnderlayAddress = '10.0.1.11' }
+            )
+            SecurityGroups = [pscustomobject]@{
+                'node-a' = [pscustomobject]@{ TcpPorts = @(6443, 10250); VxlanFrom = @('node-a', 'node-b') }
+                'node-b' = [pscustomobject]@{ TcpPorts = @(10250); VxlanFrom = @() }
+            }
+        }
+        $state = New-K3sNetLabEc2State -Lab $lab | ConvertTo-Json -Depth 10 | ConvertFrom-Json
+        $state.instances.privateIpAddress | Should -Be @('10.0.1.10', '10.0.1.11')
+        $state.vpcs.cidrBlock | Should -Be '10.0.0.0/16'
+        @($state.securityGroups) | Should -HaveCount 2
+        $state.networkAcls[0].entries | Where-Object { $_.ruleNumber -eq 100 } | ForEach-Object ruleAction | Should -Be @('allow', 'allow')
+        # The translation back gives the lab's own groups: the round trip the lab's nftables rely on.
+        $groups = ConvertFrom-K3sNetLabEc2State -State $state -Nodes $lab.Nodes
+        $groups[0].TcpPorts | Should -Be @('6443', '10250')
+        $groups[0].VxlanFrom | Should -Be @('node-b')
+        $groups[1].TcpPorts | Should -Be @('10250')
+        $groups[1].VxlanFrom | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The lab''s cloud: emulators in the server''s namespace' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../../tools/PwshProcess.psm1') -Force
+        $CloudLab = $null
+        $Cloud = $null
+        if (-not $NoLab) {
+            try {
+                $CloudLab = New-K3sNetLab -NodeCount 2 -NoVxlanInto node-b
+                $Cloud = Start-K3sNetLabCloud -Lab $CloudLab
+            }
+            catch {
+                if ($CloudLab) { Remove-K3sNetLab -Lab $CloudLab }
+                throw
+            }
+        }
+
+        function Invoke-OnServer([string] $Script) {
+            # The built module in a fresh pwsh on the lab's server, where both emulators answer.
+            $command = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-BuiltModulePath)/K3sNet.psd1'; " +
+                "`$aws = '$($Cloud.AwsParameters | ConvertTo-Json -Compress)' | ConvertFrom-Json -AsHashtable; $Script"
+            $pwsh = Get-PwshCommandLine
+            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
+            $output = & ip netns exec $Cloud.Namespace @pwsh -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+            $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        }
+
+        function Get-VxlanSources([string] $Node) {
+            $ns = ($CloudLab.Nodes | Where-Object Name -EQ $Node).Namespace
+            $set = (& ip netns exec $ns nft -j list set inet k3snetlab vxlan_sources | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['set'] }
+            @(if ($set.set.PSObject.Properties['elem']) { $set.set.elem })
+        }
+
+        function Test-Overlay {
+            # A ping from node-a to node-b's VTEP: real VXLAN through node-b's rendered security group.
+            & ip netns exec $CloudLab.Nodes[0].Namespace ping -c 1 -W 1 $CloudLab.Nodes[1].VtepAddress | Out-Null
+            $LASTEXITCODE -eq 0
+        }
+    }
+
+    AfterAll {
+        if ($CloudLab) { Remove-K3sNetLab -Lab $CloudLab }
+    }
+
+    It 'starts with the nftables EC2 describes: node-b admits UDP 8472 from nobody' {
+        Skip-WithoutLab
+        Get-VxlanSources node-b | Should -BeNullOrEmpty
+        Get-VxlanSources node-a | Should -Be @('10.0.1.11')
+        Test-Overlay | Should -BeFalse
+        $Cloud.Ec2Url | Should -BeLike 'http://127.0.0.1:*' -Because 'the EC2 endpoint is the server node''s own loopback'
+        $Cloud.KubeApiUrl | Should -Be 'http://10.0.1.10:6443'
+    }
+
+    It 'renders a Grant into node-b''s nftables before Grant returns, and a Revoke takes it away again' {
+        Skip-WithoutLab
+        $from = "-Protocol Udp -FromPort 8472 -SourceGroupId $($Cloud.Groups.'node-a') -GroupId $($Cloud.Groups.'node-b') @aws"
+        Invoke-OnServer "Grant-K3sNodeTraffic $from"
+        Get-VxlanSources node-b | Should -Be @('10.0.1.10')
+        Test-Overlay | Should -BeTrue -Because 'the granted rule admits VXLAN from node-a'
+
+        Invoke-OnServer "Revoke-K3sNodeTraffic $from -Confirm:`$false"
+        Get-VxlanSources node-b | Should -BeNullOrEmpty
+        Test-Overlay | Should -BeFalse -Because 'the revoked rule admits nothing any more'
+    }
+
+    It 'answers a change even when its hook fails, and leaves the nodes'' rules as they were' {
+        Skip-WithoutLab
+        $state = Join-Path $CloudLab.Path 'lab.json'
+        $saved = Get-Content -Raw -LiteralPath $state
+        try {
+            Set-Content -LiteralPath $state -Value '{ not json' -Encoding utf8
+            Invoke-OnServer "Grant-K3sNodeTraffic -Protocol Udp -FromPort 8472 -SourceGroupId $($Cloud.Groups.'node-a') -GroupId $($Cloud.Groups.'node-b') @aws"
+            Get-VxlanSources node-b | Should -BeNullOrEmpty -Because 'a hook that cannot read the lab changes nothing'
+            Get-VxlanSources node-a | Should -Be @('10.0.1.11')
+        }
+        finally {
+            Set-Content -LiteralPath $state -Value $saved -Encoding utf8 -NoNewline
+            Invoke-OnServer "Revoke-K3sNodeTraffic -Protocol Udp -FromPort 8472 -SourceGroupId $($Cloud.Groups.'node-a') -GroupId $($Cloud.Groups.'node-b') @aws -Confirm:`$false"
+        }
+        Get-VxlanSources node-b | Should -BeNullOrEmpty
+    }
+
+    It 'stops both emulators and removes its files when the lab is removed' {
+        Skip-WithoutLab
+        $lab = New-K3sNetLab -NodeCount 2
+        $cloud = Start-K3sNetLabCloud -Lab $lab
+        $ids = $cloud.KubeApi.Process.Id, $cloud.Ec2.Process.Id
+        Remove-K3sNetLab -Lab $lab
+        $ids | ForEach-Object { Get-Process -Id $_ -ErrorAction Ignore } | Should -BeNullOrEmpty
+        $cloud.Ec2.Folder | Should -Not -Exist
+        $lab.Path | Should -Not -Exist
+        Get-Namespaces | Where-Object { $_ -like "$($lab.Prefix)-*" } | Should -BeNullOrEmpty
+    }
+
+    It 'leaves no emulator behind when its owner is killed' {
+        Skip-WithoutLab
+        $script = "Import-Module '$(Join-Path $PSScriptRoot '../Lab/K3sNetLab.psm1')'; `$lab = New-K3sNetLab -NodeCount 2; `$cloud = Start-K3sNetLabCloud -Lab `$lab; " +
+            "'{0} {1} {2}' -f `$lab.Prefix, `$cloud.KubeApi.Process.Id, `$cloud.Ec2.Process.Id; Start-Sleep -Seconds 600"
+        $pwsh = Get-PwshCommandLine
+        $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $owner = [Diagnostics.Process]::Start($start)
+        $prefix = $null
+        try {
+            $prefix, $kubeApiPid, $ec2Pid = $owner.StandardOutput.ReadLine() -split ' '
+            $emulators = @([int]$kubeApiPid, [int]$ec2Pid | ForEach-Object { Get-Process -Id $_ })
+            $owner.Kill()
+            $owner.WaitForExit()
+            # --parent-pid: each emulator sees its owner exit and stops on its own.
+            foreach ($emulator in $emulators) { $emulator.WaitForExit(30000) | Should -BeTrue }
+        }
+        finally {
+            if (-not $owner.HasExited) { $owner.Kill() }
+            if ($prefix) { $null = Remove-StaleK3sNetLab -Prefix $prefix }
+        }
+        Get-Namespaces | Where-Object { $_ -like "$prefix-*" } | Should -BeNullOrEmpty
+    }
+}

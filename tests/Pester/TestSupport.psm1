@@ -193,8 +193,12 @@ function Start-Ec2Emulator {
     .SYNOPSIS
     Starts the EC2 emulator on 127.0.0.1 (a free port) with -State (a hashtable like New-Ec2ClusterState's) and returns
     { Url, Control, Process, Folder }. -OnChange is a shell command run after every security-group change.
+    .DESCRIPTION
+    It exits with this process (--parent-pid) if Stop-Ec2Emulator never runs. -NetworkNamespace starts it with 'ip netns
+    exec' inside a lab node's namespace, on that node's own loopback: only code in that namespace reaches it (and its
+    -OnChange hook runs there). 'ip netns exec' execs the emulator, so Process is the emulator itself.
     #>
-    param([Parameter(Mandatory)] [System.Collections.IDictionary] $State, [string] $OnChange)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $State, [string] $OnChange, [string] $NetworkNamespace)
 
     $dll = Get-ChildItem -Path (Join-Path $script:RepositoryRoot 'tests/Emulators/Ec2/bin/*/net10.0/K3sNet.Emulators.Ec2.dll') |
         Sort-Object LastWriteTime -Descending | Select-Object -First 1
@@ -205,8 +209,13 @@ function Start-Ec2Emulator {
     $statePath = Join-Path $folder 'state.json'
     $ready = Join-Path $folder 'ready'
     ConvertTo-Json -InputObject $State -Depth 10 | Set-Content -LiteralPath $statePath -Encoding utf8
-    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($dll.FullName, '--state', $statePath, '--listen', '127.0.0.1:0', '--ready-file', $ready)) { $start.ArgumentList.Add($argument) }
+    $dotnet = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath } else { 'dotnet' }
+    $command = @($dotnet, $dll.FullName)
+    if ($NetworkNamespace) { $command = @('ip', 'netns', 'exec', $NetworkNamespace) + $command }
+    $start = [Diagnostics.ProcessStartInfo]::new($command[0])
+    foreach ($argument in @($command | Select-Object -Skip 1) + @('--state', $statePath, '--listen', '127.0.0.1:0', '--ready-file', $ready, '--parent-pid', "$PID")) {
+        $start.ArgumentList.Add($argument)
+    }
     if ($OnChange) { $start.ArgumentList.Add('--on-change'); $start.ArgumentList.Add($OnChange) }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
@@ -231,6 +240,8 @@ function Stop-Ec2Emulator {
         $Emulator.Process.WaitForExit()
     }
     Remove-Item -LiteralPath $Emulator.Folder -Recurse -Force -ErrorAction Ignore
+    # The state snapshot its -OnChange hook reads; a killed emulator cannot remove it itself.
+    Remove-Item -LiteralPath (Join-Path ([IO.Path]::GetTempPath()) "k3snet-ec2-state-$($Emulator.Process.Id).json") -Force -ErrorAction Ignore
 }
 
 function Get-Ec2EmulatorCallCount {

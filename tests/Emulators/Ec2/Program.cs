@@ -8,10 +8,12 @@ namespace K3sNet.Emulators.Ec2
 {
     /// <summary>
     /// Runs the emulator on its own:
-    /// <c>K3sNet.Emulators.Ec2 --state state.json [--listen 127.0.0.1:0] [--ready-file path] [--on-change command]</c>.
+    /// <c>K3sNet.Emulators.Ec2 --state state.json [--listen 127.0.0.1:0] [--ready-file path] [--on-change command]
+    /// [--parent-pid pid]</c>.
     /// Prints <c>EC2 emulator listening on http://127.0.0.1:PORT/</c> when ready (and writes the URL to --ready-file);
     /// runs until Ctrl+C or SIGTERM. --on-change runs <c>/bin/sh -c command</c> after every security-group change,
-    /// with the state JSON on stdin and its path in K3SNET_EC2_STATE.
+    /// with the state JSON on stdin and its path in K3SNET_EC2_STATE. --parent-pid exits when that process exits, so
+    /// an emulator never outlives the test or lab that started it, even when its owner is killed.
     /// </summary>
     public static class Program
     {
@@ -21,6 +23,7 @@ namespace K3sNet.Emulators.Ec2
             string listen = "127.0.0.1:0";
             string? readyFile = null;
             string? onChange = null;
+            int? parentPid = null;
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -30,8 +33,9 @@ namespace K3sNet.Emulators.Ec2
                     case "--listen": listen = Next(); break;
                     case "--ready-file": readyFile = Next(); break;
                     case "--on-change": onChange = Next(); break;
+                    case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                     default:
-                        await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: --state <file> [--listen addr:port] [--ready-file <file>] [--on-change <command>]");
+                        await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: --state <file> [--listen addr:port] [--ready-file <file>] [--on-change <command>] [--parent-pid <pid>]");
                         return 2;
                 }
             }
@@ -39,9 +43,9 @@ namespace K3sNet.Emulators.Ec2
             Ec2State state = statePath is null ? new Ec2State() : Ec2State.Parse(await File.ReadAllTextAsync(statePath));
             int colon = listen.LastIndexOf(':');
             await using Ec2Emulator emulator = await Ec2Emulator.StartAsync(state, listen[..colon], int.Parse(listen[(colon + 1)..]));
+            string snapshot = Path.Combine(Path.GetTempPath(), $"k3snet-ec2-state-{Environment.ProcessId}.json");
             if (onChange is not null)
             {
-                string snapshot = Path.Combine(Path.GetTempPath(), $"k3snet-ec2-state-{Environment.ProcessId}.json");
                 emulator.OnChange = json => RunHook(onChange, json, snapshot);
             }
 
@@ -55,6 +59,10 @@ namespace K3sNet.Emulators.Ec2
             using var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+            if (parentPid is int parent)
+            {
+                _ = WatchParentAsync(parent, stop);
+            }
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token);
@@ -63,7 +71,28 @@ namespace K3sNet.Emulators.Ec2
             {
             }
 
+            // The hook's snapshot is a temp file of this run: it goes with the emulator.
+            File.Delete(snapshot);
             return 0;
+        }
+
+        private static async Task WatchParentAsync(int pid, CancellationTokenSource stop)
+        {
+            try
+            {
+                using Process parent = Process.GetProcessById(pid);
+                await parent.WaitForExitAsync(stop.Token);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            stop.Cancel();
         }
 
         /// <summary>Runs the hook to completion before the change's response goes out, so a Grant that returns is in effect.</summary>

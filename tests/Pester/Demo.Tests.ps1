@@ -1,0 +1,174 @@
+# The story end to end, as build.ps1 Demo tells it, with every step's objects asserted: a 3-node lab (k3s-server hosts
+# CoreDNS; k3s-agent-2's security group admits no UDP 8472), the Kubernetes API emulator on the server's address and
+# the EC2 emulator on the server's loopback, whose every change is rendered into the nodes' nftables. Each step runs the
+# built module in a fresh pwsh inside a node's namespace, as a user runs it on that node; BeforeAll runs the steps in
+# the story's order and each It checks one step. Then the demo script itself runs to the end and cleans up.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Lab/K3sNetLab.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../tools/PwshProcess.psm1') -Force
+
+    $ModulePath = Get-BuiltModulePath
+    $NoLab = Test-K3sNetLabSupport
+    $Lab = $null
+    $Story = @{}
+
+    function Skip-WithoutLab {
+        if ($NoLab) { Set-ItResult -Skipped -Because "the story runs on the network-namespace lab, which cannot run here: $NoLab" }
+    }
+
+    function Get-Namespaces { @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] }) }
+
+    function Invoke-OnNode([string] $Node, [string] $Script) {
+        <# $Script in a fresh pwsh on $Node with K3sNet, KUBECONFIG, $aws and $ec2 (the emulator's control URL); its last object as JSON. #>
+        $namespace = ($Lab.Nodes | Where-Object Name -EQ $Node).Namespace
+        $command = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath/K3sNet.psd1'
+`$env:KUBECONFIG = '$($Cloud.Kubeconfig)'
+`$aws = '$($Cloud.AwsParameters | ConvertTo-Json -Compress)' | ConvertFrom-Json -AsHashtable
+`$ec2 = '$($Cloud.Ec2Control)'
+`$result = & { $Script }
+'<<K3SNET-RESULT>>' + (ConvertTo-Json -InputObject `$result -Depth 6 -Compress -EnumsAsStrings)
+"@
+        $pwsh = Get-PwshCommandLine
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
+        $output = & ip netns exec $namespace @pwsh -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+        $marker = $output | Where-Object { $_.StartsWith('<<K3SNET-RESULT>>') } | Select-Object -Last 1
+        if ($LASTEXITCODE -ne 0 -or -not $marker) { throw "The step on $Node failed (exit code $LASTEXITCODE):`n$($output -join "`n")" }
+        return $marker.Substring('<<K3SNET-RESULT>>'.Length) | ConvertFrom-Json
+    }
+
+    function Get-EveryPath {
+        # Get-K3sNode | Test-K3sVxlan on every node, as Invoke-Command -HostName <every node> would return it.
+        @($Lab.Nodes.Name | ForEach-Object { Invoke-OnNode $_ '@(Get-K3sNode | Test-K3sVxlan)' } | ForEach-Object { $_ })
+    }
+
+    function Get-VxlanSources([string] $Node) {
+        $namespace = ($Lab.Nodes | Where-Object Name -EQ $Node).Namespace
+        $set = (& ip netns exec $namespace nft -j list set inet k3snetlab vxlan_sources | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['set'] }
+        @(if ($set.set.PSObject.Properties['elem']) { $set.set.elem })
+    }
+
+    # The steps as the story takes them; call counts come from the emulator's control endpoint on the server.
+    $FailingVerdicts = '@(Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed })'
+    $Counts = '$calls = Invoke-RestMethod "$ec2/calls"; $null = Invoke-RestMethod -Method Post "$ec2/calls/reset"; $calls'
+
+    if (-not $NoLab) {
+        try {
+            $Lab = New-K3sNetLab -NodeCount 3 -NodeName k3s-server, k3s-agent-1, k3s-agent-2 -NoVxlanInto k3s-agent-2
+            $Cloud = Start-K3sNetLabCloud -Lab $Lab
+            $Story.Nodes = @(Invoke-OnNode k3s-server '@(Get-K3sNode)')
+            $Story.PathsBefore = Get-EveryPath
+            $Story.Verdicts = @(Invoke-OnNode k3s-server $FailingVerdicts)
+            $Story.WhatIf = Invoke-OnNode k3s-server "`$null = Invoke-RestMethod -Method Post `"`$ec2/calls/reset`"; @{ Changes = @($FailingVerdicts | Grant-K3sNodeTraffic @aws -WhatIf -PassThru); Calls = & { $Counts } }"
+            $Story.SourcesAfterWhatIf = Get-VxlanSources k3s-agent-2
+            $Story.Grant = Invoke-OnNode k3s-server "@{ Changes = @($FailingVerdicts | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
+            $Story.SourcesAfterGrant = Get-VxlanSources k3s-agent-2
+            $Story.PathsAfter = Get-EveryPath
+            # The rerun feeds Grant the verdicts the story started from, as a script rerun after a success would.
+            $Story.Rerun = Invoke-OnNode k3s-server "@{ Changes = @('$((ConvertTo-Json -InputObject $Story.Verdicts -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
+        }
+        catch {
+            Remove-K3sNetLab -Lab $Lab
+            throw
+        }
+    }
+}
+
+AfterAll {
+    if ($Lab) { Remove-K3sNetLab -Lab $Lab }
+}
+
+Describe 'The story on a 3-node lab' {
+    It '1. Get-K3sNode: three nodes, CoreDNS on the server' {
+        Skip-WithoutLab
+        $Story.Nodes.Name | Should -Be @('k3s-server', 'k3s-agent-1', 'k3s-agent-2')
+        ($Story.Nodes | Where-Object HostsClusterDns).Name | Should -Be 'k3s-server'
+        ($Story.Nodes | Where-Object IsServer).Name | Should -Be 'k3s-server'
+        $Story.Nodes.InternalIP | Should -Be @('10.0.1.10', '10.0.1.11', '10.0.1.12')
+    }
+
+    It '2. Test-K3sVxlan: every path to and from k3s-agent-2 is VxlanBlocked, the rest Healthy' {
+        Skip-WithoutLab
+        $Story.PathsBefore | Should -HaveCount 6
+        $blocked = @($Story.PathsBefore | Where-Object { 'k3s-agent-2' -in $_.Source, $_.Destination })
+        $blocked | ForEach-Object { $_.Verdict | Should -Be 'VxlanBlocked' -Because "$($_.Source) -> $($_.Destination)" }
+        $blocked | Should -HaveCount 4
+        @($Story.PathsBefore | Where-Object Verdict -EQ Healthy) | Should -HaveCount 2
+        ($Story.PathsBefore | Where-Object { $_.Source -eq 'k3s-server' -and $_.Destination -eq 'k3s-agent-2' }).Reason | Should -Match 'UDP 8472 to k3s-agent-2 is dropped'
+    }
+
+    It '2. Test-K3sVxlan on k3s-agent-2 explains that its pods cannot resolve names, because CoreDNS runs on the server' {
+        Skip-WithoutLab
+        $dns = @($Story.PathsBefore | Where-Object { $_.Reason -match 'cannot resolve names' })
+        $dns | Should -HaveCount 1 -Because 'only the path from k3s-agent-2 to the node that hosts CoreDNS carries its DNS'
+        $dns[0].Source | Should -Be 'k3s-agent-2'
+        $dns[0].Destination | Should -Be 'k3s-server'
+        $dns[0].Reason | Should -Match 'CoreDNS runs on k3s-server, so pods on k3s-agent-2 cannot resolve names\.'
+    }
+
+    It '4. Test-K3sSecurityGroup names k3s-agent-2''s group: UDP 8472 from the server''s and k3s-agent-1''s groups' {
+        Skip-WithoutLab
+        $Story.Verdicts | Should -HaveCount 2
+        $Story.Verdicts.GroupId | Sort-Object -Unique | Should -Be $Cloud.Groups.'k3s-agent-2'
+        $Story.Verdicts.Destination | Sort-Object -Unique | Should -Be 'k3s-agent-2'
+        $Story.Verdicts.Protocol | Sort-Object -Unique | Should -Be 'Udp'
+        $Story.Verdicts.FromPort | Sort-Object -Unique | Should -Be 8472
+        $Story.Verdicts.Status | Sort-Object -Unique | Should -Be 'Blocked'
+        ($Story.Verdicts.SuggestedSource | Sort-Object) | Should -Be (@($Cloud.Groups.'k3s-server', $Cloud.Groups.'k3s-agent-1') | Sort-Object)
+    }
+
+    It '5. Grant -WhatIf shows the two rules, makes no mutating EC2 call and changes no nftables' {
+        Skip-WithoutLab
+        $Story.WhatIf.Changes.Action | Should -Be @('WouldAdd', 'WouldAdd')
+        $Story.WhatIf.Changes.GroupId | Sort-Object -Unique | Should -Be $Cloud.Groups.'k3s-agent-2'
+        $Story.WhatIf.Calls.PSObject.Properties.Name | Should -Not -Contain 'AuthorizeSecurityGroupIngress'
+        $Story.WhatIf.Calls.PSObject.Properties.Name | Should -Not -Contain 'RevokeSecurityGroupIngress'
+        $Story.SourcesAfterWhatIf | Should -BeNullOrEmpty
+    }
+
+    It '6. Grant adds exactly those rules in one AuthorizeSecurityGroupIngress call, and the lab admits VXLAN from both' {
+        Skip-WithoutLab
+        $Story.Grant.Changes.Action | Should -Be @('Added', 'Added')
+        $Story.Grant.Changes.Protocol | Sort-Object -Unique | Should -Be 'Udp'
+        ($Story.Grant.Changes.Source | Sort-Object) | Should -Be (@($Cloud.Groups.'k3s-server', $Cloud.Groups.'k3s-agent-1') | Sort-Object)
+        $Story.Grant.Calls.AuthorizeSecurityGroupIngress | Should -Be 1
+        ($Story.SourcesAfterGrant | Sort-Object) | Should -Be @('10.0.1.10', '10.0.1.11')
+    }
+
+    It '7. Test-K3sVxlan: every path Healthy' {
+        Skip-WithoutLab
+        $Story.PathsAfter | Should -HaveCount 6
+        $Story.PathsAfter | ForEach-Object { $_.Verdict | Should -Be 'Healthy' -Because "$($_.Source) -> $($_.Destination): $($_.Reason)" }
+    }
+
+    It 'a rerun of Grant converges: AlreadyPresent, no Authorize call' {
+        Skip-WithoutLab
+        $Story.Rerun.Changes.Action | Should -Be @('AlreadyPresent', 'AlreadyPresent')
+        $Story.Rerun.Calls.PSObject.Properties.Name | Should -Not -Contain 'AuthorizeSecurityGroupIngress'
+    }
+}
+
+Describe 'build.ps1 Demo''s script' {
+    It 'tells the story to the end and leaves no namespace, emulator or folder behind' {
+        Skip-WithoutLab
+        $output = Invoke-PwshProcess -File (Join-Path (Get-RepositoryRoot) 'tools/Demo.ps1') -ArgumentList @('-ModulePath', $ModulePath) 6>&1 2>&1 | ForEach-Object { "$_" }
+        $text = $output -join "`n"
+        $LASTEXITCODE | Should -Be 0 -Because $text
+        $text | Should -Match 'PS> Get-K3sNode \| Test-K3sVxlan'
+        $text | Should -Match 'CoreDNS runs on k3s-server, so pods on k3s'
+        $text | Should -Match 'Grant-K3sNodeTraffic @aws -WhatIf'
+        $text | Should -Match '(?m)^\s+6 Healthy$'
+        $prefix = [regex]::Match($text, 'Lab (k3l[0-9a-f]{6}) and its emulators removed').Groups[1].Value
+        $prefix | Should -Not -BeNullOrEmpty -Because $text
+        Get-Namespaces | Where-Object { $_ -like "$prefix-*" } | Should -BeNullOrEmpty
+        Join-Path ([IO.Path]::GetTempPath()) $prefix | Should -Not -Exist
+        # Every emulator of the run named the lab's folder on its command line (--nodes, the --on-change hook).
+        $left = Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$' | Where-Object {
+            $cmdline = Get-Content -Raw -LiteralPath "/proc/$($_.Name)/cmdline" -ErrorAction Ignore
+            $cmdline -and $cmdline.Contains("/$prefix/")
+        }
+        $left | Should -BeNullOrEmpty
+    }
+}

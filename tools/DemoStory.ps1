@@ -1,0 +1,107 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+The demo's story, run by tools/Demo.ps1 inside the lab's server node (ip netns exec): what a user types on a k3s
+server whose cluster has one agent that drops VXLAN, and what K3sNet answers.
+
+.DESCRIPTION
+Each step prints the command a user would type, then runs it. Where a user would ask the other nodes with
+Invoke-Command -HostName (PowerShell remoting over SSH), the lab runs the same pipeline in each node's namespace.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $Kubeconfig,
+    # Region, AccessKey, SecretKey, EndpointUrl as JSON: the EC2 emulator on this node's loopback and its test keys.
+    [Parameter(Mandatory)] [string] $AwsJson,
+    # Node name -> network namespace, as JSON: where "Invoke-Command -HostName <node>" runs in the lab.
+    [Parameter(Mandatory)] [string] $NodeNamespacesJson
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
+Import-Module (Join-Path $PSScriptRoot 'PwshProcess.psm1')
+$Width = 120
+
+function Show-Step([string] $Title, [string] $Command, [scriptblock] $Run) {
+    # $Run stands in for $Command where the lab does what a real cluster would (remoting); else $Command itself runs.
+    Write-Host ''
+    Write-Host "# $Title" -ForegroundColor Green
+    foreach ($line in $Command -split "`n") { Write-Host "PS> $line" -ForegroundColor Yellow }
+    if (-not $Run) { $Run = [scriptblock]::Create($Command) }
+    $output = & $Run | Out-String -Width $Width
+    if ($output.Trim()) { Write-Host $output.TrimEnd() }
+}
+
+function Invoke-OnEveryNode {
+    <#
+    What `Invoke-Command -HostName <every node> { Get-K3sNode | Test-K3sVxlan }` returns on a real cluster: here one
+    fresh pwsh per node, in that node's namespace, in parallel. The results come back as VxlanPathResult-shaped objects.
+    #>
+    $namespaces = $NodeNamespacesJson | ConvertFrom-Json -AsHashtable
+    $pwsh = Get-PwshCommandLine
+    $script = "Import-Module '$ModulePath/K3sNet.psd1'; `$env:KUBECONFIG = '$Kubeconfig'; " +
+        "ConvertTo-Json -InputObject @(Get-K3sNode | Test-K3sVxlan) -Depth 3 -EnumsAsStrings"
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+    $results = $namespaces.Keys | Sort-Object { $_ -ne 'k3s-server' }, { $_ } | ForEach-Object -ThrottleLimit 3 -Parallel {
+        $json = & ip netns exec ($using:namespaces)[$_] @using:pwsh -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $using:encoded
+        if ($LASTEXITCODE -ne 0) { throw "Test-K3sVxlan on $_ failed: $json" }
+        [pscustomobject]@{ Node = $_; Paths = ($json -join "`n") | ConvertFrom-Json }
+    }
+    foreach ($node in $results | Sort-Object { $_.Node -ne 'k3s-server' }, Node) {
+        foreach ($path in $node.Paths) {
+            $path.PSObject.TypeNames.Insert(0, 'K3sNet.VxlanPathResult')
+            $path
+        }
+    }
+}
+
+$env:KUBECONFIG = $Kubeconfig
+$awsSettings = $AwsJson | ConvertFrom-Json
+$aws = [ordered]@{ Region = $awsSettings.Region; EndpointUrl = $awsSettings.EndpointUrl; AccessKey = $awsSettings.AccessKey; SecretKey = $awsSettings.SecretKey }
+$everyNode = ($NodeNamespacesJson | ConvertFrom-Json -AsHashtable).Keys | Sort-Object { $_ -ne 'k3s-server' }, { $_ }
+$remoting = "Invoke-Command -HostName $($everyNode -join ', ') { Get-K3sNode | Test-K3sVxlan }"
+
+Write-Host ''
+Write-Host '# On k3s-server: the cluster''s API and the AWS settings (the EC2 endpoint is this node''s loopback, with test keys).' -ForegroundColor Green
+Write-Host "PS> `$env:KUBECONFIG = '$Kubeconfig'" -ForegroundColor Yellow
+Write-Host "PS> `$aws = @{ Region = '$($aws.Region)'; EndpointUrl = '$($aws.EndpointUrl)'; AccessKey = '$($aws.AccessKey)'; SecretKey = '$($aws.SecretKey)' }" -ForegroundColor Yellow
+
+Show-Step '1. The cluster: one server (CoreDNS runs there), two agents.' `
+    'Get-K3sNode'
+
+Show-Step '2. Does VXLAN (UDP 8472) pass between this node and every other? Pods on k3s-agent-2 say "no such host".' `
+    'Get-K3sNode | Test-K3sVxlan'
+
+Show-Step '   The server sees only its own paths; ask every node (the lab runs this in each node''s namespace).' `
+    "`$paths = $remoting`n`$paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap" `
+    { $script:paths = @(Invoke-OnEveryNode); $paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap }
+
+if (Get-Command Show-K3sVxlanMatrix -ErrorAction Ignore) {
+    Show-Step '3. Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
+}
+else {
+    Write-Host ''
+    Write-Host '# 3. (skipped: this build has no Show-K3sVxlanMatrix, the node-by-node matrix)' -ForegroundColor DarkGray
+}
+
+Show-Step '4. Which security group drops it?' `
+    'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed }'
+
+Show-Step '5. The rules that fix it, without changing anything.' `
+    'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws -WhatIf'
+
+Show-Step '6. Apply them.' `
+    'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws -PassThru'
+
+Show-Step '7. VXLAN passes now.' `
+    'Get-K3sNode | Test-K3sVxlan'
+
+Show-Step '   From every node too.' `
+    "`$paths = $remoting`n`$paths | Group-Object Verdict -NoElement" `
+    { $script:paths = @(Invoke-OnEveryNode); $paths | Group-Object Verdict -NoElement }
+
+if (Get-Command Show-K3sVxlanMatrix -ErrorAction Ignore) {
+    Show-Step '   Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
+}
