@@ -10,11 +10,15 @@ Tasks (run in the order given; default Build):
   Package  Build, then write out/K3sNet.<version>.nupkg that Install-PSResource accepts from a local repository.
   Test     Build and Package, run xunit, then Pester in a fresh pwsh; the last line is "N passed, N failed".
   Demo     Build, then show the story on the built module (the main job).
-  Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports.
+  Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports (tools/Bench.ps1): all of them,
+           or those -Bench names. Vxlan needs root; without it, it is skipped with the reason. About 6 minutes.
   Clean    Remove out/, artifacts/ and every bin/ and obj/.
 
 .EXAMPLE
 dotnet tool restore && dotnet pwsh ./build.ps1 Test
+
+.EXAMPLE
+dotnet pwsh ./build.ps1 Bench -Bench Codec, SecurityGroup
 #>
 [CmdletBinding()]
 param(
@@ -24,7 +28,11 @@ param(
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # The benchmarks the Bench task runs (default all): Import, Codec, SecurityGroup, Vxlan. Commas also separate them,
+    # because `pwsh -File build.ps1 -Bench Codec,Vxlan` (the way a shell calls it) passes one string.
+    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -32,6 +40,11 @@ Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot 'tools/PwshProcess.psm1') -Force
 
 $Root = $PSScriptRoot
+$BenchNames = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
+$Bench = @($Bench -split ',' | ForEach-Object Trim | Where-Object { $_ })
+if ($unknown = @($Bench | Where-Object { $_ -notin $BenchNames })) {
+    throw "Unknown benchmark '$($unknown -join "', '")'. -Bench takes $($BenchNames -join ', ')."
+}
 $script:Built = $false
 $OutRoot = Join-Path $Root 'out'
 $ModuleOut = Join-Path $OutRoot 'K3sNet'
@@ -287,7 +300,13 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    Invoke-ModuleScript 'Bench' 'tools/Bench.ps1'
+    # Not Invoke-ModuleScript: a list of benchmark names does not survive pwsh -File's argument binding.
+    Invoke-Build
+    Write-Step "Bench ($($Bench -join ', '))"
+    Invoke-PwshProcess -Command "& '$(Join-Path $Root 'tools/Bench.ps1')' -ModulePath '$ModuleOut' -Bench $($Bench -join ', ')" | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "Bench failed with exit code $LASTEXITCODE."
+    }
 }
 
 function Invoke-Clean {
