@@ -55,19 +55,21 @@ $steps = [ordered]@{
         }
     }
     SecurityGroup = { Invoke-BenchScript "& '$scripts/SecurityGroup.ps1' -ModulePath '$ModulePath' -Runs 5 | Out-Host" }
-    Vxlan         = { Invoke-BenchScript "& '$scripts/Vxlan.ps1' -ModulePath '$ModulePath' -Blocked 0, 5, 10, 25 -Runs 3 | Format-Table BlockedNodes, TestK3sVxlanMedian, WarmMedian, SerialPingMedian, SerialOverCmdlet, Verdicts -AutoSize | Out-Host" }
+    Vxlan         = { Invoke-BenchScript "& '$scripts/Vxlan.ps1' -ModulePath '$ModulePath' -Blocked 0, 5, 10, 25 -Runs 3 | Format-Table BlockedNodes, TestK3sVxlanMedian, WarmMedian, SerialPingMedian, SerialOverCmdlet -AutoSize | Out-String -Width 120 | Out-Host" }
 }
+
+# Other work on the machine disturbs the timings: every benchmark says what the load was when it started.
+function Get-LoadAverage { ((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3) -join ' ' }
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -match '^model name' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
 Write-Host ("{0:yyyy-MM-dd HH:mm} UTC; {1} cores, {2}; {3}; PowerShell {4} on {5}; load average {6}" -f
     [DateTime]::UtcNow, [Environment]::ProcessorCount, $cpu, [Runtime.InteropServices.RuntimeInformation]::OSDescription,
-    $PSVersionTable.PSVersion, [Runtime.InteropServices.RuntimeInformation]::FrameworkDescription,
-    ((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3) -join ' ')
+    $PSVersionTable.PSVersion, [Runtime.InteropServices.RuntimeInformation]::FrameworkDescription, (Get-LoadAverage))
 
 $failed = @()
 foreach ($name in $steps.Keys) {
     if ($name -notin $Bench) { continue }
-    Write-Host "--- $name" -ForegroundColor Cyan
+    Write-Host "--- $name (load average $(Get-LoadAverage))" -ForegroundColor Cyan
     $clock = [Diagnostics.Stopwatch]::StartNew()
     try {
         & $steps[$name]
