@@ -11,7 +11,7 @@ Tasks (run in the order given; default Build):
   Test     Build and Package, run xunit, then Pester in a fresh pwsh; the last line is "N passed, N failed".
   Demo     Build, then show the story on the built module (the main job).
   Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports (tools/Bench.ps1): all of them,
-           or those -Bench names. Vxlan needs root; without it, it is skipped with the reason. About 6 minutes.
+           or those -Bench names. Vxlan needs root; without it, it is skipped with the reason. About 5 minutes.
   Clean    Remove out/, artifacts/ and every bin/ and obj/.
 
 .EXAMPLE

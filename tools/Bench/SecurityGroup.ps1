@@ -35,7 +35,7 @@ param(
     # Skips the naive per-node measurement (about 3 s for 1,000 nodes).
     [switch] $SkipNaive,
 
-    # AWS Reachability Analyzer's price per analysis (us-east-1, as issue 7 gives it).
+    # AWS Reachability Analyzer's price per analysis (issue 7 gives $0.10).
     [double] $AnalysisPriceUsd = 0.10
 )
 
