@@ -11,11 +11,15 @@ Tasks (run in the order given; default Build):
   Test     Build and Package, run xunit, then Pester in a fresh pwsh; the last line is "N passed, N failed".
   Demo     Build, then tell the story on the built module and a 3-node lab (the main job; root on Linux with iproute2
            and nftables, else it shows the port matrix and says what it needs).
-  Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports.
+  Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports (tools/Bench.ps1): all of them,
+           or those -Bench names. Vxlan needs root; without it, it is skipped with the reason. About 5 minutes.
   Clean    Remove out/, artifacts/ and every bin/ and obj/.
 
 .EXAMPLE
 dotnet tool restore && dotnet pwsh ./build.ps1 Test
+
+.EXAMPLE
+dotnet pwsh ./build.ps1 Bench -Bench Codec, SecurityGroup
 #>
 [CmdletBinding()]
 param(
@@ -25,7 +29,11 @@ param(
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # The benchmarks the Bench task runs (default all): Import, Codec, SecurityGroup, Vxlan. Commas also separate them,
+    # because `pwsh -File build.ps1 -Bench Codec,Vxlan` (the way a shell calls it) passes one string.
+    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -33,6 +41,11 @@ Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot 'tools/PwshProcess.psm1') -Force
 
 $Root = $PSScriptRoot
+$BenchNames = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
+$Bench = @($Bench -split ',' | ForEach-Object Trim | Where-Object { $_ })
+if ($unknown = @($Bench | Where-Object { $_ -notin $BenchNames })) {
+    throw "Unknown benchmark '$($unknown -join "', '")'. -Bench takes $($BenchNames -join ', ')."
+}
 $script:Built = $false
 $OutRoot = Join-Path $Root 'out'
 $ModuleOut = Join-Path $OutRoot 'K3sNet'
@@ -288,7 +301,13 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    Invoke-ModuleScript 'Bench' 'tools/Bench.ps1'
+    # Not Invoke-ModuleScript: a list of benchmark names does not survive pwsh -File's argument binding.
+    Invoke-Build
+    Write-Step "Bench ($($Bench -join ', '))"
+    Invoke-PwshProcess -Command "& '$(Join-Path $Root 'tools/Bench.ps1')' -ModulePath '$ModuleOut' -Bench $($Bench -join ', ')" | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "Bench failed with exit code $LASTEXITCODE."
+    }
 }
 
 function Invoke-Clean {

@@ -1,81 +1,87 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-Measures what docs/benchmarks.md reports, on the built module. build.ps1 Bench runs it.
+Runs the benchmarks docs/benchmarks.md reports, on the built module, and prints their results. build.ps1 Bench runs it.
 
 .DESCRIPTION
-Import cost: how much time and working set `Import-Module K3sNet` adds to a bare `pwsh -NoProfile`, as the median
-of -Runs fresh processes each way (the first run of each kind is a discarded warm-up, so the disk cache is equal).
-Two views: the whole process (start, import, exit) and the import alone, timed inside the process.
+Each benchmark runs in its own fresh pwsh (so one's memory or loaded assemblies never colour another's), in this order:
+  Import         tools/Bench/Import.ps1: what Import-Module K3sNet adds to a bare pwsh (15 pairs of processes).
+  Codec          tools/Bench/Codec: VXLAN encode/decode with BenchmarkDotNet (reports in artifacts/bench/codec).
+  SecurityGroup  tools/Bench/SecurityGroup.ps1: Test-K3sSecurityGroup on 1,000 instances in 20 groups (EC2 emulator),
+                 the naive per-node calls, and the Reachability Analyzer cost of the same coverage.
+  Vxlan          tools/Bench/Vxlan.ps1: Test-K3sVxlan from one node of a 50-node lab against the serial ping loop,
+                 with 0, 5, 10 and 25 of the 49 peers blocked. Needs root; without it, it says why it is skipped.
+-Bench picks some of them. A benchmark that fails is reported and the others still run; the script then fails.
+
+.EXAMPLE
+dotnet pwsh ./tools/Bench.ps1 -ModulePath ./out/K3sNet -Bench Codec, SecurityGroup
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)]
     [string] $ModulePath,
 
-    [ValidateRange(3, 101)]
-    [int] $Runs = 15
+    [ValidateSet('Import', 'Codec', 'SecurityGroup', 'Vxlan')]
+    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot 'PwshProcess.psm1') -Force
 
-$manifest = Join-Path $ModulePath 'K3sNet.psd1'
+$root = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '..')).ProviderPath
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
+$scripts = Join-Path $PSScriptRoot 'Bench'
 
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    $middle = [int][math]::Floor($sorted.Count / 2)
-    if ($sorted.Count % 2) { return $sorted[$middle] }
-    return ($sorted[$middle - 1] + $sorted[$middle]) / 2
+function Invoke-BenchScript([string] $Command) {
+    Invoke-PwshProcess -Command "`$ErrorActionPreference = 'Stop'; $Command" -WorkingDirectory $root | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "exit code $LASTEXITCODE" }
 }
 
-function Measure-Process([string] $Command) {
-    # Both sides start the same way (Invoke-PwshProcess), so the difference is the import.
-    $watch = [Diagnostics.Stopwatch]::StartNew()
-    $output = Invoke-PwshProcess -Command $Command
-    $watch.Stop()
-    if ($LASTEXITCODE -ne 0) { throw "pwsh failed: $output" }
-    return [pscustomobject]@{ WallMs = $watch.Elapsed.TotalMilliseconds; Output = $output }
+$steps = [ordered]@{
+    Import        = { Invoke-BenchScript "& '$scripts/Import.ps1' -ModulePath '$ModulePath'" }
+    Codec         = {
+        # Always Release: BenchmarkDotNet refuses to measure unoptimised code. Its reports go under artifacts/.
+        $project = Join-Path $scripts 'Codec/K3sNet.Bench.Codec.csproj'
+        & dotnet build $project -c Release --nologo -v q | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "dotnet build $project failed with exit code $LASTEXITCODE" }
+        Push-Location -LiteralPath $root
+        try {
+            & dotnet (Join-Path $scripts 'Codec/bin/Release/net10.0/K3sNet.Bench.Codec.dll') --filter '*' | Out-Host
+            if ($LASTEXITCODE -ne 0) { throw "the codec benchmark failed with exit code $LASTEXITCODE" }
+        }
+        finally {
+            Pop-Location
+        }
+    }
+    SecurityGroup = { Invoke-BenchScript "& '$scripts/SecurityGroup.ps1' -ModulePath '$ModulePath' -Runs 5 | Out-Host" }
+    Vxlan         = { Invoke-BenchScript "& '$scripts/Vxlan.ps1' -ModulePath '$ModulePath' -Blocked 0, 5, 10, 25 -Runs 3 | Format-Table BlockedNodes, TestK3sVxlanMedian, WarmMedian, SerialPingMedian, SerialOverCmdlet -AutoSize | Out-String -Width 120 | Out-Host" }
 }
 
-# Inside the process: the import alone, and the working set it adds.
-$inside = @'
-[GC]::Collect(); [GC]::WaitForPendingFinalizers()
-$before = [Environment]::WorkingSet
-$watch = [Diagnostics.Stopwatch]::StartNew()
-IMPORT
-$watch.Stop()
-[GC]::Collect(); [GC]::WaitForPendingFinalizers()
-'{0:F1} {1}' -f $watch.Elapsed.TotalMilliseconds, ([Environment]::WorkingSet - $before)
-'@
-
-$bare = [Collections.Generic.List[double]]::new()
-$withModule = [Collections.Generic.List[double]]::new()
-$importMs = [Collections.Generic.List[double]]::new()
-$importBytes = [Collections.Generic.List[double]]::new()
-$baselineMs = [Collections.Generic.List[double]]::new()
-$baselineBytes = [Collections.Generic.List[double]]::new()
-
-for ($i = 0; $i -le $Runs; $i++) {
-    # Interleaved, so drift in the machine's load touches both sides alike.
-    $b = Measure-Process ($inside -replace 'IMPORT', '$null = 0')
-    $m = Measure-Process ($inside -replace 'IMPORT', "Import-Module '$manifest'")
-    if ($i -eq 0) { continue }
-    $bare.Add($b.WallMs); $withModule.Add($m.WallMs)
-    $bMs, $bBytes = "$($b.Output)".Split(' '); $mMs, $mBytes = "$($m.Output)".Split(' ')
-    $baselineMs.Add([double]$bMs); $baselineBytes.Add([double]$bBytes)
-    $importMs.Add([double]$mMs); $importBytes.Add([double]$mBytes)
-}
+# Other work on the machine disturbs the timings: every benchmark says what the load was when it started.
+function Get-LoadAverage { ((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3) -join ' ' }
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -match '^model name' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
-[pscustomobject]@{
-    Machine                    = "$([Environment]::ProcessorCount) cores, $cpu, $([Runtime.InteropServices.RuntimeInformation]::OSDescription)"
-    PowerShell                 = "$($PSVersionTable.PSVersion) on $([Runtime.InteropServices.RuntimeInformation]::FrameworkDescription)"
-    Runs                       = $Runs
-    BarePwshMedianMs           = [math]::Round((Get-Median $bare), 1)
-    PwshWithImportMedianMs     = [math]::Round((Get-Median $withModule), 1)
-    ProcessAddedMedianMs       = [math]::Round((Get-Median $withModule) - (Get-Median $bare), 1)
-    ImportModuleAloneMedianMs  = [math]::Round((Get-Median $importMs) - (Get-Median $baselineMs), 1)
-    ImportWorkingSetAddedMiB   = [math]::Round(((Get-Median $importBytes) - (Get-Median $baselineBytes)) / 1MB, 1)
-} | Format-List | Out-Host
+Write-Host ("{0:yyyy-MM-dd HH:mm} UTC; {1} cores, {2}; {3}; PowerShell {4} on {5}; load average {6}" -f
+    [DateTime]::UtcNow, [Environment]::ProcessorCount, $cpu, [Runtime.InteropServices.RuntimeInformation]::OSDescription,
+    $PSVersionTable.PSVersion, [Runtime.InteropServices.RuntimeInformation]::FrameworkDescription, (Get-LoadAverage))
+
+$failed = @()
+foreach ($name in $steps.Keys) {
+    if ($name -notin $Bench) { continue }
+    Write-Host "--- $name (load average $(Get-LoadAverage))" -ForegroundColor Cyan
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    try {
+        & $steps[$name]
+    }
+    catch {
+        # One broken benchmark must not hide the others' numbers.
+        Write-Warning "$name benchmark failed: $_"
+        $failed += $name
+    }
+    Write-Host ("--- {0} took {1:0} s" -f $name, $clock.Elapsed.TotalSeconds) -ForegroundColor Cyan
+}
+
+if ($failed) {
+    throw "Benchmarks that failed: $($failed -join ', ')."
+}

@@ -9,6 +9,14 @@ Starts the EC2 emulator (tests/Emulators/Ec2, built by build.ps1 Build) on a loo
 Test-K3sSecurityGroup -Runs times, and prints the number of verdicts, the EC2 calls of one run per action, the wall
 time of each run and its median, and the managed memory the runs allocated and the process's peak working set.
 
+Then the two ways to get the same answer without K3sNet's batching:
+  - the naive script: per node, DescribeInstances for it and DescribeSecurityGroups for its groups (2 x -Nodes calls).
+    Measured by running Test-K3sSecurityGroup -InstanceId for one instance at a time, -Nodes times: exactly those two
+    calls each, through the same AWSSDK.EC2 client and emulator. It is a lower bound for the naive script: it reads
+    what the naive script must read, but judges no pair (each call sees one node), and it pays a client per call.
+  - AWS Reachability Analyzer: one analysis per path (source, destination, protocol and port), so one per pair
+    verdict, at -AnalysisPriceUsd each.
+
 .EXAMPLE
 dotnet pwsh ./tools/Bench/SecurityGroup.ps1 -ModulePath ./out/K3sNet
 #>
@@ -22,7 +30,13 @@ param(
     [int] $Groups = 20,
 
     [ValidateRange(1, 21)]
-    [int] $Runs = 3
+    [int] $Runs = 3,
+
+    # Skips the naive per-node measurement (about 3 s for 1,000 nodes).
+    [switch] $SkipNaive,
+
+    # AWS Reachability Analyzer's price per analysis (issue 7 gives $0.10).
+    [double] $AnalysisPriceUsd = 0.10
 )
 
 $ErrorActionPreference = 'Stop'
@@ -43,6 +57,7 @@ try {
     for ($run = 1; $run -le $Runs; $run++) {
         Reset-Ec2EmulatorCallCount $emulator
         $watch = [Diagnostics.Stopwatch]::StartNew()
+        # Measure-Object counts without keeping two million objects alive.
         $verdicts = ($cluster | Test-K3sSecurityGroup @aws | Measure-Object).Count
         $watch.Stop()
         $times += $watch.Elapsed.TotalSeconds
@@ -51,6 +66,29 @@ try {
     $allocated = ([GC]::GetTotalAllocatedBytes($true) - $allocatedBefore) / $Runs
     $calls = Get-Ec2EmulatorCallCount $emulator
     $sorted = @($times | Sort-Object)
+    $peakMB = [math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB)
+
+    $naive = $null
+    if (-not $SkipNaive) {
+        # One warm-up call first, so the cloud assemblies' load and JIT are not counted against the naive script.
+        $null = Test-K3sSecurityGroup @aws -InstanceId ('i-{0:x17}' -f 0)
+        Reset-Ec2EmulatorCallCount $emulator
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($i in 0..($Nodes - 1)) {
+            $null = Test-K3sSecurityGroup @aws -InstanceId ('i-{0:x17}' -f $i)
+        }
+        $watch.Stop()
+        $naiveCalls = Get-Ec2EmulatorCallCount $emulator
+        $naive = [pscustomobject]@{
+            Calls   = [int](@($naiveCalls.Values) | Measure-Object -Sum).Sum
+            Detail  = (@($naiveCalls.GetEnumerator() | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Value)" }) -join ', ')
+            Seconds = [math]::Round($watch.Elapsed.TotalSeconds, 2)
+        }
+        Write-Host ('naive, one instance at a time: {0} calls ({1}) in {2:N2} s' -f $naive.Calls, $naive.Detail, $naive.Seconds)
+    }
+
+    # The emulator's groups open nothing to the internet, so every verdict is one path of one pair: what one
+    # Reachability Analyzer analysis answers.
     [pscustomobject]@{
         Nodes                  = $Nodes
         Groups                 = $Groups
@@ -62,7 +100,11 @@ try {
         MedianSeconds          = [math]::Round($sorted[[int][math]::Floor($sorted.Count / 2)], 2)
         RunSeconds             = ($times | ForEach-Object { [math]::Round($_, 2) }) -join ', '
         AllocatedMBPerRun      = [math]::Round($allocated / 1MB)
-        PeakWorkingSetMB       = [math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB)
+        PeakWorkingSetMB       = $peakMB
+        NaiveCalls             = if ($naive) { $naive.Calls } else { 'skipped' }
+        NaiveSeconds           = if ($naive) { $naive.Seconds } else { 'skipped' }
+        ReachabilityAnalyses   = $verdicts
+        ReachabilityCostUsd    = [math]::Round($verdicts * $AnalysisPriceUsd, 2)
     } | Format-List
 }
 finally {

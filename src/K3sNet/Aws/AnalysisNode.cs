@@ -9,9 +9,26 @@ namespace K3sNet.Aws
         string Name, K3sRole? Role, string? Address, string? VxlanAddress, string? Ipv6Address, Ec2Instance Instance, string? VxlanIpv6Address = null)
     {
         private string? _groupsKey;
+        private string? _namedAddress;
+        private string? _named;
 
         /// <summary>The node's security groups as one string: the part of a memo key that says which groups it has.</summary>
         public string GroupsKey => _groupsKey ??= string.Join(',', Instance.GroupIds);
+
+        /// <summary>
+        /// "name (address)" as a verdict's reason names the node, or the address alone when the name is the address.
+        /// A node's verdicts mostly use one address, so the last one is kept rather than formatted for every pair.
+        /// </summary>
+        public string Named(string address)
+        {
+            if (!string.Equals(address, _namedAddress, System.StringComparison.Ordinal))
+            {
+                _named = Name == address ? address : $"{Name} ({address})";
+                _namedAddress = address;
+            }
+
+            return _named!;
+        }
 
         public bool In(NodeScope scope) => Role is not K3sRole role || scope.Includes(role);
 

@@ -19,6 +19,10 @@ namespace K3sNet.Aws
         // Tuple keys of references and numbers: looking a decision up allocates nothing, which matters at a million pairs.
         private readonly Dictionary<(string DestinationGroups, string SourceGroups, string From, PortRequirement Requirement), SgDecision> _sgMemo = new();
         private readonly Dictionary<(string Acl, bool Egress, TrafficProtocol Protocol, int From, int To, string Peer), string?> _aclMemo = new();
+        // Per-verdict text built from parts that repeat across a million verdicts: each address's host CIDR and each
+        // requirement's port text are computed once, not parsed and formatted again for every pair.
+        private readonly Dictionary<string, string> _hostCidrs = new(StringComparer.Ordinal);
+        private readonly Dictionary<PortRequirement, string> _portNames = new(ReferenceEqualityComparer.Instance);
 
         public SecurityGroupAnalysis(IReadOnlyDictionary<string, Ec2SecurityGroup> groups, IEnumerable<Ec2NetworkAcl> acls)
         {
@@ -46,11 +50,13 @@ namespace K3sNet.Aws
         {
             foreach (PortRequirement requirement in requirements)
             {
+                AnalysisNode[] destinations = nodes.Where(n => n.In(requirement.Destination)).ToArray();
+                AnalysisNode[] sources = nodes.Where(n => n.In(requirement.Source)).ToArray();
                 foreach (bool ipv6 in Families(requirement))
                 {
-                    foreach (AnalysisNode destination in nodes.Where(n => n.In(requirement.Destination)))
+                    foreach (AnalysisNode destination in destinations)
                     {
-                        foreach (AnalysisNode source in nodes.Where(n => n.In(requirement.Source)))
+                        foreach (AnalysisNode source in sources)
                         {
                             if (ReferenceEquals(source, destination) || source.Instance.InstanceId == destination.Instance.InstanceId)
                             {
@@ -131,18 +137,22 @@ namespace K3sNet.Aws
 
         private SecurityGroupVerdict Verdict(AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement)
         {
-            SgDecision sg = SecurityGroups(source, destination, from, requirement);
+            bool byGroup = GroupReferenceMatches(source, destination, from);
+            SgDecision sg = SecurityGroups(source, destination, from, byGroup, requirement);
             string? aclBlock = sg.Status == SecurityGroupVerdictStatus.Blocked ? null : NetworkAcls(source, destination, from, to, requirement);
             SecurityGroupVerdictStatus status = aclBlock is null ? sg.Status : SecurityGroupVerdictStatus.Blocked;
-            string flow = $"{Name(requirement)} from {Named(source.Name, from)} to {Named(destination.Name, to)}";
-            string suggested = SuggestedSource(source, destination, from);
+            string port = PortName(requirement);
+            string fromNamed = source.Named(from);
+            string toNamed = destination.Named(to);
+            string suggested = byGroup && source.Instance.GroupIds.Count > 0 ? source.Instance.GroupIds[0] : HostCidr(from);
+            // Each reason is one string built from its parts: it names the pair, so it cannot be shared.
             string reason = status switch
             {
-                SecurityGroupVerdictStatus.Allowed => $"{sg.By} admits {flow}.",
+                SecurityGroupVerdictStatus.Allowed => $"{sg.By} admits {port} from {fromNamed} to {toNamed}.",
                 SecurityGroupVerdictStatus.Unknown =>
-                    $"Only a prefix-list rule ({sg.By}) might admit {flow}; K3sNet does not read prefix lists. Grant {suggested} to be sure.",
-                _ when aclBlock is not null => $"Network ACL {aclBlock} stops {flow}. Security groups cannot override a network ACL: change the ACL entry.",
-                _ => $"No rule in {sg.By} admits {flow}. Add an inbound rule from {suggested}.",
+                    $"Only a prefix-list rule ({sg.By}) might admit {port} from {fromNamed} to {toNamed}; K3sNet does not read prefix lists. Grant {suggested} to be sure.",
+                _ when aclBlock is not null => $"Network ACL {aclBlock} stops {port} from {fromNamed} to {toNamed}. Security groups cannot override a network ACL: change the ACL entry.",
+                _ => $"No rule in {sg.By} admits {port} from {fromNamed} to {toNamed}. Add an inbound rule from {suggested}.",
             };
 
             return new SecurityGroupVerdict
@@ -161,7 +171,7 @@ namespace K3sNet.Aws
                 Status = status,
                 ClusterOnly = requirement.ClusterOnly,
                 VpcId = destination.Instance.VpcId,
-                GroupId = destination.Instance.GroupIds.FirstOrDefault(),
+                GroupId = destination.Instance.GroupIds.Count > 0 ? destination.Instance.GroupIds[0] : null,
                 BlockedBy = aclBlock ?? (sg.Status == SecurityGroupVerdictStatus.Blocked ? sg.By : null),
                 SuggestedSource = status == SecurityGroupVerdictStatus.Allowed ? null : suggested,
                 Reason = reason,
@@ -169,22 +179,53 @@ namespace K3sNet.Aws
         }
 
         /// <summary>
-        /// The narrowest source that fixes the flow: the source's own security group when the address is one of its
-        /// private ones in the destination's VPC (a group reference matches only those), else the address alone.
+        /// Whether a rule naming one of the source's security groups matches the flow: only when the address is one of
+        /// the source's private ones and both are in one VPC. Then the narrowest source that fixes a blocked flow is the
+        /// source's own security group, else the address alone.
         /// </summary>
-        internal static string SuggestedSource(AnalysisNode source, AnalysisNode destination, string from) =>
-            GroupReferenceMatches(source, destination, from) && source.Instance.GroupIds.Count > 0
-                ? source.Instance.GroupIds[0]
-                : IpCidr.Parse(from).ToString();
-
         private static bool GroupReferenceMatches(AnalysisNode source, AnalysisNode destination, string from) =>
             string.Equals(source.Instance.VpcId, destination.Instance.VpcId, StringComparison.Ordinal)
-            && (source.Instance.PrivateIpAddresses.Contains(from, StringComparer.OrdinalIgnoreCase)
-                || source.Instance.Ipv6Addresses.Contains(from, StringComparer.OrdinalIgnoreCase));
+            && (HasAddress(source.Instance.PrivateIpAddresses, from) || HasAddress(source.Instance.Ipv6Addresses, from));
 
-        private SgDecision SecurityGroups(AnalysisNode source, AnalysisNode destination, string from, PortRequirement requirement)
+        // A loop, not Enumerable.Contains with a comparer: that boxes an enumerator, twice per verdict.
+        private static bool HasAddress(IReadOnlyList<string> addresses, string address)
         {
-            bool byGroup = GroupReferenceMatches(source, destination, from);
+            for (int i = 0; i < addresses.Count; i++)
+            {
+                if (string.Equals(addresses[i], address, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The single-address CIDR of <paramref name="address"/> (10.0.1.5/32), parsed once per address.</summary>
+        private string HostCidr(string address)
+        {
+            if (!_hostCidrs.TryGetValue(address, out string? cidr))
+            {
+                cidr = IpCidr.Parse(address).ToString();
+                _hostCidrs[address] = cidr;
+            }
+
+            return cidr;
+        }
+
+        private string PortName(PortRequirement requirement)
+        {
+            if (!_portNames.TryGetValue(requirement, out string? name))
+            {
+                name = Name(requirement);
+                _portNames[requirement] = name;
+            }
+
+            return name;
+        }
+
+        private SgDecision SecurityGroups(AnalysisNode source, AnalysisNode destination, string from, bool byGroup, PortRequirement requirement)
+        {
             var key = (destination.GroupsKey, byGroup ? source.GroupsKey : "-", from, requirement);
             if (_sgMemo.TryGetValue(key, out SgDecision? memo))
             {
@@ -271,8 +312,6 @@ namespace K3sNet.Aws
 
             return blocked;
         }
-
-        private static string Named(string name, string address) => name == address ? address : $"{name} ({address})";
 
         internal static string Name(PortRequirement requirement) => PortText(requirement.Protocol, requirement.FromPort, requirement.ToPort);
 
