@@ -91,10 +91,7 @@ namespace K3sNet.Aws
                 return null;
             }
 
-            PortMatrixInferenceResult inferred = PortMatrixInference.FromNodes(nodes, role: null);
-            return nodes.Any(n => n.FlannelBackend is not null)
-                ? inferred
-                : inferred with { Options = inferred.Options with { FlannelBackend = FlannelBackend.Vxlan } };
+            return PortMatrixInference.FromNodes(nodes, role: null, backendWhenUnpublished: FlannelBackend.Vxlan);
         }
     }
 }

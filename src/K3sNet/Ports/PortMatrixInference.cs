@@ -11,12 +11,18 @@ namespace K3sNet.Ports
     /// </summary>
     internal static class PortMatrixInference
     {
-        public static PortMatrixInferenceResult FromNodes(IReadOnlyCollection<K3sNode> nodes, K3sRole? role)
+        /// <param name="backendWhenUnpublished">
+        /// The backend to assume when no node publishes one: None for the port matrix (flannel may be off), VXLAN where
+        /// a caller judges traffic and k3s's default is the likelier truth.
+        /// </param>
+        public static PortMatrixInferenceResult FromNodes(IReadOnlyCollection<K3sNode> nodes, K3sRole? role,
+            FlannelBackend backendWhenUnpublished = FlannelBackend.None)
         {
             ArgumentNullException.ThrowIfNull(nodes);
             var notes = new List<string>();
 
-            FlannelBackend backend = ClusterBackend.Infer(nodes) ?? FlannelBackend.None;
+            FlannelBackend? published = ClusterBackend.Infer(nodes);
+            FlannelBackend backend = published ?? backendWhenUnpublished;
             string[] others = nodes.Where(n => n.FlannelBackend is FlannelBackend b && b != backend).Select(n => n.Name).ToArray();
             if (others.Length > 0)
             {
@@ -38,6 +44,7 @@ namespace K3sNet.Ports
             };
 
             string summary = $"From {nodes.Count} node(s): flannel backend {backend.ToK3sName()}"
+                + (published is null && backend != FlannelBackend.None ? " (k3s's default: no node publishes one)" : string.Empty)
                 + (etcd.Length > 0 ? $"; embedded etcd ({string.Join(", ", etcd)})" : "; no embedded etcd")
                 + (registry.Length > 0 ? $"; embedded registry ({string.Join(", ", registry)})" : "; no embedded registry")
                 + (ipv6.Length > 0 ? $"; dual-stack ({string.Join(", ", ipv6)})" : "; IPv4 only")

@@ -117,12 +117,15 @@ namespace K3sNet.Tests.Aws
 
             PortMatrixInferenceResult? silent = SecurityGroupCheck.ImpliedMatrix(new[] { NodeInput.From(new K3sNode { Name = "a", InternalIP = "10.0.0.1" })! });
             Assert.Equal(FlannelBackend.Vxlan, silent?.Options.FlannelBackend);
+            // The verbose account says what was judged, and why: not "backend none" over a VXLAN judgement.
+            Assert.StartsWith("From 1 node(s): flannel backend vxlan (k3s's default: no node publishes one);", silent?.Summary, StringComparison.Ordinal);
 
             PortMatrixInferenceResult? wireguard = SecurityGroupCheck.ImpliedMatrix(new[]
             {
                 NodeInput.From(new K3sNode { Name = "a", InternalIP = "10.0.0.1", FlannelBackend = FlannelBackend.WireguardNative })!,
             });
             Assert.Equal(FlannelBackend.WireguardNative, wireguard?.Options.FlannelBackend);
+            Assert.DoesNotContain("default", wireguard?.Summary, StringComparison.Ordinal);
         }
     }
 }
