@@ -96,7 +96,17 @@ Describe 'The story on a 3-node lab' {
         $blocked | ForEach-Object { $_.Verdict | Should -Be 'VxlanBlocked' -Because "$($_.Source) -> $($_.Destination)" }
         $blocked | Should -HaveCount 4
         @($Story.PathsBefore | Where-Object Verdict -EQ Healthy) | Should -HaveCount 2
-        ($Story.PathsBefore | Where-Object { $_.Source -eq 'k3s-server' -and $_.Destination -eq 'k3s-agent-2' }).Reason | Should -Match 'UDP 8472 to k3s-agent-2 is dropped'
+        ($Story.PathsBefore | Where-Object { $_.Source -eq 'k3s-server' -and $_.Destination -eq 'k3s-agent-2' }).Reason | Should -Match '^UDP 8472 between k3s-server and k3s-agent-2 is dropped: .* in k3s-agent-2''s security group and in k3s-server''s '
+    }
+
+    It '2. Test-K3sVxlan run on k3s-agent-2 blames its own security group, which drops the peers'' replies' {
+        Skip-WithoutLab
+        $fromAgent2 = @($Story.PathsBefore | Where-Object Source -EQ 'k3s-agent-2')
+        $fromAgent2 | Should -HaveCount 2
+        foreach ($path in $fromAgent2) {
+            $path.Reason | Should -Match '^No peer answers through VXLAN while all answer on their underlay: k3s-agent-2''s own security group most likely drops inbound UDP 8472 \(the replies\)\. Allow inbound UDP 8472 from the cluster''s nodes in k3s-agent-2''s security group\.'
+            $path.Reason | Should -Not -Match 'k3s-(server|agent-1)''s security group'
+        }
     }
 
     It '2. Test-K3sVxlan on k3s-agent-2 explains that its pods cannot resolve names, because CoreDNS runs on the server' {
