@@ -102,7 +102,8 @@ namespace K3sNet.Matrix
         /// <summary>
         /// One line for each node whose every path, to it and from it, is VxlanBlocked while some path between other nodes
         /// passes: what those 2(N-1) paths share is that node's inbound UDP port (a VXLAN echo's reply is a new datagram
-        /// to the sender's port, so a node that drops it fails its own tests too). Needs every one of its paths tested.
+        /// to the sender's port, so a node that drops it fails its own tests too). Needs every one of its paths tested; a
+        /// path between two such nodes is counted under the first.
         /// </summary>
         private static IEnumerable<VxlanMatrixFinding> ClosedNodes(VxlanMatrix matrix, HashSet<VxlanMatrixCell> covered)
         {
@@ -111,14 +112,15 @@ namespace K3sNet.Matrix
             {
                 VxlanMatrixCell[] around = matrix.Cells.Where(c => c.Source == node || c.Destination == node).ToArray();
                 bool othersPass = matrix.Cells.Any(c => c.Source != node && c.Destination != node && Passes(c));
-                if (around.Length == 0 || !othersPass || around.Any(c => c.Verdict != VxlanVerdict.VxlanBlocked || covered.Contains(c)))
+                if (around.Length == 0 || !othersPass || around.Any(c => c.Verdict != VxlanVerdict.VxlanBlocked))
                 {
                     continue;
                 }
 
+                // What matters first, as the console cuts the line at its width.
                 string port = around[0].Result!.FromPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 findings.Add(new VxlanMatrixFinding(node, EveryOtherNode, nameof(VxlanVerdict.VxlanBlocked),
-                    $"Every path to and from {node} is blocked while other paths pass: {node}'s inbound UDP {port} is most likely closed (its security group, network ACL or host firewall).",
+                    $"{node} drops inbound UDP {port} (security group, NACL or host firewall): every path to and from it is blocked while other paths pass.",
                     $"Allow inbound UDP {port} to {node} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {node} too.",
                     BothWays: true));
                 covered.UnionWith(around);
