@@ -120,7 +120,7 @@ namespace K3sNet.Matrix
                 // What matters first, as the console cuts the line at its width.
                 string port = around[0].Result!.FromPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 findings.Add(new VxlanMatrixFinding(node, EveryOtherNode, nameof(VxlanVerdict.VxlanBlocked),
-                    $"{node} drops inbound UDP {port} (security group, NACL or host firewall): every path to and from it is blocked while other paths pass.",
+                    $"{node} drops inbound UDP {port} (security group, NACL or firewall): every path to and from it is blocked while other paths pass.",
                     $"Allow inbound UDP {port} to {node} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {node} too.",
                     BothWays: true));
                 covered.UnionWith(around);

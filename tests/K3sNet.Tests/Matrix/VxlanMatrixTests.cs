@@ -96,7 +96,7 @@ namespace K3sNet.Tests.Matrix
                 "Legend: . Healthy  B VxlanBlocked  - self",
                 string.Empty,
                 "Not healthy (4 of 6 paths):",
-                "agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or host firewall): e...");
+                "agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every ...");
             Assert.Equal(expected, matrix.ToGrid(120));
         }
 
