@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace K3sNet.Matrix
@@ -118,7 +119,7 @@ namespace K3sNet.Matrix
                 }
 
                 // What matters first, as the console cuts the line at its width.
-                string port = around[0].Result!.FromPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                string port = around[0].Result!.FromPort.ToString(CultureInfo.InvariantCulture);
                 findings.Add(new VxlanMatrixFinding(node, EveryOtherNode, nameof(VxlanVerdict.VxlanBlocked),
                     $"{node} drops inbound UDP {port} (security group, NACL or firewall): every path to and from it is blocked while other paths pass.",
                     $"Allow inbound UDP {port} to {node} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {node} too.",
