@@ -74,25 +74,25 @@ Show-Step '1. The cluster: one server (CoreDNS runs there), two agents.' `
 Show-Step '2. Does VXLAN (UDP 8472) pass between this node and every other? Pods on k3s-agent-2 say "no such host".' `
     'Get-K3sNode | Test-K3sVxlan'
 
-Show-Step '   The server sees only its own paths; ask every node (the lab runs this in each node''s namespace).' `
+Show-Step '3. What would fix it? The one-liner, with -WhatIf: nothing changes yet.' `
+    'Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic @aws -WhatIf'
+
+Show-Step '4. The server sees only its own paths; ask every node (the lab runs this in each node''s namespace).' `
     "`$paths = $remoting`n`$paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap" `
     { $script:paths = @(Invoke-OnEveryNode); $paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap }
 
 if (Get-Command Show-K3sVxlanMatrix -ErrorAction Ignore) {
-    Show-Step '3. Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
+    Show-Step '   Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
 }
 else {
     Write-Host ''
-    Write-Host '# 3. (skipped: this build has no Show-K3sVxlanMatrix, the node-by-node matrix)' -ForegroundColor DarkGray
+    Write-Host '#    (skipped: this build has no Show-K3sVxlanMatrix, the node-by-node matrix)' -ForegroundColor DarkGray
 }
 
-Show-Step '4. Which security group drops it?' `
+Show-Step '5. Which security group drops it, and from whom?' `
     'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed }'
 
-Show-Step '5. The rules that fix it, without changing anything.' `
-    'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws -WhatIf'
-
-Show-Step '6. Apply them.' `
+Show-Step '6. Apply the rules it names.' `
     'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws -PassThru'
 
 Show-Step '7. VXLAN passes now.' `

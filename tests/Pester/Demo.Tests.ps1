@@ -61,13 +61,21 @@ Import-Module '$ModulePath/K3sNet.psd1'
             $Story.Nodes = @(Invoke-OnNode k3s-server '@(Get-K3sNode)')
             $Story.PathsBefore = Get-EveryPath
             $Story.Verdicts = @(Invoke-OnNode k3s-server $FailingVerdicts)
-            $Story.WhatIf = Invoke-OnNode k3s-server "`$null = Invoke-RestMethod -Method Post `"`$ec2/calls/reset`"; @{ Changes = @($FailingVerdicts | Grant-K3sNodeTraffic @aws -WhatIf -PassThru); Calls = & { $Counts } }"
+            # The mission's one-liner on the server, under -WhatIf.
+            $Story.WhatIf = Invoke-OnNode k3s-server "`$null = Invoke-RestMethod -Method Post `"`$ec2/calls/reset`"; @{ Changes = @(Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic @aws -WhatIf -PassThru); Calls = & { $Counts } }"
             $Story.SourcesAfterWhatIf = Get-VxlanSources k3s-agent-2
             $Story.Grant = Invoke-OnNode k3s-server "@{ Changes = @($FailingVerdicts | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
             $Story.SourcesAfterGrant = Get-VxlanSources k3s-agent-2
             $Story.PathsAfter = Get-EveryPath
             # The rerun feeds Grant the verdicts the story started from, as a script rerun after a success would.
             $Story.Rerun = Invoke-OnNode k3s-server "@{ Changes = @('$((ConvertTo-Json -InputObject $Story.Verdicts -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
+            # Then the same fix from the broken node's side: agent-2's group closed again, the one-liner's results
+            # produced on agent-2 (whose every peer is blocked) granted by the server, which reaches EC2.
+            $null = Invoke-OnNode k3s-server "Revoke-K3sNodeTraffic -GroupId '$($Cloud.Groups.'k3s-agent-2')' @aws; 'revoked'"
+            $Story.SourcesAfterRevoke = Get-VxlanSources k3s-agent-2
+            $Story.FromAgent2 = @(Invoke-OnNode k3s-agent-2 '@(Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked)')
+            $Story.VxlanGrant = Invoke-OnNode k3s-server "`$null = Invoke-RestMethod -Method Post `"`$ec2/calls/reset`"; @{ Changes = @('$((ConvertTo-Json -InputObject $Story.FromAgent2 -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
+            $Story.PathsAfterVxlanGrant = Get-EveryPath
         }
         catch {
             Remove-K3sNetLab -Lab $Lab
@@ -96,7 +104,17 @@ Describe 'The story on a 3-node lab' {
         $blocked | ForEach-Object { $_.Verdict | Should -Be 'VxlanBlocked' -Because "$($_.Source) -> $($_.Destination)" }
         $blocked | Should -HaveCount 4
         @($Story.PathsBefore | Where-Object Verdict -EQ Healthy) | Should -HaveCount 2
-        ($Story.PathsBefore | Where-Object { $_.Source -eq 'k3s-server' -and $_.Destination -eq 'k3s-agent-2' }).Reason | Should -Match 'UDP 8472 to k3s-agent-2 is dropped'
+        ($Story.PathsBefore | Where-Object { $_.Source -eq 'k3s-server' -and $_.Destination -eq 'k3s-agent-2' }).Reason | Should -Match '^UDP 8472 between k3s-server and k3s-agent-2 is dropped: .* in k3s-agent-2''s security group and in k3s-server''s '
+    }
+
+    It '2. Test-K3sVxlan run on k3s-agent-2 blames its own security group, which drops the peers'' replies' {
+        Skip-WithoutLab
+        $fromAgent2 = @($Story.PathsBefore | Where-Object Source -EQ 'k3s-agent-2')
+        $fromAgent2 | Should -HaveCount 2
+        foreach ($path in $fromAgent2) {
+            $path.Reason | Should -Match '^No peer answers through VXLAN while all answer on their underlay: k3s-agent-2''s own security group most likely drops inbound UDP 8472 \(the replies\)\. Allow inbound UDP 8472 from the cluster''s nodes in k3s-agent-2''s security group\.'
+            $path.Reason | Should -Not -Match 'k3s-(server|agent-1)''s security group'
+        }
     }
 
     It '2. Test-K3sVxlan on k3s-agent-2 explains that its pods cannot resolve names, because CoreDNS runs on the server' {
@@ -108,7 +126,7 @@ Describe 'The story on a 3-node lab' {
         $dns[0].Reason | Should -Match 'CoreDNS runs on k3s-server, so pods on k3s-agent-2 cannot resolve names\.'
     }
 
-    It '4. Test-K3sSecurityGroup names k3s-agent-2''s group: UDP 8472 from the server''s and k3s-agent-1''s groups' {
+    It '5. Test-K3sSecurityGroup names k3s-agent-2''s group: UDP 8472 from the server''s and k3s-agent-1''s groups' {
         Skip-WithoutLab
         $Story.Verdicts | Should -HaveCount 2
         $Story.Verdicts.GroupId | Sort-Object -Unique | Should -Be $Cloud.Groups.'k3s-agent-2'
@@ -119,10 +137,13 @@ Describe 'The story on a 3-node lab' {
         ($Story.Verdicts.SuggestedSource | Sort-Object) | Should -Be (@($Cloud.Groups.'k3s-server', $Cloud.Groups.'k3s-agent-1') | Sort-Object)
     }
 
-    It '5. Grant -WhatIf shows the two rules, makes no mutating EC2 call and changes no nftables' {
+    It '3. The one-liner on the server, -WhatIf: the rule into k3s-agent-2''s group, none into the server''s; no change made' {
         Skip-WithoutLab
-        $Story.WhatIf.Changes.Action | Should -Be @('WouldAdd', 'WouldAdd')
-        $Story.WhatIf.Changes.GroupId | Sort-Object -Unique | Should -Be $Cloud.Groups.'k3s-agent-2'
+        # server -> agent-2 is the server's only blocked path: agent-2 must admit the server, and the replies need the
+        # server to admit agent-2, which it does.
+        $Story.WhatIf.Changes.Action | Should -Be @('WouldAdd', 'AlreadyPresent')
+        $Story.WhatIf.Changes.GroupId | Should -Be @($Cloud.Groups.'k3s-agent-2', $Cloud.Groups.'k3s-server')
+        $Story.WhatIf.Changes.Source | Should -Be @($Cloud.Groups.'k3s-server', $Cloud.Groups.'k3s-agent-2')
         $Story.WhatIf.Calls.PSObject.Properties.Name | Should -Not -Contain 'AuthorizeSecurityGroupIngress'
         $Story.WhatIf.Calls.PSObject.Properties.Name | Should -Not -Contain 'RevokeSecurityGroupIngress'
         $Story.SourcesAfterWhatIf | Should -BeNullOrEmpty
@@ -148,6 +169,21 @@ Describe 'The story on a 3-node lab' {
         $Story.Rerun.Changes.Action | Should -Be @('AlreadyPresent', 'AlreadyPresent')
         $Story.Rerun.Calls.PSObject.Properties.Name | Should -Not -Contain 'AuthorizeSecurityGroupIngress'
     }
+
+    It 'run on k3s-agent-2, the one-liner fixes k3s-agent-2''s own group: the peers'' are AlreadyPresent, one Authorize call' {
+        Skip-WithoutLab
+        $Story.SourcesAfterRevoke | Should -BeNullOrEmpty -Because 'the Revoke closed agent-2 again'
+        $Story.FromAgent2 | Should -HaveCount 2
+        $Story.FromAgent2.Verdict | Sort-Object -Unique | Should -Be 'VxlanBlocked'
+        $added = @($Story.VxlanGrant.Changes | Where-Object Action -EQ Added)
+        $added.GroupId | Sort-Object -Unique | Should -Be $Cloud.Groups.'k3s-agent-2'
+        ($added.Source | Sort-Object) | Should -Be (@($Cloud.Groups.'k3s-server', $Cloud.Groups.'k3s-agent-1') | Sort-Object)
+        $present = @($Story.VxlanGrant.Changes | Where-Object Action -EQ AlreadyPresent)
+        ($present.GroupId | Sort-Object) | Should -Be (@($Cloud.Groups.'k3s-server', $Cloud.Groups.'k3s-agent-1') | Sort-Object)
+        $Story.VxlanGrant.Calls.AuthorizeSecurityGroupIngress | Should -Be 1
+        $Story.PathsAfterVxlanGrant | Should -HaveCount 6
+        $Story.PathsAfterVxlanGrant | ForEach-Object { $_.Verdict | Should -Be 'Healthy' -Because "$($_.Source) -> $($_.Destination): $($_.Reason)" }
+    }
 }
 
 Describe 'build.ps1 Demo''s script' {
@@ -157,8 +193,10 @@ Describe 'build.ps1 Demo''s script' {
         $text = $output -join "`n"
         $LASTEXITCODE | Should -Be 0 -Because $text
         $text | Should -Match 'PS> Get-K3sNode \| Test-K3sVxlan'
-        $text | Should -Match 'CoreDNS runs on k3s-server, so pods on k3s'
-        $text | Should -Match 'Grant-K3sNodeTraffic @aws -WhatIf'
+        # Format-Table -Wrap breaks the reasons at the column's width, inside words too: read them joined up again.
+        ($text -replace '\r?\n +', '') | Should -Match 'CoreDNS\s*runs\s*on\s*k3s-server,\s*so\s*pods\s*on\s*k3s'
+        $text | Should -Match 'Get-K3sNode \| Test-K3sVxlan \| Where-Object Verdict -EQ VxlanBlocked \| Grant-K3sNodeTraffic @aws -WhatIf'
+        $text | Should -Match 'k3s-agent-2 <-> every other node'
         $text | Should -Match '(?m)^\s+6 Healthy$'
         $prefix = [regex]::Match($text, 'Lab (k3l[0-9a-f]{6}) and its emulators removed').Groups[1].Value
         $prefix | Should -Not -BeNullOrEmpty -Because $text

@@ -52,7 +52,11 @@ Describe '<Name> help' -ForEach $Pages {
     BeforeAll {
         $Command = Get-Command $Name -Module K3sNet
         $Help = Get-Help $Name -Full
-        $Declared = @($Command.Parameters.Keys | Where-Object { $_ -notin $CommonParameters })
+        # A DontShow parameter is plumbing a pipeline binds (Grant-K3sNodeTraffic's -Verdict), not one a user gives.
+        $Declared = @($Command.Parameters.Values | Where-Object {
+                $_.Name -notin $CommonParameters -and
+                @($_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and -not $_.DontShow }).Count -gt 0
+            } | ForEach-Object Name)
     }
 
     It 'titles the page with the cmdlet name' {

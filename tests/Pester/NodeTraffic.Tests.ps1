@@ -61,6 +61,44 @@ Describe 'Grant-K3sNodeTraffic' {
         $rule.description | Should -Be 'k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)'
     }
 
+    It 'opens a blocked VXLAN path at both ends: the reply needs UDP 8472 into the source''s group too' {
+        # Three nodes, a group each; the groups of 10.0.0.4 and 10.0.0.5 admit UDP 8472 from every group, the group of
+        # 10.0.0.6 (sg-…2) admits none: what Test-K3sVxlan run on 10.0.0.6 reports, as JSON carries it (Verdict a number).
+        $state = New-Ec2ClusterState -Nodes 3 -Groups 3
+        $groups = $state.securityGroups.groupId
+        foreach ($open in $state.securityGroups[0, 1]) {
+            $open.ingress += @($groups | ForEach-Object { [ordered]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; referencedGroupId = $_ } })
+        }
+        Stop-Ec2Emulator $Emulator
+        $Emulator = Start-Ec2Emulator -State $state
+        $Aws.EndpointUrl = $Emulator.Url
+        $paths = '10.0.0.4', '10.0.0.5' | ForEach-Object {
+            [K3sNet.VxlanPathResult]@{ Source = 'node-2'; Destination = $_; SourceAddress = '10.0.0.6'; DestinationAddress = $_; Verdict = 'VxlanBlocked' }
+        } | ConvertTo-Json | ConvertFrom-Json
+
+        $changes = @($paths | Grant-K3sNodeTraffic @Aws -PassThru)
+        @($changes | Where-Object Action -EQ AlreadyPresent).GroupId | Should -Be @($groups[0], $groups[1]) -Because 'the destinations admit node-2 already'
+        $added = @($changes | Where-Object Action -EQ Added)
+        $added.GroupId | Sort-Object -Unique | Should -Be $groups[2]
+        ($added.Source | Sort-Object) | Should -Be @($groups[0], $groups[1]) -Because 'the replies come from the destinations'' groups'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1
+
+        Reset-Ec2EmulatorCallCount $Emulator
+        (@($paths | Grant-K3sNodeTraffic @Aws -PassThru).Action | Sort-Object -Unique) | Should -Be 'AlreadyPresent'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
+    }
+
+    It 'adds nothing for a VXLAN path that already passes or was not tested, and says so' {
+        $paths = @(
+            [K3sNet.VxlanPathResult]@{ Source = 'agent-1'; Destination = 'k3s-server-1'; SourceAddress = '10.0.1.21'; DestinationAddress = '10.0.1.10'; Verdict = 'Healthy' }
+            [K3sNet.VxlanPathResult]@{ Source = 'agent-1'; Destination = 'agent-3'; SourceAddress = '10.0.1.21'; DestinationAddress = '10.0.1.24'; Verdict = 'NotTested' }
+        )
+        $verbose = $paths | Grant-K3sNodeTraffic @Aws -PassThru -Verbose 4>&1
+        @($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
+        ($verbose.Message -join "`n") | Should -Match '10\.0\.1\.21 -> 10\.0\.1\.10 is Healthy: VXLAN already passes both ways'
+        (Get-Ec2EmulatorCallCount $Emulator).Count | Should -Be 0 -Because 'nothing needs EC2'
+    }
+
     It 'makes zero Authorize calls the second time' {
         Get-K3sPortMatrix | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
         (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1

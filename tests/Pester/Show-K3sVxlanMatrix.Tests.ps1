@@ -128,7 +128,16 @@ Describe 'Show-K3sVxlanMatrix' {
             $lines | Should -Contain '2 agent-2   B - B'
             $lines | Should -Contain '3 server-1  . B -'
             $lines | Should -Contain 'Legend: . Healthy  B VxlanBlocked  - self'
-            $lines | Should -Contain 'server-1 -> agent-2  VxlanBlocked  server-1 to agent-2'
+            # Every path to and from agent-2 blocked while the others pass: one line that names agent-2's inbound port.
+            $lines | Should -Contain 'Not healthy (4 of 6 paths):'
+            $lines | Should -Contain 'agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every ...'
+        }
+
+        It 'lists each blocked path when the blocked paths do not single out a node' {
+            $text = New-PairResult -Nodes $Three -Blocked 'agent-2' | Where-Object { $_.Source -ne 'agent-2' } | Show-K3sVxlanMatrix | Out-String -Width 120
+            $lines = $text -split "`r?`n"
+            @($lines -match '^server-1 -> agent-2\s+VxlanBlocked\s+server-1 to agent-2$') | Should -HaveCount 1
+            @($lines -match '<->') | Should -BeNullOrEmpty
         }
 
         It 'shows a pair nobody tested as "no result" in the table of UntestedPairs' {

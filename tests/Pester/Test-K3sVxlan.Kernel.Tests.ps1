@@ -154,9 +154,23 @@ Describe 'Test-K3sVxlan kernel mode on a 3-node lab' {
             $paths['node-c'].Verdict | Should -Be 'VxlanBlocked' -Because "$from -> node-c: $($paths['node-c'].Reason)"
             $paths['node-c'].Underlay | Should -Be 'Answered'
             $paths['node-c'].Overlay | Should -Be 'Silent'
-            $paths['node-c'].Reason | Should -Be "UDP 8472 to node-c is dropped: node-c answers on 10.0.1.12 but not through VXLAN. Allow inbound UDP 8472 from the cluster's nodes in node-c's security group."
+            $paths['node-c'].Reason | Should -Be "UDP 8472 between $from and node-c is dropped: node-c answers on 10.0.1.12 but not through VXLAN. Allow inbound UDP 8472 from the cluster's nodes in node-c's security group and in $from's (the echo goes one way, its reply the other)."
             $other = if ($from -eq 'node-a') { 'node-b' } else { 'node-a' }
             $paths[$other].Verdict | Should -Be 'Healthy' -Because "$from -> ${other}: $($paths[$other].Reason)"
+        }
+    }
+
+    It 'run on the blocked node itself: every peer is VxlanBlocked, and the reasons name node-c''s own security group' {
+        Skip-WithoutLab
+        # The peers answer node-c's echoes with new VXLAN datagrams to node-c's UDP 8472, which its group drops.
+        Set-K3sNetLabFault -Lab $Lab -Fault VxlanBlocked -Node node-c
+        $paths = Test-Paths node-c
+        foreach ($peer in 'node-a', 'node-b') {
+            $paths[$peer].Verdict | Should -Be 'VxlanBlocked' -Because "node-c -> ${peer}: $($paths[$peer].Reason)"
+            # node-a also runs CoreDNS, so its path adds the DNS sentence.
+            $paths[$peer].Reason | Should -BeLike "No peer answers through VXLAN while all answer on their underlay: node-c's own security group most likely drops inbound UDP 8472 (the replies). Allow inbound UDP 8472 from the cluster's nodes in node-c's security group.*"
+            $paths[$peer].Reason | Should -Not -Match 'node-[ab]''s security group'
+            $paths[$peer].Remedy | Should -Match '^Allow inbound UDP 8472 to node-c from the cluster''s nodes'
         }
     }
 

@@ -53,6 +53,13 @@ namespace K3sNet.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public SwitchParameter ClusterOnly { get; set; }
 
+        /// <summary>
+        /// Bound only from a piped VxlanPathResult (as its enum, or as a string or number from JSON): it marks the input as
+        /// a VXLAN path, which needs its port open inbound at both ends. Hidden: it is no setting a user gives.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public string? Verdict { get; set; }
+
         [Parameter]
         public string[]? SourceCidr { get; set; }
 
@@ -86,6 +93,12 @@ namespace K3sNet.Commands
 
         protected override void ProcessRecord()
         {
+            if (Verdict is not null && VxlanPathNeedsNothing(Verdict) is string why)
+            {
+                WriteVerbose($"{SourceAddress?.ToString() ?? "?"} -> {DestinationAddress?.ToString() ?? "?"} is {Verdict}: {why}");
+                return;
+            }
+
             int to = ToPort ?? FromPort;
             if (to < FromPort)
             {
@@ -102,9 +115,36 @@ namespace K3sNet.Commands
                 return;
             }
 
+            bool clusterOnly = ClusterOnly || IngressPlanner.IsClusterOnly(Protocol, FromPort, to);
             _requests.Add(new TrafficRequest(GroupId, DestinationAddress?.ToString(), SourceAddress?.ToString(), Protocol, FromPort, to,
-                Purpose, SuggestedSource, ClusterOnly || IngressPlanner.IsClusterOnly(Protocol, FromPort, to), CurrentTarget()));
+                Purpose, SuggestedSource, clusterOnly, CurrentTarget()));
+            if (Verdict is null || GroupId is not null)
+            {
+                return;
+            }
+
+            // The destination's kernel answers VXLAN with a new datagram to the source's port, which no stateful group
+            // takes for a reply: the path needs the port inbound in the source's group too, from the destination.
+            if (SourceAddress is null || DestinationAddress is null)
+            {
+                WriteWarning($"{CurrentTarget()}: the source's address is unknown, so only the destination's group is changed; the replies need UDP {FromPort} into the source's group too.");
+                return;
+            }
+
+            _requests.Add(new TrafficRequest(null, SourceAddress.ToString(), DestinationAddress.ToString(), Protocol, FromPort, to,
+                Purpose, null, clusterOnly, CurrentTarget()));
         }
+
+        /// <summary>Why a piped VXLAN path needs no rule, or null when it does: an echo that crossed proves the port open both ways.</summary>
+        private static string? VxlanPathNeedsNothing(string verdict) =>
+            Enum.TryParse(verdict, ignoreCase: true, out VxlanVerdict parsed) && Enum.IsDefined(parsed)
+                ? parsed switch
+                {
+                    VxlanVerdict.Healthy or VxlanVerdict.MtuBlackhole or VxlanVerdict.ChecksumOffload => "VXLAN already passes both ways, so no rule is needed.",
+                    VxlanVerdict.NotTested => "the path was not tested, so there is nothing to add.",
+                    _ => null,
+                }
+                : null;
 
         protected override void EndProcessing()
         {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace K3sNet.Matrix
@@ -6,10 +7,11 @@ namespace K3sNet.Matrix
     /// <summary>
     /// One line of the list under the grid: a path that is not Healthy, its verdict and why. A node that sent no
     /// result at all is one line for its whole row, so a forgotten node reads as that and not as 49 lines. For the
-    /// console, a whole row or column with one verdict (every path to a node whose security group drops UDP 8472) is
-    /// one line too, so the list stays short at 50 nodes; Markdown lists every path.
+    /// console, a node whose every path, to and from it, is VxlanBlocked is one line that says its inbound UDP 8472 is
+    /// closed, and a whole row or column with one verdict is one line too, so the list stays short at 50 nodes; Markdown
+    /// lists every path.
     /// </summary>
-    internal sealed record VxlanMatrixFinding(string Source, string Destination, string Verdict, string Reason, string? Remedy)
+    internal sealed record VxlanMatrixFinding(string Source, string Destination, string Verdict, string Reason, string? Remedy, bool BothWays = false)
     {
         public const string NoResult = "NoResult";
         public const string EveryOtherNode = "every other node";
@@ -33,6 +35,11 @@ namespace K3sNet.Matrix
                     $"No result from {source} was piped in: nobody tested its paths.",
                     $"Run Test-K3sVxlan on {source} too, and pipe its results in with the others."));
                 covered.UnionWith(rows[source]);
+            }
+
+            if (group)
+            {
+                failed.AddRange(ClosedNodes(matrix, covered));
             }
 
             if (group && matrix.Nodes.Length >= GroupFromNodes)
@@ -92,6 +99,39 @@ namespace K3sNet.Matrix
             covered.UnionWith(cells);
             return true;
         }
+
+        /// <summary>
+        /// One line for each node whose every path, to it and from it, is VxlanBlocked while some path between other nodes
+        /// passes: what those 2(N-1) paths share is that node's inbound UDP port (a VXLAN echo's reply is a new datagram
+        /// to the sender's port, so a node that drops it fails its own tests too). Needs every one of its paths tested; a
+        /// path between two such nodes is counted under the first.
+        /// </summary>
+        private static IEnumerable<VxlanMatrixFinding> ClosedNodes(VxlanMatrix matrix, HashSet<VxlanMatrixCell> covered)
+        {
+            var findings = new List<VxlanMatrixFinding>();
+            foreach (string node in matrix.Nodes)
+            {
+                VxlanMatrixCell[] around = matrix.Cells.Where(c => c.Source == node || c.Destination == node).ToArray();
+                bool othersPass = matrix.Cells.Any(c => c.Source != node && c.Destination != node && Passes(c));
+                if (around.Length == 0 || !othersPass || around.Any(c => c.Verdict != VxlanVerdict.VxlanBlocked))
+                {
+                    continue;
+                }
+
+                // What matters first, as the console cuts the line at its width.
+                string port = around[0].Result!.FromPort.ToString(CultureInfo.InvariantCulture);
+                findings.Add(new VxlanMatrixFinding(node, EveryOtherNode, nameof(VxlanVerdict.VxlanBlocked),
+                    $"{node} drops inbound UDP {port} (security group, NACL or firewall): every path to and from it is blocked while other paths pass.",
+                    $"Allow inbound UDP {port} to {node} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {node} too.",
+                    BothWays: true));
+                covered.UnionWith(around);
+            }
+
+            return findings;
+        }
+
+        /// <summary>Whether VXLAN crossed the path both ways (the echo came back), whatever else was wrong with it.</summary>
+        private static bool Passes(VxlanMatrixCell cell) => cell.Verdict is VxlanVerdict.Healthy or VxlanVerdict.MtuBlackhole or VxlanVerdict.ChecksumOffload;
 
         /// <summary>The verdict a finding shows, or null for a Healthy path, which is no finding.</summary>
         private static string? Label(VxlanMatrixCell cell) => cell.Verdict switch

@@ -134,7 +134,7 @@ namespace K3sNet.Matrix
             yield return line.ToString();
         }
 
-        private static string PairText(VxlanMatrixFinding finding) => $"{finding.Source} -> {finding.Destination}";
+        private static string PairText(VxlanMatrixFinding finding) => $"{finding.Source} {(finding.BothWays ? "<->" : "->")} {finding.Destination}";
 
         /// <summary>Cuts text to <paramref name="width"/>, marking the cut, so a long name or reason cannot wrap the grid.</summary>
         private static string Fit(string text, int width)

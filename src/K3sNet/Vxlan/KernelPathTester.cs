@@ -41,14 +41,15 @@ namespace K3sNet.Vxlan
                 null => null,
             };
 
-            return PeerFanOut.RunAsync(
+            IAsyncEnumerable<PeerObservation> observed = PeerFanOut.RunAsync(
                 peers,
                 options.MaxConcurrency,
-                peer => TestPeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken),
+                peer => ObservePeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken),
                 cancellationToken);
+            return CommonCauseHold.RunAsync(observed, observation => ToResult(observation, options), cancellationToken);
         }
 
-        private async Task<VxlanPathResult> TestPeerAsync(
+        private async Task<PeerObservation> ObservePeerAsync(
             VxlanPeer peer,
             VxlanTestOptions options,
             IReadOnlyList<string> deviceFindings,
@@ -95,7 +96,7 @@ namespace K3sNet.Vxlan
             }
 
             (PathState underlayState, string? underlayDetail) = await underlay.ConfigureAwait(false);
-            var observation = new PeerObservation
+            return new PeerObservation
             {
                 Peer = peer,
                 SourceName = options.LocalNodeName,
@@ -113,6 +114,11 @@ namespace K3sNet.Vxlan
                 DeviceName = _state.Device.Name,
                 Port = options.Port,
             };
+        }
+
+        private VxlanPathResult ToResult(PeerObservation observation, VxlanTestOptions options)
+        {
+            VxlanPeer peer = observation.Peer;
             (VxlanVerdict verdict, string reason, string? remedy) = VxlanVerdictRules.Judge(observation);
             return new VxlanPathResult
             {
@@ -123,10 +129,10 @@ namespace K3sNet.Vxlan
                 VtepAddress = peer.VtepAddress?.ToString(),
                 FromPort = options.Port,
                 ToPort = options.Port,
-                Underlay = underlayState,
-                Overlay = overlay,
-                RoundTripMs = roundTrip,
-                PathMtu = pathMtu,
+                Underlay = observation.Underlay,
+                Overlay = observation.Overlay,
+                RoundTripMs = observation.RoundTripMs,
+                PathMtu = observation.PathMtu,
                 Verdict = verdict,
                 Reason = reason,
                 Remedy = remedy,

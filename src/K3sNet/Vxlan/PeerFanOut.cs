@@ -14,13 +14,13 @@ namespace K3sNet.Vxlan
     /// </summary>
     internal static class PeerFanOut
     {
-        public static async IAsyncEnumerable<VxlanPathResult> RunAsync(
+        public static async IAsyncEnumerable<T> RunAsync<T>(
             IReadOnlyList<VxlanPeer> peers,
             int maxConcurrency,
-            Func<VxlanPeer, Task<VxlanPathResult>> testPeer,
+            Func<VxlanPeer, Task<T>> testPeer,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            var finished = Channel.CreateUnbounded<VxlanPathResult>();
+            var finished = Channel.CreateUnbounded<T>();
             // Not disposed: a caller that stops early (Ctrl+C) leaves tests that still release it as they unwind.
             var slots = new SemaphoreSlim(Math.Max(1, maxConcurrency));
             Task all = Task.WhenAll(peers.Select(async peer =>
@@ -37,7 +37,7 @@ namespace K3sNet.Vxlan
             }));
             _ = all.ContinueWith(t => finished.Writer.TryComplete(t.Exception?.InnerException), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-            await foreach (VxlanPathResult result in finished.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (T result in finished.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return result;
             }

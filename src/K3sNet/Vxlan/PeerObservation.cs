@@ -40,5 +40,11 @@ namespace K3sNet.Vxlan
         public string DeviceName { get; init; } = KernelStateReader.FlannelDeviceName;
 
         public int Port { get; init; } = 8472;
+
+        /// <summary>
+        /// Set once every peer has finished, when at least two peers answer on their underlay and none through VXLAN:
+        /// how many are silent that way, of how many tested. The common factor is then this node.
+        /// </summary>
+        public (int Silent, int Tested)? SilentPeers { get; init; }
     }
 }

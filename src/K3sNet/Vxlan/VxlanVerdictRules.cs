@@ -53,12 +53,27 @@ namespace K3sNet.Vxlan
                     $"Give {peer}'s underlay address: pipe its K3sNode from Get-K3sNode, or use -ComputerName <address> -VtepAddress {o.Peer.VtepAddress}.");
             }
 
+            if (o.Overlay == PathState.Silent && o.SilentPeers is (int silent, int tested))
+            {
+                // Every path shares this node: its inbound UDP port dropping the replies explains them all at once.
+                string peers = silent == tested
+                    ? "No peer answers through VXLAN while all answer on their underlay"
+                    : $"No peer answers through VXLAN while {silent} of the {tested} answer on their underlay";
+                string reason = $"{peers}: {source}'s own security group most likely drops inbound UDP {port} (the replies). " +
+                    $"Allow inbound UDP {port} from the cluster's nodes in {source}'s security group.";
+                return (VxlanVerdict.VxlanBlocked, WithDns(reason, o),
+                    $"Allow inbound UDP {port} to {source} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {source} too.");
+            }
+
             if (o.Overlay == PathState.Silent)
             {
-                string reason = $"UDP {port} to {peer} is dropped: {peer} answers on {underlay} but not through VXLAN. " +
-                    $"Allow inbound UDP {port} from the cluster's nodes in {peer}'s security group.";
+                // The peer's kernel answers the echo with a new VXLAN datagram to this node's UDP port (its source
+                // port is a flow hash, not the request's port reversed), so no stateful group or conntrack lets it
+                // back in as a reply: the echo needs the port open inbound on both nodes, and either may drop it.
+                string reason = $"UDP {port} between {source} and {peer} is dropped: {peer} answers on {underlay} but not through VXLAN. " +
+                    $"Allow inbound UDP {port} from the cluster's nodes in {peer}'s security group and in {source}'s (the echo goes one way, its reply the other).";
                 return (VxlanVerdict.VxlanBlocked, WithDns(reason, o),
-                    $"Allow inbound UDP {port} to {peer} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {peer} too.");
+                    $"Allow inbound UDP {port} to {peer} and to {source} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on both too.");
             }
 
             if (o.Overlay == PathState.Answered && o.FullSizePassed == false)

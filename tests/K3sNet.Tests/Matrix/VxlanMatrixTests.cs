@@ -96,11 +96,32 @@ namespace K3sNet.Tests.Matrix
                 "Legend: . Healthy  B VxlanBlocked  - self",
                 string.Empty,
                 "Not healthy (4 of 6 paths):",
-                "agent-1 -> agent-2   VxlanBlocked  agent-1 to agent-2",
-                "agent-2 -> agent-1   VxlanBlocked  agent-2 to agent-1",
-                "agent-2 -> server-1  VxlanBlocked  agent-2 to server-1",
-                "server-1 -> agent-2  VxlanBlocked  server-1 to agent-2");
+                "agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every ...");
             Assert.Equal(expected, matrix.ToGrid(120));
+        }
+
+        [Fact]
+        public void A_node_blocked_both_ways_is_one_line_only_while_other_paths_pass_and_markdown_still_lists_every_path()
+        {
+            string[] three = { "server-1", "agent-1", "agent-2" };
+            VxlanMatrix oneNode = VxlanMatrix.FromResults(AllPairs(three, (s, d) =>
+                d == "agent-2" || s == "agent-2" ? VxlanVerdict.VxlanBlocked : VxlanVerdict.Healthy));
+            Assert.Contains("| agent-2 | server-1 | VxlanBlocked | agent-2 to server-1 |", oneNode.ToMarkdown());
+
+            // Every path blocked: nothing singles a node out, so each path is its own line.
+            VxlanMatrix everything = VxlanMatrix.FromResults(AllPairs(three, (_, _) => VxlanVerdict.VxlanBlocked));
+            Assert.DoesNotContain("<->", everything.ToGrid(200));
+
+            // Only from the node, not to it: its outbound or the peers' inbound, not a closed node.
+            VxlanMatrix oneWay = VxlanMatrix.FromResults(AllPairs(three, (s, _) => s == "agent-2" ? VxlanVerdict.VxlanBlocked : VxlanVerdict.Healthy));
+            Assert.DoesNotContain("<->", oneWay.ToGrid(200));
+
+            // Two closed nodes of five: a line each.
+            string[] five = Enumerable.Range(1, 5).Select(i => $"node-{i}").ToArray();
+            VxlanMatrix two = VxlanMatrix.FromResults(AllPairs(five, (s, d) =>
+                new[] { s, d }.Any(n => n is "node-2" or "node-4") ? VxlanVerdict.VxlanBlocked : VxlanVerdict.Healthy));
+            string[] lines = two.ToGrid(200).Split(Environment.NewLine).SkipWhile(l => !l.StartsWith("Not healthy", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(new[] { "Not healthy (14 of 20 paths):", "node-2 <-> every other node", "node-4 <-> every other node" }, lines.Select(l => l.Split("  ")[0]));
         }
 
         [Fact]

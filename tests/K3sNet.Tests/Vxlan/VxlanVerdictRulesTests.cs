@@ -34,9 +34,28 @@ namespace K3sNet.Tests.Vxlan
             var (verdict, reason, remedy) = VxlanVerdictRules.Judge(Healthy() with { Overlay = PathState.Silent, FullSizePassed = null, PathMtu = null });
             Assert.Equal(VxlanVerdict.VxlanBlocked, verdict);
             Assert.Equal(
-                "UDP 8472 to node-c is dropped: node-c answers on 10.0.1.13 but not through VXLAN. Allow inbound UDP 8472 from the cluster's nodes in node-c's security group.",
+                "UDP 8472 between node-b and node-c is dropped: node-c answers on 10.0.1.13 but not through VXLAN. " +
+                "Allow inbound UDP 8472 from the cluster's nodes in node-c's security group and in node-b's (the echo goes one way, its reply the other).",
                 reason);
             Assert.Contains("never 0.0.0.0/0", remedy);
+            Assert.Contains("to node-c and to node-b", remedy);
+        }
+
+        [Theory]
+        [InlineData(3, 3, "No peer answers through VXLAN while all answer on their underlay: node-b's own security group most likely drops inbound UDP 8472 (the replies).")]
+        [InlineData(2, 3, "No peer answers through VXLAN while 2 of the 3 answer on their underlay: node-b's own security group most likely drops inbound UDP 8472 (the replies).")]
+        public void When_no_peer_answers_through_VXLAN_the_reason_names_this_nodes_own_group(int silent, int tested, string lead)
+        {
+            var (verdict, reason, remedy) = VxlanVerdictRules.Judge(Healthy() with
+            {
+                Overlay = PathState.Silent,
+                FullSizePassed = null,
+                PathMtu = null,
+                SilentPeers = (silent, tested),
+            });
+            Assert.Equal(VxlanVerdict.VxlanBlocked, verdict);
+            Assert.Equal($"{lead} Allow inbound UDP 8472 from the cluster's nodes in node-b's security group.", reason);
+            Assert.StartsWith("Allow inbound UDP 8472 to node-b from the cluster's nodes", remedy);
         }
 
         [Fact]
