@@ -31,7 +31,20 @@ function Show-Step([string] $Title, [string] $Command, [scriptblock] $Run) {
     foreach ($line in $Command -split "`n") { Write-Host "PS> $line" -ForegroundColor Yellow }
     if (-not $Run) { $Run = [scriptblock]::Create($Command) }
     $output = & $Run | Out-String -Width $Width
-    if ($output.Trim()) { Write-Host $output.TrimEnd() }
+    if ($output.Trim()) { Write-Host ((Format-DemoText $output.TrimEnd()) -join [Environment]::NewLine) }
+}
+
+function Format-DemoText([string] $Text) {
+    # Out-String fits tables and views to the width but leaves a long string as it is, and a terminal would break it
+    # mid-word: wrap such lines at spaces, so a Reason reads whole.
+    foreach ($line in $Text -split '\r?\n') {
+        $rest = $line
+        while ($rest.Length -gt $Width -and ($cut = $rest.LastIndexOf(' ', $Width)) -gt 0) {
+            $rest.Substring(0, $cut)
+            $rest = $rest.Substring($cut + 1)
+        }
+        $rest
+    }
 }
 
 function Invoke-OnEveryNode {
@@ -78,16 +91,11 @@ Show-Step '3. What would fix it? The one-liner, with -WhatIf: nothing changes ye
     'Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic @aws -WhatIf'
 
 Show-Step '4. The server sees only its own paths; ask every node (the lab runs this in each node''s namespace).' `
-    "`$paths = $remoting`n`$paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap" `
-    { $script:paths = @(Invoke-OnEveryNode); $paths | Where-Object Verdict -NE Healthy | Format-Table Source, Destination, Verdict, Reason -Wrap }
+    "`$paths = $remoting`n`$paths | Show-K3sVxlanMatrix" `
+    { $script:paths = @(Invoke-OnEveryNode); $paths | Show-K3sVxlanMatrix }
 
-if (Get-Command Show-K3sVxlanMatrix -ErrorAction Ignore) {
-    Show-Step '   Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
-}
-else {
-    Write-Host ''
-    Write-Host '#    (skipped: this build has no Show-K3sVxlanMatrix, the node-by-node matrix)' -ForegroundColor DarkGray
-}
+Show-Step '   Why, in k3s-agent-2''s own words.' `
+    '$paths | Where-Object Source -EQ k3s-agent-2 | ForEach-Object Reason'
 
 Show-Step '5. Which security group drops it, and from whom?' `
     'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed }'
@@ -102,6 +110,4 @@ Show-Step '   From every node too.' `
     "`$paths = $remoting`n`$paths | Group-Object Verdict -NoElement" `
     { $script:paths = @(Invoke-OnEveryNode); $paths | Group-Object Verdict -NoElement }
 
-if (Get-Command Show-K3sVxlanMatrix -ErrorAction Ignore) {
-    Show-Step '   Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
-}
+Show-Step '   Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'

@@ -130,7 +130,9 @@ Describe 'Show-K3sVxlanMatrix' {
             $lines | Should -Contain 'Legend: . Healthy  B VxlanBlocked  - self'
             # Every path to and from agent-2 blocked while the others pass: one line that names agent-2's inbound port.
             $lines | Should -Contain 'Not healthy (4 of 6 paths):'
-            $lines | Should -Contain 'agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every ...'
+            # The reason is wrapped whole under itself, not cut: a person acts on all of it.
+            $lines | Should -Contain 'agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every'
+            $lines | Should -Contain '                                            path to and from it is blocked while other paths pass.'
         }
 
         It 'lists each blocked path when the blocked paths do not single out a node' {

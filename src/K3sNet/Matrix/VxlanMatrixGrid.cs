@@ -9,7 +9,7 @@ namespace K3sNet.Matrix
     /// <summary>
     /// Draws the matrix as text for a terminal or a log: one character per cell, rows labelled with a number and the
     /// node's name, columns headed by the same numbers written downwards, a legend, then the pairs that are not Healthy
-    /// with their reasons. Cells are spaced apart while that fits the width, and packed (a gap every ten columns) when
+    /// with their reasons wrapped whole. Cells are spaced apart while that fits the width, and packed (a gap every ten columns) when
     /// it does not, so 3 nodes read comfortably and 50 fit in 120 columns.
     /// </summary>
     internal static class VxlanMatrixGrid
@@ -18,6 +18,9 @@ namespace K3sNet.Matrix
         public const int MaxListed = 20;
 
         private const int MinNameWidth = 8;
+
+        /// <summary>Narrower than this, a reason column is too thin to read: the reason goes under its pair instead.</summary>
+        private const int MinReasonWidth = 40;
         private const string Gap = "  ";
         private const string Corner = @"From \ To";
 
@@ -101,7 +104,21 @@ namespace K3sNet.Matrix
             int verdictWidth = listed.Max(f => f.Verdict.Length);
             foreach (VxlanMatrixFinding finding in listed)
             {
-                yield return Fit($"{PairText(finding).PadRight(pairWidth)}  {finding.Verdict.PadRight(verdictWidth)}  {finding.Reason}", width);
+                string head = $"{PairText(finding).PadRight(pairWidth)}  {finding.Verdict.PadRight(verdictWidth)}  ";
+                // The reason is what a person acts on, so it is wrapped whole at word boundaries, never cut. Beside the
+                // pair while that leaves room to read; under it, indented, when long names leave too little.
+                string indent = width - head.Length >= MinReasonWidth ? new string(' ', head.Length) : "    ";
+                if (indent.Length != head.Length)
+                {
+                    yield return head.TrimEnd();
+                    head = indent;
+                }
+
+                foreach (string line in WordWrap(finding.Reason, width - indent.Length))
+                {
+                    yield return head + line;
+                    head = indent;
+                }
             }
 
             if (findings.Count > MaxListed)
@@ -132,6 +149,34 @@ namespace K3sNet.Matrix
             }
 
             yield return line.ToString();
+        }
+
+        /// <summary>Splits text into lines of at most <paramref name="width"/> at spaces; a longer word is cut where it must be.</summary>
+        private static IEnumerable<string> WordWrap(string text, int width)
+        {
+            var line = new StringBuilder();
+            foreach (string word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string rest = word;
+                if (line.Length > 0 && line.Length + 1 + rest.Length > width)
+                {
+                    yield return line.ToString();
+                    line.Clear();
+                }
+
+                while (rest.Length > width)
+                {
+                    yield return rest[..width];
+                    rest = rest[width..];
+                }
+
+                line.Append(line.Length > 0 ? " " : string.Empty).Append(rest);
+            }
+
+            if (line.Length > 0)
+            {
+                yield return line.ToString();
+            }
         }
 
         private static string PairText(VxlanMatrixFinding finding) => $"{finding.Source} {(finding.BothWays ? "<->" : "->")} {finding.Destination}";

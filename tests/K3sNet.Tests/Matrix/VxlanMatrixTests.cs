@@ -96,8 +96,33 @@ namespace K3sNet.Tests.Matrix
                 "Legend: . Healthy  B VxlanBlocked  - self",
                 string.Empty,
                 "Not healthy (4 of 6 paths):",
-                "agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every ...");
+                "agent-2 <-> every other node  VxlanBlocked  agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every",
+                "                                            path to and from it is blocked while other paths pass.");
             Assert.Equal(expected, matrix.ToGrid(120));
+        }
+
+        [Fact]
+        public void A_reason_is_wrapped_whole_beside_its_pair_or_under_it_when_the_width_leaves_too_little()
+        {
+            string reason = "UDP 8472 between server-1 and agent-2 is dropped: agent-2 answers on 10.0.1.12 but not through VXLAN. " +
+                "Allow inbound UDP 8472 from the cluster's nodes in agent-2's security group and in server-1's.";
+            VxlanMatrix matrix = VxlanMatrix.FromResults(new[]
+            {
+                new VxlanPathResult { Source = "server-1", Destination = "agent-2", Verdict = VxlanVerdict.VxlanBlocked, Reason = reason },
+                new VxlanPathResult { Source = "agent-2", Destination = "server-1", Verdict = VxlanVerdict.Healthy },
+            });
+
+            foreach (int width in new[] { 120, 60 })
+            {
+                string[] lines = matrix.ToGrid(width).Split(Environment.NewLine);
+                Assert.All(lines, l => Assert.True(l.Length <= width, $"'{l}' is wider than {width}"));
+                string[] findings = lines.SkipWhile(l => !l.StartsWith("Not healthy", StringComparison.Ordinal)).Skip(1).ToArray();
+                string joined = string.Join(" ", findings.Select(l => l.Trim()));
+                Assert.Equal(reason, System.Text.RegularExpressions.Regex.Replace(joined, @"^server-1 -> agent-2\s+VxlanBlocked\s+", string.Empty));
+            }
+
+            // At 60 columns the pair leaves fewer than 40 for the reason: it goes under the pair, indented.
+            Assert.Contains(Environment.NewLine + "    UDP 8472 between", matrix.ToGrid(60), StringComparison.Ordinal);
         }
 
         [Fact]
