@@ -1,11 +1,14 @@
-# The README is where people copy commands from: hold its code to the cmdlets, and its quick start to what CI runs.
-# Recipes that need a real cluster, AWS account or SSH cannot run here; what can drift (a renamed cmdlet or parameter,
-# a parameter set that no longer binds, a quick start CI no longer runs) is checked against the built module.
+# The README (and about_K3sNet, whose examples no test runs) is where people copy commands from: hold its code to the
+# cmdlets, and its quick start to what CI runs. Recipes that need a real cluster, AWS account or SSH cannot run here;
+# what can drift (a renamed cmdlet or parameter, parameters that no parameter set takes together, a quick start CI no
+# longer runs) is checked against the built module.
 BeforeDiscovery {
-    $readme = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../README.md')
-    $blocks = [regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```')
-    $PowerShellBlocks = @(for ($i = 0; $i -lt $blocks.Count; $i++) {
-            @{ Index = $i + 1; Code = $blocks[$i].Groups[1].Value }
+    $PowerShellBlocks = @(foreach ($file in 'README.md', 'docs/about_K3sNet.md') {
+            $text = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot "../../$file")
+            $blocks = [regex]::Matches($text, '(?ms)^```powershell\r?\n(.*?)^```')
+            for ($i = 0; $i -lt $blocks.Count; $i++) {
+                @{ File = $file; Index = $i + 1; Code = $blocks[$i].Groups[1].Value }
+            }
         })
 }
 
@@ -35,17 +38,24 @@ BeforeAll {
     }
 }
 
-Describe 'README.md' {
-    It 'PowerShell block <Index> calls only K3sNet cmdlets and parameters that exist' -ForEach $PowerShellBlocks {
+Describe 'README.md and about_K3sNet.md' {
+    It '<File> PowerShell block <Index> calls only K3sNet cmdlets and parameters that exist, in a set that takes them together' -ForEach $PowerShellBlocks {
         foreach ($call in Get-K3sNetCommandCall $Code) {
-            $Module.ExportedCmdlets.Keys | Should -Contain $call.Name -Because "the README calls '$($call.Text)'"
+            $Module.ExportedCmdlets.Keys | Should -Contain $call.Name -Because "$File calls '$($call.Text)'"
             $command = Get-Command $call.Name
-            foreach ($parameter in $call.Parameters) {
-                # A splat (@aws) is not a parameter name; prefixes are not used in the README, so names must match.
-                ($command.Parameters.ContainsKey($parameter) -or $parameter -in $CommonParameters -or
-                    ($command.Parameters.Values.Aliases -contains $parameter)) |
-                    Should -BeTrue -Because "'$($call.Text)' uses -$parameter, which $($call.Name) does not have"
+            $named = foreach ($parameter in $call.Parameters) {
+                # A splat (@aws) is not a parameter name; prefixes are not used in the docs, so names must match.
+                if ($parameter -in $CommonParameters) { continue }
+                $match = @($command.Parameters.Values | Where-Object { $_.Name -eq $parameter -or $_.Aliases -contains $parameter })
+                $match.Count | Should -Be 1 -Because "'$($call.Text)' uses -$parameter, which $($call.Name) does not have"
+                $match[0].Name
             }
+            # Parameters that exist but belong to different parameter sets (-VtepAddress with -Probe) cannot bind.
+            $sets = @($command.ParameterSets | Where-Object {
+                    $inSet = $_.Parameters.Name
+                    @($named | Where-Object { $_ -notin $inSet }).Count -eq 0
+                })
+            $sets.Count | Should -BeGreaterThan 0 -Because "'$($call.Text)' combines -$($named -join ', -'), which no parameter set of $($call.Name) takes together"
         }
     }
 
