@@ -59,6 +59,25 @@ Describe 'README.md and about_K3sNet.md' {
         }
     }
 
+    It 'shows in its story the matrix Show-K3sVxlanMatrix draws for the demo''s verdicts' {
+        # The excerpt comes from the demo (Demo.Tests asserts the verdicts): agent-2's group admits no UDP 8472, so
+        # every path to and from agent-2 is VxlanBlocked and the rest are Healthy. The view must still draw it so.
+        $excerpt = [regex]::Match($Readme, '(?ms)^```output\r?\n(VXLAN paths between.*?)^```').Groups[1].Value
+        $excerpt | Should -Not -BeNullOrEmpty -Because 'the story shows the demo''s matrix'
+        Import-Module (Join-Path $PSScriptRoot 'DocsPages.psm1') -Force
+        $code = {
+            $nodes = 'k3s-server', 'k3s-agent-1', 'k3s-agent-2'
+            $results = foreach ($source in $nodes) {
+                foreach ($destination in $nodes -ne $source) {
+                    $verdict = if ('k3s-agent-2' -in $source, $destination) { 'VxlanBlocked' } else { 'Healthy' }
+                    [K3sNet.VxlanPathResult]@{ Source = $source; Destination = $destination; Verdict = $verdict; Reason = '-' }
+                }
+            }
+            $results | Show-K3sVxlanMatrix
+        }
+        Assert-DocsExample -Code $code.ToString() -Output $excerpt
+    }
+
     It 'lists every exported cmdlet in its table' {
         foreach ($name in $Module.ExportedCmdlets.Keys) {
             $Readme | Should -Match ([regex]::Escape("``$name``")) -Because 'the README table is where users meet the cmdlets'
