@@ -6,7 +6,8 @@ server whose cluster has one agent that drops VXLAN, and what K3sNet answers.
 
 .DESCRIPTION
 Each step prints the command a user would type, then runs it. Where a user would ask the other nodes with
-Invoke-Command -HostName (PowerShell remoting over SSH), the lab runs the same pipeline in each node's namespace.
+Invoke-Command -HostName (PowerShell remoting over SSH), the lab runs the same pipeline in each node's namespace, on
+the server's nodes serialized as remoting serializes $using:nodes (agents have no kubeconfig of their own).
 #>
 [CmdletBinding()]
 param(
@@ -49,18 +50,26 @@ function Format-DemoText([string] $Text) {
 
 function Invoke-OnEveryNode {
     <#
-    What `Invoke-Command -HostName <every node> { Get-K3sNode | Test-K3sVxlan }` returns on a real cluster: here one
-    fresh pwsh per node, in that node's namespace, in parallel. The results come back as VxlanPathResult-shaped objects.
+    What `Invoke-Command -HostName $nodes.InternalIP { $using:nodes | Test-K3sVxlan }` returns on a real cluster: here
+    one fresh pwsh per node, in that node's namespace, in parallel, on the server's nodes as CLIXML (what $using:
+    sends), without a kubeconfig. The results come back as VxlanPathResult-shaped objects.
     #>
     $namespaces = $NodeNamespacesJson | ConvertFrom-Json -AsHashtable
     $pwsh = Get-PwshCommandLine
-    $script = "Import-Module '$ModulePath/K3sNet.psd1'; `$env:KUBECONFIG = '$Kubeconfig'; " +
-        "ConvertTo-Json -InputObject @(Get-K3sNode | Test-K3sVxlan) -Depth 3 -EnumsAsStrings"
+    $nodesFile = Join-Path ([IO.Path]::GetTempPath()) "k3snet-demo-nodes-$PID.xml"
+    Get-K3sNode | Export-Clixml -LiteralPath $nodesFile
+    $script = "Import-Module '$ModulePath/K3sNet.psd1'; Remove-Item Env:KUBECONFIG -ErrorAction Ignore; " +
+        "ConvertTo-Json -InputObject @(Import-Clixml -LiteralPath '$nodesFile' | Test-K3sVxlan) -Depth 3 -EnumsAsStrings"
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
-    $results = $namespaces.Keys | Sort-Object { $_ -ne 'k3s-server' }, { $_ } | ForEach-Object -ThrottleLimit 3 -Parallel {
-        $json = & ip netns exec ($using:namespaces)[$_] @using:pwsh -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $using:encoded
-        if ($LASTEXITCODE -ne 0) { throw "Test-K3sVxlan on $_ failed: $json" }
-        [pscustomobject]@{ Node = $_; Paths = ($json -join "`n") | ConvertFrom-Json }
+    try {
+        $results = $namespaces.Keys | Sort-Object { $_ -ne 'k3s-server' }, { $_ } | ForEach-Object -ThrottleLimit 3 -Parallel {
+            $json = & ip netns exec ($using:namespaces)[$_] @using:pwsh -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $using:encoded
+            if ($LASTEXITCODE -ne 0) { throw "Test-K3sVxlan on $_ failed: $json" }
+            [pscustomobject]@{ Node = $_; Paths = ($json -join "`n") | ConvertFrom-Json }
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $nodesFile -ErrorAction Ignore
     }
     foreach ($node in $results | Sort-Object { $_.Node -ne 'k3s-server' }, Node) {
         foreach ($path in $node.Paths) {
@@ -73,8 +82,7 @@ function Invoke-OnEveryNode {
 $env:KUBECONFIG = $Kubeconfig
 $awsSettings = $AwsJson | ConvertFrom-Json
 $aws = [ordered]@{ Region = $awsSettings.Region; EndpointUrl = $awsSettings.EndpointUrl; AccessKey = $awsSettings.AccessKey; SecretKey = $awsSettings.SecretKey }
-$everyNode = ($NodeNamespacesJson | ConvertFrom-Json -AsHashtable).Keys | Sort-Object { $_ -ne 'k3s-server' }, { $_ }
-$remoting = "Invoke-Command -HostName $($everyNode -join ', ') { Get-K3sNode | Test-K3sVxlan }"
+$remoting = 'Invoke-Command -HostName $nodes.InternalIP { $using:nodes | Test-K3sVxlan }'
 
 Write-Host ''
 Write-Host '# On k3s-server: the cluster''s API and the AWS settings (the EC2 endpoint is this node''s loopback, with test keys).' -ForegroundColor Green
@@ -91,7 +99,7 @@ Show-Step '3. What would fix it? The one-liner, with -WhatIf: nothing changes ye
     'Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic @aws -WhatIf'
 
 Show-Step '4. The server sees only its own paths; ask every node (the lab runs this in each node''s namespace).' `
-    "`$paths = $remoting`n`$paths | Show-K3sVxlanMatrix" `
+    "`$nodes = Get-K3sNode`n`$paths = $remoting`n`$paths | Show-K3sVxlanMatrix" `
     { $script:paths = @(Invoke-OnEveryNode); $paths | Show-K3sVxlanMatrix }
 
 Show-Step '   Why, in k3s-agent-2''s own words.' `
