@@ -19,7 +19,7 @@ Tasks (run in the order given; default Build):
 dotnet tool restore && dotnet pwsh ./build.ps1 Test
 
 .EXAMPLE
-dotnet pwsh ./build.ps1 Bench -Bench Codec, SecurityGroup
+dotnet pwsh ./build.ps1 Bench -Bench Codec,SecurityGroup
 #>
 [CmdletBinding()]
 param(
