@@ -537,6 +537,7 @@ Describe 'The lab''s cloud: emulators in the server''s namespace' {
         $start.RedirectStandardOutput = $true
         $owner = [Diagnostics.Process]::Start($start)
         $prefix = $null
+        $emulators = @()
         try {
             $prefix, $kubeApiPid, $ec2Pid = $owner.StandardOutput.ReadLine() -split ' '
             $emulators = @([int]$kubeApiPid, [int]$ec2Pid | ForEach-Object { Get-Process -Id $_ })
@@ -547,6 +548,8 @@ Describe 'The lab''s cloud: emulators in the server''s namespace' {
         }
         finally {
             if (-not $owner.HasExited) { $owner.Kill() }
+            # When the test fails, it still leaves nothing running: the emulators hold the namespace open.
+            foreach ($emulator in $emulators) { if (-not $emulator.HasExited) { $emulator.Kill() } }
             if ($prefix) { $null = Remove-StaleK3sNetLab -Prefix $prefix }
         }
         Get-Namespaces | Where-Object { $_ -like "$prefix-*" } | Should -BeNullOrEmpty
