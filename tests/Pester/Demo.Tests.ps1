@@ -78,7 +78,8 @@ Import-Module '$ModulePath/K3sNet.psd1'
             $Story.PathsAfterVxlanGrant = Get-EveryPath
         }
         catch {
-            Remove-K3sNetLab -Lab $Lab
+            # A lab that failed to build removed itself: then there is nothing here, and the cause must show.
+            if ($Lab) { Remove-K3sNetLab -Lab $Lab }
             throw
         }
     }
