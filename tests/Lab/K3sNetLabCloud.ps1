@@ -96,6 +96,13 @@ function Test-RuleCoversPort($Rule, [int] $Port) {
     return $bounds[0] -le $Port -and $Port -le $bounds[-1]
 }
 
+function Test-RuleAdmitsNode($Rule, [string[]] $GroupIds, [string] $Address) {
+    # As AWS matches a source: a referenced group the node's instance is in, or an IPv4 CIDR that contains its address.
+    $group = Get-RuleField $Rule referencedGroupId
+    $cidr = Get-RuleField $Rule cidrIpv4
+    return [bool](($group -and $group -in $GroupIds) -or ($cidr -and [Net.IPNetwork]::Parse($cidr).Contains([ipaddress]$Address)))
+}
+
 function ConvertFrom-K3sNetLabEc2State {
     <#
     .SYNOPSIS
@@ -105,7 +112,8 @@ function ConvertFrom-K3sNetLabEc2State {
     .DESCRIPTION
     As AWS judges: a node's groups are those of the instance whose private address is its underlay address; a rule with
     a CIDR admits the nodes whose address it contains; a rule that references a group admits the nodes whose instance
-    is in that group. IPv6 and prefix-list sources admit no lab node (the lab's underlay is IPv4). A node without an
+    is in that group. IPv6 and prefix-list sources admit no lab node (the lab's underlay is IPv4). The lab's nftables
+    take a TCP port from anyone, so a TCP rule counts when it admits at least one other node. A node without an
     instance admits nothing. Pure: the state and the nodes in, the shape out.
     #>
     param([Parameter(Mandatory)] $State, [Parameter(Mandatory)] [object[]] $Nodes)
@@ -117,19 +125,19 @@ function ConvertFrom-K3sNetLabEc2State {
     }
     foreach ($node in $Nodes) {
         $rules = @($State.securityGroups | Where-Object { $_.groupId -in $groupsOf[$node.Name] } | ForEach-Object { Get-RuleField $_ ingress } | Where-Object { $_ })
+        $peers = @($Nodes | Where-Object Name -NE $node.Name)
         $tcpPorts = [Collections.Generic.List[string]]::new()
-        foreach ($rule in $rules | Where-Object { (Get-RuleProtocol $_) -in 'tcp', 'all' }) {
+        $tcpRules = $rules | Where-Object { (Get-RuleProtocol $_) -in 'tcp', 'all' } | Where-Object {
+            $rule = $_
+            @($peers | Where-Object { Test-RuleAdmitsNode $rule $groupsOf[$_.Name] $_.UnderlayAddress }).Count -gt 0
+        }
+        foreach ($rule in $tcpRules) {
             $range = Get-RulePortRange $rule
             if (-not $tcpPorts.Contains($range)) { $tcpPorts.Add($range) }
         }
         $vxlanRules = @($rules | Where-Object { (Get-RuleProtocol $_) -in 'udp', 'all' -and (Test-RuleCoversPort $_ $script:VxlanPort) })
-        $vxlanFrom = @(foreach ($peer in $Nodes | Where-Object Name -NE $node.Name) {
-                $admitted = $vxlanRules | Where-Object {
-                    $group = Get-RuleField $_ referencedGroupId
-                    $cidr = Get-RuleField $_ cidrIpv4
-                    ($group -and $group -in $groupsOf[$peer.Name]) -or
-                    ($cidr -and [Net.IPNetwork]::Parse($cidr).Contains([ipaddress]$peer.UnderlayAddress))
-                }
+        $vxlanFrom = @(foreach ($peer in $peers) {
+                $admitted = $vxlanRules | Where-Object { Test-RuleAdmitsNode $_ $groupsOf[$peer.Name] $peer.UnderlayAddress }
                 if ($admitted) { $peer.Name }
             })
         [pscustomobject]@{

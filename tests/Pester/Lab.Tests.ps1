@@ -387,6 +387,19 @@ Describe 'The lab''s cloud: EC2 security groups translated into the lab''s rules
         $all.VxlanFrom | Should -Be @('node-b')
     }
 
+    It 'admits a TCP port only for a rule whose source is another node: not an outside CIDR, IPv6, a prefix list or the node''s own address' {
+        # The lab's nftables take a TCP port from anyone, so a rule that admits no lab node must not open it to them all.
+        $c = Get-GroupOfC (New-State @(
+                [pscustomobject]@{ ipProtocol = 'tcp'; fromPort = 22; toPort = 22; cidrIpv4 = '192.0.2.0/24' }
+                [pscustomobject]@{ ipProtocol = 'tcp'; fromPort = 443; toPort = 443; cidrIpv6 = '::/0' }
+                [pscustomobject]@{ ipProtocol = 'tcp'; fromPort = 6443; toPort = 6443; prefixListId = 'pl-0123' }
+                [pscustomobject]@{ ipProtocol = '-1'; cidrIpv4 = '10.0.1.12/32' }
+                [pscustomobject]@{ ipProtocol = 'tcp'; fromPort = 10250; toPort = 10250; cidrIpv4 = '10.0.1.0/24' }
+            ))
+        $c.TcpPorts | Should -Be @('10250')
+        $c.VxlanFrom | Should -BeNullOrEmpty
+    }
+
     It 'gives a node without an instance no rules at all' {
         $state = New-State @([pscustomobject]@{ ipProtocol = '-1'; cidrIpv4 = '10.0.0.0/8' })
         $state.instances = @($state.instances | Where-Object instanceId -NE 'i-c')
@@ -524,6 +537,7 @@ Describe 'The lab''s cloud: emulators in the server''s namespace' {
         $start.RedirectStandardOutput = $true
         $owner = [Diagnostics.Process]::Start($start)
         $prefix = $null
+        $emulators = @()
         try {
             $prefix, $kubeApiPid, $ec2Pid = $owner.StandardOutput.ReadLine() -split ' '
             $emulators = @([int]$kubeApiPid, [int]$ec2Pid | ForEach-Object { Get-Process -Id $_ })
@@ -534,6 +548,8 @@ Describe 'The lab''s cloud: emulators in the server''s namespace' {
         }
         finally {
             if (-not $owner.HasExited) { $owner.Kill() }
+            # When the test fails, it still leaves nothing running: the emulators hold the namespace open.
+            foreach ($emulator in $emulators) { if (-not $emulator.HasExited) { $emulator.Kill() } }
             if ($prefix) { $null = Remove-StaleK3sNetLab -Prefix $prefix }
         }
         Get-Namespaces | Where-Object { $_ -like "$prefix-*" } | Should -BeNullOrEmpty

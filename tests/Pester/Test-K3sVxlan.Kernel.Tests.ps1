@@ -168,7 +168,7 @@ Describe 'Test-K3sVxlan kernel mode on a 3-node lab' {
         foreach ($peer in 'node-a', 'node-b') {
             $paths[$peer].Verdict | Should -Be 'VxlanBlocked' -Because "node-c -> ${peer}: $($paths[$peer].Reason)"
             # node-a also runs CoreDNS, so its path adds the DNS sentence.
-            $paths[$peer].Reason | Should -BeLike "No peer answers through VXLAN while all answer on their underlay: node-c's own security group most likely drops inbound UDP 8472 (the replies). Allow inbound UDP 8472 from the cluster's nodes in node-c's security group.*"
+            $paths[$peer].Reason | Should -BeLike "No peer answers through VXLAN while all answer on their underlay: node-c's own security group most likely drops inbound UDP 8472 (the replies). Allow inbound UDP 8472 from the cluster's nodes in node-c's security group; if it already does, the peers' groups drop it.*"
             $paths[$peer].Reason | Should -Not -Match 'node-[ab]''s security group'
             $paths[$peer].Remedy | Should -Match '^Allow inbound UDP 8472 to node-c from the cluster''s nodes'
         }

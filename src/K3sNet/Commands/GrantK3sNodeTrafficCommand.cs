@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Net;
 using K3sNet.Aws;
 using K3sNet.Cloud;
+using K3sNet.Vxlan;
 
 namespace K3sNet.Commands
 {
@@ -140,7 +141,7 @@ namespace K3sNet.Commands
             Enum.TryParse(verdict, ignoreCase: true, out VxlanVerdict parsed) && Enum.IsDefined(parsed)
                 ? parsed switch
                 {
-                    VxlanVerdict.Healthy or VxlanVerdict.MtuBlackhole or VxlanVerdict.ChecksumOffload => "VXLAN already passes both ways, so no rule is needed.",
+                    _ when parsed.CrossedBothWays() => "VXLAN already passes both ways, so no rule is needed.",
                     VxlanVerdict.NotTested => "the path was not tested, so there is nothing to add.",
                     _ => null,
                 }

@@ -98,7 +98,7 @@ namespace K3sNet
         /// <summary>The cell for the path from <paramref name="source"/> to <paramref name="destination"/>, or null for a node not in the matrix or the node itself.</summary>
         public VxlanMatrixCell? GetCell(string source, string destination) => _cells.GetValueOrDefault((source, destination));
 
-        /// <summary>The grid as the console view shows it, in lines no wider than <paramref name="width"/> where the node count allows.</summary>
+        /// <summary>The grid as the console view shows it, in lines no wider than <paramref name="width"/> where the node count allows (at least 20 columns: a host without a console reports 0).</summary>
         public string ToGrid(int width) => VxlanMatrixGrid.Render(this, width);
 
         /// <summary>A Markdown table of the grid, then every pair that is not Healthy with its full reason: for an incident ticket.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using K3sNet.Vxlan;
 
 namespace K3sNet.Matrix
 {
@@ -131,7 +132,7 @@ namespace K3sNet.Matrix
         }
 
         /// <summary>Whether VXLAN crossed the path both ways (the echo came back), whatever else was wrong with it.</summary>
-        private static bool Passes(VxlanMatrixCell cell) => cell.Verdict is VxlanVerdict.Healthy or VxlanVerdict.MtuBlackhole or VxlanVerdict.ChecksumOffload;
+        private static bool Passes(VxlanMatrixCell cell) => cell.Verdict is VxlanVerdict verdict && verdict.CrossedBothWays();
 
         /// <summary>The verdict a finding shows, or null for a Healthy path, which is no finding.</summary>
         private static string? Label(VxlanMatrixCell cell) => cell.Verdict switch

@@ -19,6 +19,12 @@ namespace K3sNet.Matrix
 
         private const int MinNameWidth = 8;
 
+        /// <summary>
+        /// Narrower widths are drawn at this one: a host without a console reports 0 columns, and a reason wrapped into
+        /// fewer columns than its indent never ends.
+        /// </summary>
+        public const int MinWidth = 20;
+
         /// <summary>Narrower than this, a reason column is too thin to read: the reason goes under its pair instead.</summary>
         private const int MinReasonWidth = 40;
         private const string Gap = "  ";
@@ -26,6 +32,7 @@ namespace K3sNet.Matrix
 
         public static string Render(VxlanMatrix matrix, int width)
         {
+            width = Math.Max(width, MinWidth);
             var lines = new List<string>(Wrap(matrix.Summary, ", ", width));
             if (matrix.Nodes.Length > 1)
             {

@@ -37,12 +37,18 @@ namespace K3sNet.Vxlan
                     continue;
                 }
 
-                foreach ((_, VxlanPathResult waiting) in held)
+                // Only an answer through VXLAN settles it: a peer that is down or misconfigured says nothing about this
+                // node's port, so it goes out at once and the blocked ones keep waiting, to be counted together.
+                if (anyAnswered)
                 {
-                    yield return waiting;
+                    foreach ((_, VxlanPathResult waiting) in held)
+                    {
+                        yield return waiting;
+                    }
+
+                    held.Clear();
                 }
 
-                held.Clear();
                 yield return result;
             }
 

@@ -56,13 +56,16 @@ namespace K3sNet.Vxlan
             if (o.Overlay == PathState.Silent && o.SilentPeers is (int silent, int tested))
             {
                 // Every path shares this node: its inbound UDP port dropping the replies explains them all at once.
+                // Not proof: peers that share one group of their own (agents apart from the servers, a common layout)
+                // look the same from here, so the reason says where to look next when this node's group admits it.
                 string peers = silent == tested
                     ? "No peer answers through VXLAN while all answer on their underlay"
                     : $"No peer answers through VXLAN while {silent} of the {tested} answer on their underlay";
                 string reason = $"{peers}: {source}'s own security group most likely drops inbound UDP {port} (the replies). " +
-                    $"Allow inbound UDP {port} from the cluster's nodes in {source}'s security group.";
+                    $"Allow inbound UDP {port} from the cluster's nodes in {source}'s security group; if it already does, the peers' groups drop it.";
                 return (VxlanVerdict.VxlanBlocked, WithDns(reason, o),
-                    $"Allow inbound UDP {port} to {source} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {source} too.");
+                    $"Allow inbound UDP {port} to {source} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on {source} too. " +
+                    $"If {source} already admits it, allow it into the peers' groups (Test-K3sSecurityGroup names them).");
             }
 
             if (o.Overlay == PathState.Silent)

@@ -61,7 +61,7 @@ namespace K3sNet.Emulators.Ec2
             AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
             if (parentPid is int parent)
             {
-                _ = WatchParentAsync(parent, stop);
+                _ = ParentProcess.StopWhenExitedAsync(parent, stop);
             }
             try
             {
@@ -74,25 +74,6 @@ namespace K3sNet.Emulators.Ec2
             // The hook's snapshot is a temp file of this run: it goes with the emulator.
             File.Delete(snapshot);
             return 0;
-        }
-
-        private static async Task WatchParentAsync(int pid, CancellationTokenSource stop)
-        {
-            try
-            {
-                using Process parent = Process.GetProcessById(pid);
-                await parent.WaitForExitAsync(stop.Token);
-            }
-            catch (ArgumentException)
-            {
-                // Already gone.
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            stop.Cancel();
         }
 
         /// <summary>Runs the hook to completion before the change's response goes out, so a Grant that returns is in effect.</summary>

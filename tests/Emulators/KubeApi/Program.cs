@@ -97,7 +97,7 @@ namespace K3sNet.Emulators.KubeApi
             AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
             if (One(options, "parent-pid") is string parent)
             {
-                _ = WatchParentAsync(int.Parse(parent, CultureInfo.InvariantCulture), stop);
+                _ = ParentProcess.StopWhenExitedAsync(int.Parse(parent, CultureInfo.InvariantCulture), stop);
             }
 
             try
@@ -110,25 +110,6 @@ namespace K3sNet.Emulators.KubeApi
 
             await emulator.DisposeAsync();
             return 0;
-        }
-
-        private static async Task WatchParentAsync(int pid, CancellationTokenSource stop)
-        {
-            try
-            {
-                using Process parent = Process.GetProcessById(pid);
-                await parent.WaitForExitAsync(stop.Token);
-            }
-            catch (ArgumentException)
-            {
-                // Already gone.
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            stop.Cancel();
         }
 
         private static Dictionary<string, List<string>> ParseArguments(string[] args)

@@ -125,6 +125,22 @@ namespace K3sNet.Tests.Matrix
             Assert.Contains(Environment.NewLine + "    UDP 8472 between", matrix.ToGrid(60), StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData(0)]
+        [InlineData(4)]
+        [InlineData(-1)]
+        public void A_width_too_narrow_to_wrap_into_draws_at_the_smallest_width_instead_of_failing(int width)
+        {
+            // $Host.UI.RawUI.WindowSize.Width is 0 without a console; a reason wrapped into (width - indent) <= 0
+            // columns threw, or at 1 to 4 columns never ended.
+            VxlanMatrix matrix = VxlanMatrix.FromResults(new[] { Result("a", "b", VxlanVerdict.VxlanBlocked, "UDP 8472 between a and b is dropped.") });
+
+            string grid = matrix.ToGrid(width);
+
+            Assert.Equal(matrix.ToGrid(VxlanMatrixGrid.MinWidth), grid);
+            Assert.Contains("dropped.", grid, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void A_node_blocked_both_ways_is_one_line_only_while_other_paths_pass_and_markdown_still_lists_every_path()
         {

@@ -8,11 +8,11 @@ namespace K3sNet.Tests.Vxlan
 {
     public sealed class CommonCauseHoldTests
     {
-        private static PeerObservation Observed(string peer, PathState overlay) => new()
+        private static PeerObservation Observed(string peer, PathState overlay, PathState underlay = PathState.Answered) => new()
         {
             Peer = FlannelStateCheckTests.Peer(peer, "10.0.1.13", "10.42.2.0", "5a:93:f5:ec:c1:e8", "10.42.2.0/24"),
             SourceName = "agent-2",
-            Underlay = PathState.Answered,
+            Underlay = underlay,
             Overlay = overlay,
             FullSizePassed = overlay == PathState.Answered ? true : null,
             DeviceMtu = 1450,
@@ -61,6 +61,18 @@ namespace K3sNet.Tests.Vxlan
                 Observed("server", PathState.Silent), Observed("agent-1", PathState.Silent), Observed("agent-3", PathState.Answered), Observed("agent-4", PathState.Silent));
             Assert.Equal(new[] { "server", "agent-1", "agent-3", "agent-4" }, results.Select(r => r.Destination));
             Assert.All(results.Where(r => r.Verdict == VxlanVerdict.VxlanBlocked), r => Assert.StartsWith($"UDP 8472 between agent-2 and {r.Destination} is dropped", r.Reason));
+        }
+
+        [Fact]
+        public async Task A_peer_that_is_down_goes_out_at_once_and_the_blocked_ones_are_still_counted_together()
+        {
+            // The unreachable peer finishes between the blocked ones (all finish at about the timeout): it says nothing
+            // about this node's port, so it must neither release the first blocked result alone nor split the count.
+            List<VxlanPathResult> results = await Run(
+                Observed("server", PathState.Silent), Observed("agent-3", PathState.Silent, underlay: PathState.Silent), Observed("agent-1", PathState.Silent));
+            Assert.Equal(new[] { "agent-3", "server", "agent-1" }, results.Select(r => r.Destination));
+            Assert.Equal(VxlanVerdict.NodeUnreachable, results[0].Verdict);
+            Assert.All(results.Skip(1), r => Assert.StartsWith("No peer answers through VXLAN while 2 of the 3 answer on their underlay: agent-2's own security group", r.Reason));
         }
 
         [Fact]

@@ -54,8 +54,10 @@ namespace K3sNet.Tests.Vxlan
                 SilentPeers = (silent, tested),
             });
             Assert.Equal(VxlanVerdict.VxlanBlocked, verdict);
-            Assert.Equal($"{lead} Allow inbound UDP 8472 from the cluster's nodes in node-b's security group.", reason);
+            // Peers sharing one group that drops the port look the same from node-b: the reason says where to look next.
+            Assert.Equal($"{lead} Allow inbound UDP 8472 from the cluster's nodes in node-b's security group; if it already does, the peers' groups drop it.", reason);
             Assert.StartsWith("Allow inbound UDP 8472 to node-b from the cluster's nodes", remedy);
+            Assert.EndsWith("If node-b already admits it, allow it into the peers' groups (Test-K3sSecurityGroup names them).", remedy);
         }
 
         [Fact]
