@@ -88,6 +88,23 @@ Describe 'Grant-K3sNodeTraffic' {
         (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
     }
 
+    It 'changes only the group -GroupId names for a VXLAN path, and says the reply side was left' {
+        $state = New-Ec2ClusterState -Nodes 3 -Groups 3
+        $groups = $state.securityGroups.groupId
+        Stop-Ec2Emulator $Emulator
+        $Emulator = Start-Ec2Emulator -State $state
+        $Aws.EndpointUrl = $Emulator.Url
+        $path = [K3sNet.VxlanPathResult]@{ Source = 'node-2'; Destination = 'node-0'; SourceAddress = '10.0.0.6'; DestinationAddress = '10.0.0.4'; Verdict = 'VxlanBlocked' }
+
+        $output = $path | Grant-K3sNodeTraffic -GroupId $groups[0] @Aws -PassThru -Verbose 4>&1
+        $changes = @($output | Where-Object { $_ -is [K3sNet.SecurityGroupChange] })
+        $changes.GroupId | Sort-Object -Unique | Should -Be $groups[0]
+        $changes.Action | Should -Be 'Added'
+        ($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" |
+            Should -Match 'the reply side \(UDP 8472 into the source''s group\) is left as it is'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1 -Because 'one group, one call'
+    }
+
     It 'adds nothing for a VXLAN path that already passes or was not tested, and says so' {
         $paths = @(
             [K3sNet.VxlanPathResult]@{ Source = 'agent-1'; Destination = 'k3s-server-1'; SourceAddress = '10.0.1.21'; DestinationAddress = '10.0.1.10'; Verdict = 'Healthy' }

@@ -119,8 +119,14 @@ namespace K3sNet.Commands
             bool clusterOnly = ClusterOnly || IngressPlanner.IsClusterOnly(Protocol, FromPort, to);
             _requests.Add(new TrafficRequest(GroupId, DestinationAddress?.ToString(), SourceAddress?.ToString(), Protocol, FromPort, to,
                 Purpose, SuggestedSource, clusterOnly, CurrentTarget()));
-            if (Verdict is null || GroupId is not null)
+            if (Verdict is null)
             {
+                return;
+            }
+
+            if (GroupId is not null)
+            {
+                WriteVerbose($"{CurrentTarget()}: -GroupId names the one group to change, so the reply side (UDP {FromPort} into the source's group) is left as it is.");
                 return;
             }
 
