@@ -79,6 +79,13 @@ Describe 'Start-K3sVxlanResponder' {
         finally { $taken.Dispose() }
     }
 
+    It 'shows the duration in whole seconds, rounded, and with days past 24 hours' {
+        # A -Duration timer may fire a tick before the stopwatch reaches it: 1.9996 s is a 2-second run.
+        $view = { param($Duration) [K3sNet.VxlanResponderSummary]@{ Port = 18472; Vni = 1; Duration = $Duration } | Out-String -Width 120 }
+        & $view ([TimeSpan]::FromSeconds(1.9996)) | Should -Match '18472\s+1\s+00:00:02\s'
+        & $view ([TimeSpan]::FromHours(25.5)) | Should -Match '18472\s+1\s+1\.01:30:00\s'
+    }
+
     It 'refuses a duration that is not positive, with InvalidResponderDuration' {
         $failure = { Start-K3sVxlanResponder -Port 18474 -Duration 00:00:00 } | Should -Throw -PassThru
         $failure.FullyQualifiedErrorId | Should -Be 'InvalidResponderDuration,K3sNet.Commands.StartK3sVxlanResponderCommand'
