@@ -12,6 +12,7 @@
     FormatsToProcess       = @(
         'PortRequirement.format.ps1xml'
         'SecurityGroupVerdict.format.ps1xml'
+        'SecurityGroupVerdictSummary.format.ps1xml'
         'SecurityGroupChange.format.ps1xml'
         'K3sNode.format.ps1xml'
         'VxlanPathResult.format.ps1xml'

@@ -40,6 +40,7 @@ namespace K3sNet.Aws
                 List<SecurityGroupRule> current = rules.Where(r => r.GroupId == group.Key).Select(r => r.Rule).ToList();
                 var notPresent = new List<SecurityGroupChange>();
                 var chosen = new List<SecurityGroupRule>();
+                bool withoutPort = false;
                 foreach (RevokeRequest request in group)
                 {
                     List<SecurityGroupRule> matching = current.Where(r => Matches(r, request)).ToList();
@@ -48,10 +49,11 @@ namespace K3sNet.Aws
                         notPresent.Add(NotPresent(group.Key, request));
                     }
 
+                    withoutPort |= matching.Count > 0 && request.NamesNoPort;
                     chosen.AddRange(matching.Where(m => !chosen.Contains(m)));
                 }
 
-                plans.Add(new GroupRevoke(group.Key, true, notPresent, chosen));
+                plans.Add(new GroupRevoke(group.Key, true, notPresent, chosen, withoutPort));
             }
 
             return plans;

@@ -46,7 +46,70 @@ namespace K3sNet.Aws
         /// <summary>How many distinct security-group decisions the analysis made (for tests and benchmarks).</summary>
         public int DistinctDecisions => _sgMemo.Count + _aclMemo.Count;
 
-        public IEnumerable<SecurityGroupVerdict> Judge(IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements)
+        public IEnumerable<SecurityGroupVerdict> Judge(IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements) =>
+            Judge(nodes, requirements, keep: null);
+
+        /// <summary>
+        /// The verdicts whose status <paramref name="keep"/> accepts (all when it is null). A pair it refuses is judged from
+        /// the memoised decisions alone and never built: no verdict object, no reason text (-NotAllowed at 2 M pairs).
+        /// </summary>
+        public IEnumerable<SecurityGroupVerdict> Judge(
+            IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements, Func<SecurityGroupVerdictStatus, bool>? keep)
+        {
+            foreach ((AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement) in Pairs(nodes, requirements))
+            {
+                if (keep is null || keep(StatusOf(source, destination, from, to, requirement, out _, out _)))
+                {
+                    yield return Verdict(source, destination, from, to, requirement);
+                }
+            }
+        }
+
+        /// <summary>
+        /// One summary per group to change, flow, status, blocker and fix, with its node pairs (-Summary), for the pairs
+        /// whose status <paramref name="keep"/> accepts. Pairs of one configuration (the same requirement, the destination's
+        /// groups and VPC, the source's groups or address, and the same decision) get the same verdict but for their names:
+        /// one verdict is built per configuration, through <see cref="Verdict"/> itself so the group and the suggested
+        /// source are chosen exactly as for the per-pair output, and every pair of that configuration joins its summary.
+        /// </summary>
+        public IReadOnlyList<SecurityGroupVerdictSummary> Summarize(
+            IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements, Func<SecurityGroupVerdictStatus, bool>? keep)
+        {
+            var byConfiguration = new Dictionary<(PortRequirement, string, string?, string, string?, bool, SecurityGroupVerdictStatus, string?), VerdictSummaryBuilder>();
+            var bySummary = new Dictionary<(string?, PortRequirement, SecurityGroupVerdictStatus, string?, string?), VerdictSummaryBuilder>();
+            var order = new List<VerdictSummaryBuilder>();
+            foreach ((AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement) in Pairs(nodes, requirements))
+            {
+                SecurityGroupVerdictStatus status = StatusOf(source, destination, from, to, requirement, out bool byGroup, out string? by);
+                if (keep is not null && !keep(status))
+                {
+                    continue;
+                }
+
+                var configuration = (requirement, destination.GroupsKey, destination.Instance.VpcId, byGroup ? source.GroupsKey : from, source.Instance.VpcId, byGroup, status, by);
+                if (!byConfiguration.TryGetValue(configuration, out VerdictSummaryBuilder? builder))
+                {
+                    SecurityGroupVerdict verdict = Verdict(source, destination, from, to, requirement);
+                    var key = (verdict.GroupId, requirement, verdict.Status, verdict.BlockedBy, verdict.SuggestedSource);
+                    if (!bySummary.TryGetValue(key, out builder))
+                    {
+                        builder = new VerdictSummaryBuilder(verdict, PortName(requirement));
+                        bySummary[key] = builder;
+                        order.Add(builder);
+                    }
+
+                    byConfiguration[configuration] = builder;
+                }
+
+                builder.Add(source.Name, destination.Name, from, to);
+            }
+
+            return order.Select(b => b.Build()).ToList();
+        }
+
+        /// <summary>Every ordered pair of distinct instances a requirement applies to, with the addresses the flow uses.</summary>
+        private static IEnumerable<(AnalysisNode Source, AnalysisNode Destination, string From, string To, PortRequirement Requirement)> Pairs(
+            IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements)
         {
             foreach (PortRequirement requirement in requirements)
             {
@@ -70,11 +133,25 @@ namespace K3sNet.Aws
                                 continue;
                             }
 
-                            yield return Verdict(source, destination, from, to, requirement);
+                            yield return (source, destination, from, to, requirement);
                         }
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// The status <see cref="Verdict"/> gives the pair, from the memoised decisions alone, with what decided it (the
+        /// security groups' decision, or the network ACL entry that blocks) and whether a group reference can match.
+        /// </summary>
+        private SecurityGroupVerdictStatus StatusOf(
+            AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement, out bool byGroup, out string? by)
+        {
+            byGroup = GroupReferenceMatches(source, destination, from);
+            SgDecision sg = SecurityGroups(source, destination, from, byGroup, requirement);
+            string? aclBlock = sg.Status == SecurityGroupVerdictStatus.Blocked ? null : NetworkAcls(source, destination, from, to, requirement);
+            by = aclBlock ?? sg.By;
+            return aclBlock is null ? sg.Status : SecurityGroupVerdictStatus.Blocked;
         }
 
         /// <summary>Every rule on the nodes' groups that opens a cluster-only port to 0.0.0.0/0 or ::/0.</summary>

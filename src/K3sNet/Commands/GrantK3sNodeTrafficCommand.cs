@@ -19,6 +19,15 @@ namespace K3sNet.Commands
     public sealed class GrantK3sNodeTrafficCommand : AwsCmdlet
     {
         private readonly List<TrafficRequest> _requests = new();
+        private PipedTrafficProperties? _piped;
+        private ChangeApproval? _approval;
+
+        /// <summary>
+        /// The piped object as a whole, bound only so the cmdlet can tell a property PowerShell could not convert (and so
+        /// left at its default) from one the object lacks. Hidden: it is no setting a user gives.
+        /// </summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
 
         /// <summary>The security group to change; without it, the group on the instance that owns -DestinationAddress.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -81,6 +90,9 @@ namespace K3sNet.Commands
         protected override void BeginProcessing()
         {
             AssertSourceCidrs(SourceCidr);
+            _piped = new PipedTrafficProperties(MyInvocation.BoundParameters.Keys,
+                nameof(Protocol), nameof(FromPort), nameof(ToPort), nameof(SourceAddress), nameof(DestinationAddress), nameof(ClusterOnly));
+            _approval = new ChangeApproval(this, force: false);
 
             foreach (string group in SourceGroupId ?? Array.Empty<string>())
             {
@@ -94,6 +106,12 @@ namespace K3sNet.Commands
 
         protected override void ProcessRecord()
         {
+            if (_piped!.Check(InputObject, MyInvocation.BoundParameters) is ErrorRecord unconverted)
+            {
+                WriteError(unconverted);
+                return;
+            }
+
             if (Verdict is not null && VxlanPathNeedsNothing(Verdict) is string why)
             {
                 WriteVerbose($"{SourceAddress?.ToString() ?? "?"} -> {DestinationAddress?.ToString() ?? "?"} is {Verdict}: {why}");
@@ -116,7 +134,7 @@ namespace K3sNet.Commands
                 return;
             }
 
-            bool clusterOnly = ClusterOnly || IngressPlanner.IsClusterOnly(Protocol, FromPort, to);
+            bool clusterOnly = ClusterOnly || PipedTrafficProperties.Flag(InputObject, nameof(ClusterOnly)) == true || IngressPlanner.IsClusterOnly(Protocol, FromPort, to);
             _requests.Add(new TrafficRequest(GroupId, DestinationAddress?.ToString(), SourceAddress?.ToString(), Protocol, FromPort, to,
                 Purpose, SuggestedSource, clusterOnly, CurrentTarget()));
             if (Verdict is null)
@@ -233,22 +251,26 @@ namespace K3sNet.Commands
         /// <summary>
         /// Adds what the group still lacks in one call, after ShouldProcess. A Duplicate means someone added one of the
         /// rules since K3sNet read the group (Authorize is atomic, so nothing was added): read it once more and retry.
+        /// Every wanted rule appears in the record once: a rule reported present before the race is not reported again,
+        /// and rules the user already approved are not asked about a second time.
         /// </summary>
         private void GrantGroup(ICloudNetwork ec2, GroupGrant grant)
         {
             string groupId = grant.Group.GroupId;
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? approved = null;
             for (int attempt = 0; ; attempt++)
             {
                 var missing = new List<SecurityGroupRule>();
                 foreach (RuleOutcome outcome in grant.Compare())
                 {
-                    if (outcome.Present is SecurityGroupRule present)
-                    {
-                        Emit(groupId, outcome.Rule, SecurityGroupChangeAction.AlreadyPresent, present.RuleId, present.Description);
-                    }
-                    else
+                    if (outcome.Present is not SecurityGroupRule present)
                     {
                         missing.Add(outcome.Rule);
+                    }
+                    else if (reported.Add(IngressPlanner.Key(outcome.Rule)))
+                    {
+                        Emit(groupId, outcome.Rule, SecurityGroupChangeAction.AlreadyPresent, present.RuleId, present.Description);
                     }
                 }
 
@@ -258,10 +280,18 @@ namespace K3sNet.Commands
                 }
 
                 string summary = string.Join(", ", missing.Select(r => $"{IngressPlanner.PortText(r)} from {r.Source}"));
-                if (!ShouldProcess(groupId, $"Add {missing.Count} inbound rule(s): {summary}"))
+                if (approved is null || !missing.All(r => approved.Contains(IngressPlanner.Key(r))))
                 {
-                    missing.ForEach(r => Emit(groupId, r, SecurityGroupChangeAction.WouldAdd, null, r.Description));
-                    return;
+                    ChangeConsent consent = _approval!.Ask(groupId, $"Add {missing.Count} inbound rule(s): {summary}");
+                    if (consent != ChangeConsent.Approved)
+                    {
+                        // -WhatIf shows what would be added; a declined prompt is a change the user refused, not one to come.
+                        SecurityGroupChangeAction action = consent == ChangeConsent.WhatIf ? SecurityGroupChangeAction.WouldAdd : SecurityGroupChangeAction.Declined;
+                        missing.ForEach(r => Emit(groupId, r, action, null, r.Description));
+                        return;
+                    }
+
+                    approved = missing.Select(IngressPlanner.Key).ToHashSet(StringComparer.Ordinal);
                 }
 
                 try

@@ -9,13 +9,23 @@ namespace K3sNet.Commands
 {
     /// <summary>
     /// Removes inbound rules: every rule K3sNet added to a group (found by its description), or the rules for the given
-    /// protocol and ports. A rule that is not there is reported as NotPresent, never as an error.
+    /// protocol and ports. A rule that is not there is reported as NotPresent, never as an error. Removing without a port
+    /// (every K3sNet rule of the group, or of a protocol) asks first as a ConfirmImpact High cmdlet would.
     /// </summary>
     [Cmdlet(VerbsSecurity.Revoke, "K3sNodeTraffic", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SecurityGroupChange))]
     public sealed class RevokeK3sNodeTrafficCommand : AwsCmdlet
     {
         private readonly List<RevokeRequest> _requests = new();
+        private PipedTrafficProperties? _piped;
+        private ChangeApproval? _approval;
+
+        /// <summary>
+        /// The piped object as a whole, bound only so the cmdlet can tell a property PowerShell could not convert (and so
+        /// left unset, which would mean every port) from one the object lacks. Hidden: it is no setting a user gives.
+        /// </summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         public string GroupId { get; set; } = string.Empty;
@@ -46,13 +56,25 @@ namespace K3sNet.Commands
         [Parameter]
         public SwitchParameter DryRun { get; set; }
 
+        /// <summary>Removes rules chosen without a port without asking (the question -Confirm:$false also skips).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void BeginProcessing()
         {
             AssertSourceCidrs(SourceCidr);
+            _piped = new PipedTrafficProperties(MyInvocation.BoundParameters.Keys, nameof(Protocol), nameof(FromPort), nameof(ToPort));
+            _approval = new ChangeApproval(this, Force);
         }
 
         protected override void ProcessRecord()
         {
+            if (_piped!.Check(InputObject, MyInvocation.BoundParameters) is ErrorRecord unconverted)
+            {
+                WriteError(unconverted);
+                return;
+            }
+
             if (Protocol is null && FromPort is not null)
             {
                 WriteError(K3sNetErrors.Create("ProtocolRequired", ErrorCategory.InvalidArgument, GroupId,
@@ -100,11 +122,11 @@ namespace K3sNet.Commands
                     Emit(notPresent);
                 }
 
-                RevokeGroup(ec2, plan.GroupId, plan.Rules);
+                RevokeGroup(ec2, plan.GroupId, plan.Rules, plan.WithoutPort);
             }
         }
 
-        private void RevokeGroup(ICloudNetwork ec2, string groupId, IReadOnlyList<SecurityGroupRule> rules)
+        private void RevokeGroup(ICloudNetwork ec2, string groupId, IReadOnlyList<SecurityGroupRule> rules, bool withoutPort)
         {
             if (rules.Count == 0)
             {
@@ -112,9 +134,11 @@ namespace K3sNet.Commands
             }
 
             string summary = string.Join(", ", rules.Select(r => $"{IngressPlanner.PortText(r)} from {r.Source}"));
-            if (!ShouldProcess(groupId, $"Remove {rules.Count} inbound rule(s): {summary}"))
+            ChangeConsent consent = _approval!.Ask(groupId, $"Remove {rules.Count} inbound rule(s): {summary}", highImpact: withoutPort);
+            if (consent != ChangeConsent.Approved)
             {
-                Emit(groupId, rules, SecurityGroupChangeAction.WouldRevoke);
+                // -WhatIf shows what would be removed; a declined prompt is a change the user refused, not one to come.
+                Emit(groupId, rules, consent == ChangeConsent.WhatIf ? SecurityGroupChangeAction.WouldRevoke : SecurityGroupChangeAction.Declined);
                 return;
             }
 

@@ -11,7 +11,7 @@ namespace K3sNet.Commands
 {
     /// <summary>Judges every flow a k3s cluster needs between its nodes against their EC2 security groups and network ACLs.</summary>
     [Cmdlet(VerbsDiagnostic.Test, "K3sSecurityGroup", DefaultParameterSetName = NodeSet)]
-    [OutputType(typeof(SecurityGroupVerdict))]
+    [OutputType(typeof(SecurityGroupVerdict), typeof(SecurityGroupVerdictSummary))]
     public sealed class TestK3sSecurityGroupCommand : AwsCmdlet
     {
         private const string NodeSet = "Node";
@@ -32,6 +32,17 @@ namespace K3sNet.Commands
         /// <summary>The flows to judge; without it, the matrix the nodes imply (backend, embedded etcd and registry, dual-stack).</summary>
         [Parameter]
         public PortRequirement[]? Requirement { get; set; }
+
+        /// <summary>
+        /// Writes only the verdicts that are not allowed (Status Blocked or Unknown): what Where-Object { -not $_.Allowed }
+        /// keeps, without building and piping the allowed ones first.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter NotAllowed { get; set; }
+
+        /// <summary>One SecurityGroupVerdictSummary per group, flow, status and fix, with its node pairs, instead of a verdict per pair.</summary>
+        [Parameter]
+        public SwitchParameter Summary { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -121,9 +132,25 @@ namespace K3sNet.Commands
             progress.StatusDescription = "Judging flows";
             progress.PercentComplete = 66;
             WriteProgress(progress);
-            foreach (SecurityGroupVerdict verdict in analysis.Judge(nodes, requirements).Concat(analysis.Exposures(nodes, requirements)))
+            // The filter and the summary work inside the analysis: a pair that is filtered out or summarised never
+            // becomes an object in the pipeline (at 1,000 nodes, two million of them).
+            Func<SecurityGroupVerdictStatus, bool>? keep = NotAllowed
+                ? status => status is SecurityGroupVerdictStatus.Blocked or SecurityGroupVerdictStatus.Unknown
+                : null;
+            IEnumerable<SecurityGroupVerdict> exposures = analysis.Exposures(nodes, requirements).Where(v => keep is null || keep(v.Status));
+            if (Summary)
             {
-                WriteObject(verdict);
+                foreach (SecurityGroupVerdictSummary summary in analysis.Summarize(nodes, requirements, keep).Concat(exposures.Select(VerdictSummaryBuilder.FromExposure)))
+                {
+                    WriteObject(summary);
+                }
+            }
+            else
+            {
+                foreach (SecurityGroupVerdict verdict in analysis.Judge(nodes, requirements, keep).Concat(exposures))
+                {
+                    WriteObject(verdict);
+                }
             }
 
             progress.RecordType = ProgressRecordType.Completed;

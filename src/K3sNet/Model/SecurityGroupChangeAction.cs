@@ -9,5 +9,8 @@ namespace K3sNet
         Revoked,
         NotPresent,
         WouldRevoke,
+
+        /// <summary>The user answered No to the -Confirm prompt (or the broad-Revoke question): nothing was changed.</summary>
+        Declined,
     }
 }

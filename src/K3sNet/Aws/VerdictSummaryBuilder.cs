@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace K3sNet.Aws
+{
+    /// <summary>
+    /// Collects the node pairs of one <see cref="SecurityGroupVerdictSummary"/>: the shared properties come from the first
+    /// verdict of the summary, the pairs and node lists from every pair added, and the reason is written once for all.
+    /// </summary>
+    internal sealed class VerdictSummaryBuilder
+    {
+        private readonly SecurityGroupVerdict _first;
+        private readonly string _port;
+        private readonly List<SecurityGroupNodePair> _pairs = new();
+        private readonly List<string> _sources = new();
+        private readonly List<string> _destinations = new();
+        private readonly HashSet<string> _seenSources = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _seenDestinations = new(StringComparer.Ordinal);
+
+        public VerdictSummaryBuilder(SecurityGroupVerdict first, string port)
+        {
+            _first = first;
+            _port = port;
+        }
+
+        public void Add(string source, string destination, string sourceAddress, string destinationAddress)
+        {
+            _pairs.Add(new SecurityGroupNodePair { Source = source, Destination = destination, SourceAddress = sourceAddress, DestinationAddress = destinationAddress });
+            if (_seenSources.Add(source))
+            {
+                _sources.Add(source);
+            }
+
+            if (_seenDestinations.Add(destination))
+            {
+                _destinations.Add(destination);
+            }
+        }
+
+        public SecurityGroupVerdictSummary Build()
+        {
+            string pairs = string.Create(CultureInfo.InvariantCulture,
+                $"{_pairs.Count:N0} pair(s), from {Count(_sources.Count, "node")} to {Count(_destinations.Count, "node")}");
+            string reason = _first.Status switch
+            {
+                SecurityGroupVerdictStatus.Allowed => $"{_first.GroupId ?? "The destinations' groups"} admit {_port} for {pairs}.",
+                SecurityGroupVerdictStatus.Unknown =>
+                    $"Only a prefix-list rule might admit {_port} for {pairs}; K3sNet does not read prefix lists. Grant {_first.SuggestedSource} to be sure.",
+                _ when _first.BlockedBy?.StartsWith("acl-", StringComparison.Ordinal) == true =>
+                    $"Network ACL {_first.BlockedBy} stops {_port} for {pairs}. Security groups cannot override a network ACL: change the ACL entry.",
+                _ => $"No rule in {_first.BlockedBy} admits {_port} for {pairs}. Add an inbound rule to {_first.GroupId} from {_first.SuggestedSource}.",
+            };
+            return Summary(_first, _pairs.Count, _sources.ToArray(), _destinations.ToArray(), _pairs.ToArray(), reason);
+        }
+
+        /// <summary>An exposure is one rule, not a set of pairs: its summary names the world and the group, with no pairs.</summary>
+        public static SecurityGroupVerdictSummary FromExposure(SecurityGroupVerdict exposure) =>
+            Summary(exposure, 0, new[] { exposure.Source }, new[] { exposure.Destination }, Array.Empty<SecurityGroupNodePair>(), exposure.Reason);
+
+        private static SecurityGroupVerdictSummary Summary(
+            SecurityGroupVerdict first, int pairCount, string[] sources, string[] destinations, SecurityGroupNodePair[] pairs, string reason) => new()
+        {
+            GroupId = first.GroupId,
+            VpcId = first.VpcId,
+            Protocol = first.Protocol,
+            FromPort = first.FromPort,
+            ToPort = first.ToPort,
+            Purpose = first.Purpose,
+            ClusterOnly = first.ClusterOnly,
+            Allowed = first.Allowed,
+            Status = first.Status,
+            BlockedBy = first.BlockedBy,
+            SuggestedSource = first.SuggestedSource,
+            PairCount = pairCount,
+            Sources = sources,
+            Destinations = destinations,
+            Pairs = pairs,
+            Reason = reason,
+        };
+
+        private static string Count(int count, string noun) =>
+            string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? string.Empty : "s")}");
+    }
+}
