@@ -71,7 +71,7 @@ Import-Module '$ModulePath/K3sNet.psd1'
             $Story.Rerun = Invoke-OnNode k3s-server "@{ Changes = @('$((ConvertTo-Json -InputObject $Story.Verdicts -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
             # Then the same fix from the broken node's side: agent-2's group closed again, the one-liner's results
             # produced on agent-2 (whose every peer is blocked) granted by the server, which reaches EC2.
-            $null = Invoke-OnNode k3s-server "Revoke-K3sNodeTraffic -GroupId '$($Cloud.Groups.'k3s-agent-2')' @aws; 'revoked'"
+            $null = Invoke-OnNode k3s-server "Revoke-K3sNodeTraffic -GroupId '$($Cloud.Groups.'k3s-agent-2')' @aws -Force; 'revoked'"
             $Story.SourcesAfterRevoke = Get-VxlanSources k3s-agent-2
             $Story.FromAgent2 = @(Invoke-OnNode k3s-agent-2 '@(Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked)')
             $Story.VxlanGrant = Invoke-OnNode k3s-server "`$null = Invoke-RestMethod -Method Post `"`$ec2/calls/reset`"; @{ Changes = @('$((ConvertTo-Json -InputObject $Story.FromAgent2 -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"

@@ -17,6 +17,34 @@ BeforeAll {
     $Ids = 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60007'
 
     function Get-Ingress([string] $GroupId) { @((Get-Ec2EmulatorState $Emulator).securityGroups | Where-Object groupId -EQ $GroupId)[0].ingress }
+
+    # Runs $Script in a child pwsh that can be asked questions (-Confirm, a Revoke without a port), with $aws aimed at
+    # this test's emulator, answers them with -Answers (one line each on stdin), and returns its output lines. With
+    # -NonInteractive a question is an error instead, which proves that none was asked.
+    Import-Module (Join-Path (Get-RepositoryRoot) 'tools/PwshProcess.psm1') -Force
+    function Invoke-AnsweredPwsh([string] $Script, [string[]] $Answers = @(), [switch] $NonInteractive) {
+        $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Join-Path (Get-BuiltModulePath) 'K3sNet.psd1')'; " +
+            "`$aws = @{ Region = 'us-east-1'; AccessKey = 'AKIDEXAMPLE'; SecretKey = 'test-secret'; EndpointUrl = '$($Emulator.Url)' }`n"
+        $commandLine = @(Get-PwshCommandLine)
+        $start = [Diagnostics.ProcessStartInfo]::new($commandLine[0])
+        $arguments = @($commandLine | Select-Object -Skip 1) + @('-NoProfile') + @(if ($NonInteractive) { '-NonInteractive' }) +
+            @('-OutputFormat', 'Text', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script)))
+        foreach ($argument in $arguments) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardInput = $true
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.UseShellExecute = $false
+        $process = [Diagnostics.Process]::Start($start)
+        foreach ($answer in $Answers) { $process.StandardInput.WriteLine($answer) }
+        $process.StandardInput.Close()
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit(180000)) {
+            $process.Kill()
+            throw "The child pwsh did not finish (waiting for an answer?): $($stdout.Result)"
+        }
+        @($stdout.Result -split "`r?`n") + @($stderr.Result -split "`r?`n")
+    }
 }
 
 Describe 'Grant-K3sNodeTraffic' {
@@ -139,6 +167,58 @@ Describe 'Grant-K3sNodeTraffic' {
         ($changes | Where-Object FromPort -EQ 5001).Action | Should -Be 'Added'
         (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 2 -Because 'the first call failed as a whole'
         @(Get-Ingress $Group | Where-Object fromPort -EQ 8472) | Should -HaveCount 1
+    }
+
+    It 'names every rule exactly once in the record after a race, and asks -Confirm only once' {
+        # The group had TCP 6443 and 10250 before; UDP 8472 arrives during the first Authorize; TCP 5001 is K3sNet's.
+        Add-Ec2EmulatorRaceRule $Emulator -Action AuthorizeSecurityGroupIngress -GroupId $Group -Rule @{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; referencedGroupId = $Group }
+        $output = Invoke-AnsweredPwsh -Answers 'y' -Script @"
+`$changes = @(Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId '$Group' -SourceGroupId '$Group' @aws -PassThru -Confirm)
+'RECORD:' + ((`$changes | ForEach-Object { '{0}/{1}={2}' -f `$_.Protocol, `$_.FromPort, `$_.Action }) -join ',')
+"@
+        $record = @($output | Where-Object { $_ -like 'RECORD:*' })
+        $record | Should -HaveCount 1 -Because ($output -join "`n")
+        @($record[0].Substring(7) -split ',' | Sort-Object) | Should -Be @('Tcp/10250=AlreadyPresent', 'Tcp/5001=Added', 'Tcp/6443=AlreadyPresent', 'Udp/8472=AlreadyPresent')
+        @($output | Where-Object { $_ -match 'Are you sure you want to perform this action' }) | Should -HaveCount 1 -Because 'the retry adds only rules the user already approved'
+        (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 2
+    }
+
+    It 'records a declined -Confirm as Declined, not WouldAdd, and adds nothing; Yes adds' {
+        $script = "'ACTIONS:' + (@(Grant-K3sNodeTraffic -GroupId '$Group' -SourceGroupId '$Group' @aws -Confirm -PassThru).Action -join ',')"
+        $declined = Invoke-AnsweredPwsh -Script $script -Answers 'n'
+        $declined | Should -Contain 'ACTIONS:Declined' -Because ($declined -join "`n")
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
+        @(Get-Ingress $Group | Where-Object ipProtocol -EQ 'udp') | Should -BeNullOrEmpty
+
+        $approved = Invoke-AnsweredPwsh -Script $script -Answers 'y'
+        $approved | Should -Contain 'ACTIONS:Added' -Because ($approved -join "`n")
+        @(Get-Ingress $Group | Where-Object ipProtocol -EQ 'udp') | Should -HaveCount 1
+    }
+
+    It 'writes an error for a piped port or protocol that does not convert, adds nothing for it, and goes on' {
+        $rows = @(
+            [pscustomobject]@{ GroupId = $Group; Protocol = 'Tcp'; FromPort = '9100-9100' }
+            [pscustomobject]@{ GroupId = $Group; Protocol = 'Sctp'; FromPort = 9200 }
+            [pscustomobject]@{ GroupId = $Group; Protocol = 'Tcp'; FromPort = '9300' }
+        )
+        $changes = @($rows | Grant-K3sNodeTraffic -SourceCidr 10.0.0.0/16 @Aws -PassThru -ErrorVariable bad -ErrorAction SilentlyContinue)
+        $bad | Should -HaveCount 2
+        $bad.FullyQualifiedErrorId | Sort-Object -Unique | Should -Be 'TrafficPropertyInvalid,K3sNet.Commands.GrantK3sNodeTrafficCommand'
+        $bad.CategoryInfo.Category | Sort-Object -Unique | Should -Be 'InvalidArgument'
+        $bad[0].TargetObject.FromPort | Should -Be '9100-9100' -Because 'the target is the piped object itself'
+        $bad[1].TargetObject.Protocol | Should -Be 'Sctp'
+        $bad[1].Exception.Message | Should -Match "Protocol 'Sctp'"
+        $changes.FromPort | Should -Be 9300
+        $changes.Action | Should -Be 'Added'
+        @(Get-Ingress $Group | Where-Object { $_.fromPort -in 8472, 9100, 9200 }) | Should -BeNullOrEmpty -Because 'no default port stands in for one that did not convert'
+    }
+
+    It 'reads ClusterOnly given as the text True (Import-Csv) and refuses the world for it' {
+        $row = [pscustomobject]@{ GroupId = $Group; Protocol = 'Tcp'; FromPort = '9400'; ClusterOnly = 'True' }
+        $row | Grant-K3sNodeTraffic -SourceCidr 0.0.0.0/0 @Aws -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused | Should -HaveCount 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'WorldOpenRefused,*'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('AuthorizeSecurityGroupIngress') | Should -BeFalse
     }
 
     It 'makes no mutating call under -WhatIf' {
@@ -288,7 +368,7 @@ Describe 'Revoke-K3sNodeTraffic' {
 
     It 'removes the rules K3sNet added and leaves the others' {
         Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
-        $revoked = Revoke-K3sNodeTraffic -GroupId $Group @Aws -PassThru
+        $revoked = Revoke-K3sNodeTraffic -GroupId $Group @Aws -PassThru -Confirm:$false
         @($revoked.FromPort | Sort-Object) | Should -Be @(5001, 8472)
         $revoked.Action | Sort-Object -Unique | Should -Be 'Revoked'
         @((Get-Ingress $Group).fromPort | Sort-Object) | Should -Be @(6443, 10250)
@@ -309,6 +389,44 @@ Describe 'Revoke-K3sNodeTraffic' {
         Revoke-K3sNodeTraffic -GroupId $Group @Aws -DryRun -ErrorVariable denied -ErrorAction SilentlyContinue
         $denied | Should -HaveCount 1
         $denied[0].Exception.Message | Should -Match 'ec2:RevokeSecurityGroupIngress'
+    }
+
+    It 'asks before removing every K3sNet rule of a group when no port is given, and records No as Declined' {
+        Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        $output = Invoke-AnsweredPwsh -Answers 'n' -Script "'ACTIONS:' + (@(Revoke-K3sNodeTraffic -GroupId '$Group' @aws -PassThru).Action -join ',')"
+        $output | Should -Contain 'ACTIONS:Declined,Declined' -Because ($output -join "`n")
+        ($output -join "`n") | Should -Match 'No port was given'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('RevokeSecurityGroupIngress') | Should -BeFalse
+        @(Get-Ingress $Group) | Should -HaveCount 4
+    }
+
+    It 'asks nothing for a given port, nor with -Force or -Confirm:$false' {
+        Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        # -NonInteractive: a question would stop the child with an error instead of waiting.
+        $port = Invoke-AnsweredPwsh -NonInteractive -Script "'ACTIONS:' + (@(Revoke-K3sNodeTraffic -GroupId '$Group' -Protocol Tcp -FromPort 5001 @aws -PassThru).Action -join ',')"
+        $port | Should -Contain 'ACTIONS:Revoked' -Because ($port -join "`n")
+        $force = Invoke-AnsweredPwsh -NonInteractive -Script "'ACTIONS:' + (@(Revoke-K3sNodeTraffic -GroupId '$Group' @aws -Force -PassThru).Action -join ',')"
+        $force | Should -Contain 'ACTIONS:Revoked' -Because ($force -join "`n")
+        Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        $confirmOff = Invoke-AnsweredPwsh -NonInteractive -Script "'ACTIONS:' + (@(Revoke-K3sNodeTraffic -GroupId '$Group' @aws -Confirm:`$false -PassThru).Action -join ',')"
+        $confirmOff | Should -Contain 'ACTIONS:Revoked' -Because ($confirmOff -join "`n")
+        @((Get-Ingress $Group).fromPort | Sort-Object) | Should -Be @(6443, 10250)
+    }
+
+    It 'writes an error for a piped port or protocol that does not convert, and removes nothing for it' {
+        Get-K3sPortMatrix -EmbeddedRegistry | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
+        # -Force: if the check failed, the unset port would mean every rule, and they would all be gone.
+        $rows = @(
+            [pscustomobject]@{ GroupId = $Group; Protocol = 'Udp'; FromPort = '8472-8472' }
+            [pscustomobject]@{ GroupId = $Group; Protocol = 'Sctp' }
+        )
+        $rows | Revoke-K3sNodeTraffic @Aws -Force -ErrorVariable bad -ErrorAction SilentlyContinue
+        $bad | Should -HaveCount 2
+        $bad.FullyQualifiedErrorId | Sort-Object -Unique | Should -Be 'TrafficPropertyInvalid,K3sNet.Commands.RevokeK3sNodeTrafficCommand'
+        $bad.CategoryInfo.Category | Sort-Object -Unique | Should -Be 'InvalidArgument'
+        $bad[0].TargetObject.FromPort | Should -Be '8472-8472'
+        (Get-Ec2EmulatorCallCount $Emulator).ContainsKey('RevokeSecurityGroupIngress') | Should -BeFalse
+        @(Get-Ingress $Group) | Should -HaveCount 4
     }
 
     It 'removes nothing under -WhatIf' {

@@ -94,6 +94,83 @@ Describe 'Test-K3sSecurityGroup' {
             $calls['DescribeNetworkAcls'] | Should -Be 1
             ($calls.Values | Measure-Object -Sum).Sum | Should -Be 3
         }
+
+        It '-NotAllowed writes exactly the verdicts Where-Object { -not $_.Allowed } keeps, and no others' {
+            $nodes = 0..199 | ForEach-Object { [K3sNet.K3sNode]@{ Name = "node-$_"; IsServer = $_ -lt 3; ProviderId = 'aws:///us-east-1a/i-{0:x17}' -f $_ } }
+            $filtered = @($nodes | Test-K3sSecurityGroup @Aws -NotAllowed)
+            $filtered | Should -HaveCount (200 * 199) -Because 'every ordered pair lacks UDP 8472, and nothing else is blocked'
+            @($filtered | Where-Object Allowed) | Should -BeNullOrEmpty
+            $sample = $nodes | Select-Object -First 12
+            @($sample | Test-K3sSecurityGroup @Aws -NotAllowed | Get-Flow) |
+                Should -Be @($sample | Test-K3sSecurityGroup @Aws | Where-Object { -not $_.Allowed } | Get-Flow)
+        }
+
+        It '-Summary writes one object per group, flow, status and fix, 33 for 200 nodes instead of 80,191 verdicts' {
+            $nodes = 0..199 | ForEach-Object { [K3sNet.K3sNode]@{ Name = "node-$_"; IsServer = $_ -lt 3; ProviderId = 'aws:///us-east-1a/i-{0:x17}' -f $_ } }
+            $summaries = @($nodes | Test-K3sSecurityGroup @Aws -Summary)
+            # UDP 8472 blocked: 5 destination groups x 5 source groups (the fix differs by source group); TCP 10250
+            # allowed into each of the 5 groups; TCP 6443 allowed into the 3 servers' groups.
+            $summaries | Should -HaveCount 33
+            $summaries | Should -BeOfType ([K3sNet.SecurityGroupVerdictSummary])
+            ($summaries | Measure-Object PairCount -Sum).Sum | Should -Be (2 * 200 * 199 + 197 * 3)
+            $blocked = @($nodes | Test-K3sSecurityGroup @Aws -Summary -NotAllowed)
+            $blocked | Should -HaveCount 25
+            $blocked.Status | Sort-Object -Unique | Should -Be 'Blocked'
+            ($blocked | Measure-Object PairCount -Sum).Sum | Should -Be (200 * 199)
+            $one = $blocked | Where-Object { $_.GroupId -eq 'sg-00000000000000001' -and $_.SuggestedSource -eq 'sg-00000000000000002' }
+            $one.PairCount | Should -Be (40 * 40) -Because '40 nodes in each group'
+            $one.Pairs[0].ToString() | Should -Match '^node-\d+ -> node-\d+$'
+            $one.Reason | Should -Match 'No rule in sg-00000000000000001 admits udp/8472 for 1,600 pair\(s\), from 40 nodes to 40 nodes'
+        }
+
+        It 'pipes -NotAllowed -Summary into Grant-K3sNodeTraffic: one rule per summary' {
+            $nodes = 0..199 | ForEach-Object { [K3sNet.K3sNode]@{ Name = "node-$_"; IsServer = $_ -lt 3; ProviderId = 'aws:///us-east-1a/i-{0:x17}' -f $_ } }
+            $plan = @($nodes | Test-K3sSecurityGroup @Aws -NotAllowed -Summary | Grant-K3sNodeTraffic @Aws -WhatIf -PassThru)
+            $plan | Should -HaveCount 25
+            $plan.Action | Sort-Object -Unique | Should -Be 'WouldAdd'
+            @($plan | Where-Object { $_.Protocol -ne 'Udp' -or $_.FromPort -ne 8472 }) | Should -BeNullOrEmpty
+        }
+    }
+
+    Context '-Summary agrees with the per-pair verdicts' {
+        BeforeAll {
+            # Twelve nodes in three groups over two subnets; node 5 also carries a second group and sends VXLAN from a
+            # public address, and the ACL denies UDP 8472 from one address: summaries of every kind.
+            $state = New-Ec2ClusterState -Nodes 12 -Groups 3
+            $state.securityGroups[0].ingress += [ordered]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; referencedGroupId = 'sg-00000000000000000' }
+            $state.instances[5].groupIds = @('sg-00000000000000002', 'sg-00000000000000000')
+            $state.instances[7].publicIpAddress = '203.0.113.7'
+            $state.networkAcls[0].entries = @([ordered]@{ ruleNumber = 50; protocol = '17'; ruleAction = 'deny'; egress = $false; cidrBlock = '10.0.0.9/32'; fromPort = 8472; toPort = 8472 }) + $state.networkAcls[0].entries
+            $Emulator = Start-Ec2Emulator -State $state
+            $Aws.EndpointUrl = $Emulator.Url
+            $Nodes = 0..11 | ForEach-Object {
+                $node = [K3sNet.K3sNode]@{ Name = "node-$_"; IsServer = $_ -lt 2; ProviderId = 'aws:///us-east-1a/i-{0:x17}' -f $_ }
+                if ($_ -eq 7) { $node.FlannelPublicIP = '203.0.113.7' }
+                $node
+            }
+        }
+        AfterAll { Stop-Ec2Emulator $Emulator }
+
+        It 'groups exactly the pairs the verdicts give, with the same group, status, blocker and fix' {
+            $key = { '{0}|{1}/{2}-{3}|{4}|{5}|{6}' -f $_.GroupId, $_.Protocol, $_.FromPort, $_.ToPort, $_.Status, $_.BlockedBy, $_.SuggestedSource }
+            $expected = @{}
+            foreach ($verdict in $Nodes | Test-K3sSecurityGroup @Aws) {
+                $k = $verdict | ForEach-Object $key
+                if (-not $expected.ContainsKey($k)) { $expected[$k] = [Collections.Generic.List[string]]::new() }
+                $expected[$k].Add("$($verdict.Source)->$($verdict.Destination)")
+            }
+            $summaries = @($Nodes | Test-K3sSecurityGroup @Aws -Summary)
+            $summaries | Should -HaveCount $expected.Count
+            @($summaries.Status | Sort-Object -Unique) | Should -Be @('Allowed', 'Blocked')
+            foreach ($summary in $summaries) {
+                $k = $summary | ForEach-Object $key
+                $expected.ContainsKey($k) | Should -BeTrue -Because "the verdicts have a group $k"
+                @($summary.Pairs | ForEach-Object { "$($_.Source)->$($_.Destination)" } | Sort-Object) | Should -Be @($expected[$k] | Sort-Object) -Because $k
+                $summary.PairCount | Should -Be $expected[$k].Count
+            }
+            @($summaries | Where-Object { $_.BlockedBy -like 'acl-*' }) | Should -Not -BeNullOrEmpty -Because 'the ACL entry blocks some pairs'
+            @($summaries | Where-Object SuggestedSource -EQ '203.0.113.7/32') | Should -Not -BeNullOrEmpty -Because 'a public source gets its /32'
+        }
     }
 
     Context 'EC2 faults' {

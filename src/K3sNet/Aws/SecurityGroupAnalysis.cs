@@ -76,17 +76,20 @@ namespace K3sNet.Aws
             IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements, Func<SecurityGroupVerdictStatus, bool>? keep)
         {
             var byConfiguration = new Dictionary<(PortRequirement, string, string?, string, string?, bool, SecurityGroupVerdictStatus, string?), VerdictSummaryBuilder>();
+            // The configuration decides the verdict but for the pair's names: the destination's groups and VPC (the group to
+            // change, and what blocks), the source's groups when a group reference can match (else its address: the /32
+            // to suggest), the status, and the network ACL entry that blocks, if one does (it may name the address).
             var bySummary = new Dictionary<(string?, PortRequirement, SecurityGroupVerdictStatus, string?, string?), VerdictSummaryBuilder>();
             var order = new List<VerdictSummaryBuilder>();
             foreach ((AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement) in Pairs(nodes, requirements))
             {
-                SecurityGroupVerdictStatus status = StatusOf(source, destination, from, to, requirement, out bool byGroup, out string? by);
+                SecurityGroupVerdictStatus status = StatusOf(source, destination, from, to, requirement, out bool byGroup, out string? aclBlock);
                 if (keep is not null && !keep(status))
                 {
                     continue;
                 }
 
-                var configuration = (requirement, destination.GroupsKey, destination.Instance.VpcId, byGroup ? source.GroupsKey : from, source.Instance.VpcId, byGroup, status, by);
+                var configuration = (requirement, destination.GroupsKey, destination.Instance.VpcId, byGroup ? source.GroupsKey : from, source.Instance.VpcId, byGroup, status, aclBlock);
                 if (!byConfiguration.TryGetValue(configuration, out VerdictSummaryBuilder? builder))
                 {
                     SecurityGroupVerdict verdict = Verdict(source, destination, from, to, requirement);
@@ -101,7 +104,7 @@ namespace K3sNet.Aws
                     byConfiguration[configuration] = builder;
                 }
 
-                builder.Add(source.Name, destination.Name, from, to);
+                builder.Add(source, destination, from, to);
             }
 
             return order.Select(b => b.Build()).ToList();
@@ -141,16 +144,15 @@ namespace K3sNet.Aws
         }
 
         /// <summary>
-        /// The status <see cref="Verdict"/> gives the pair, from the memoised decisions alone, with what decided it (the
-        /// security groups' decision, or the network ACL entry that blocks) and whether a group reference can match.
+        /// The status <see cref="Verdict"/> gives the pair, from the memoised decisions alone, with the network ACL entry
+        /// that blocks it (if one does) and whether a group reference can match.
         /// </summary>
         private SecurityGroupVerdictStatus StatusOf(
-            AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement, out bool byGroup, out string? by)
+            AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement, out bool byGroup, out string? aclBlock)
         {
             byGroup = GroupReferenceMatches(source, destination, from);
             SgDecision sg = SecurityGroups(source, destination, from, byGroup, requirement);
-            string? aclBlock = sg.Status == SecurityGroupVerdictStatus.Blocked ? null : NetworkAcls(source, destination, from, to, requirement);
-            by = aclBlock ?? sg.By;
+            aclBlock = sg.Status == SecurityGroupVerdictStatus.Blocked ? null : NetworkAcls(source, destination, from, to, requirement);
             return aclBlock is null ? sg.Status : SecurityGroupVerdictStatus.Blocked;
         }
 

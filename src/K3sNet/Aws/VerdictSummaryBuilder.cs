@@ -15,8 +15,9 @@ namespace K3sNet.Aws
         private readonly List<SecurityGroupNodePair> _pairs = new();
         private readonly List<string> _sources = new();
         private readonly List<string> _destinations = new();
-        private readonly HashSet<string> _seenSources = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _seenDestinations = new(StringComparer.Ordinal);
+        // By reference: a node is one object for the whole analysis, and hashing a reference is cheaper than its name.
+        private readonly HashSet<AnalysisNode> _seenSources = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<AnalysisNode> _seenDestinations = new(ReferenceEqualityComparer.Instance);
 
         public VerdictSummaryBuilder(SecurityGroupVerdict first, string port)
         {
@@ -24,17 +25,17 @@ namespace K3sNet.Aws
             _port = port;
         }
 
-        public void Add(string source, string destination, string sourceAddress, string destinationAddress)
+        public void Add(AnalysisNode source, AnalysisNode destination, string sourceAddress, string destinationAddress)
         {
-            _pairs.Add(new SecurityGroupNodePair { Source = source, Destination = destination, SourceAddress = sourceAddress, DestinationAddress = destinationAddress });
+            _pairs.Add(new SecurityGroupNodePair { Source = source.Name, Destination = destination.Name, SourceAddress = sourceAddress, DestinationAddress = destinationAddress });
             if (_seenSources.Add(source))
             {
-                _sources.Add(source);
+                _sources.Add(source.Name);
             }
 
             if (_seenDestinations.Add(destination))
             {
-                _destinations.Add(destination);
+                _destinations.Add(destination.Name);
             }
         }
 
@@ -44,7 +45,7 @@ namespace K3sNet.Aws
                 $"{_pairs.Count:N0} pair(s), from {Count(_sources.Count, "node")} to {Count(_destinations.Count, "node")}");
             string reason = _first.Status switch
             {
-                SecurityGroupVerdictStatus.Allowed => $"{_first.GroupId ?? "The destinations' groups"} admit {_port} for {pairs}.",
+                SecurityGroupVerdictStatus.Allowed => $"The security groups and network ACLs let {_port} through for {pairs}.",
                 SecurityGroupVerdictStatus.Unknown =>
                     $"Only a prefix-list rule might admit {_port} for {pairs}; K3sNet does not read prefix lists. Grant {_first.SuggestedSource} to be sure.",
                 _ when _first.BlockedBy?.StartsWith("acl-", StringComparison.Ordinal) == true =>

@@ -134,7 +134,8 @@ namespace K3sNet.Commands
             }
 
             string summary = string.Join(", ", rules.Select(r => $"{IngressPlanner.PortText(r)} from {r.Source}"));
-            ChangeConsent consent = _approval!.Ask(groupId, $"Remove {rules.Count} inbound rule(s): {summary}", highImpact: withoutPort);
+            // -DryRun removes nothing (EC2 only checks the permission), so it never needs the high-impact question.
+            ChangeConsent consent = _approval!.Ask(groupId, $"Remove {rules.Count} inbound rule(s): {summary}", highImpact: withoutPort && !DryRun);
             if (consent != ChangeConsent.Approved)
             {
                 // -WhatIf shows what would be removed; a declined prompt is a change the user refused, not one to come.
