@@ -91,7 +91,8 @@ namespace K3sNet.Commands
         {
             AssertSourceCidrs(SourceCidr);
             _piped = new PipedTrafficProperties(MyInvocation.BoundParameters.Keys,
-                nameof(Protocol), nameof(FromPort), nameof(ToPort), nameof(SourceAddress), nameof(DestinationAddress), nameof(ClusterOnly));
+                (nameof(Protocol), typeof(TrafficProtocol)), (nameof(FromPort), typeof(int)), (nameof(ToPort), typeof(int)),
+                (nameof(SourceAddress), typeof(IPAddress)), (nameof(DestinationAddress), typeof(IPAddress)), (nameof(ClusterOnly), typeof(bool)));
             _approval = new ChangeApproval(this, force: false);
 
             foreach (string group in SourceGroupId ?? Array.Empty<string>())
@@ -106,7 +107,7 @@ namespace K3sNet.Commands
 
         protected override void ProcessRecord()
         {
-            if (_piped!.Check(InputObject, MyInvocation.BoundParameters) is ErrorRecord unconverted)
+            if (_piped!.Check(InputObject) is ErrorRecord unconverted)
             {
                 WriteError(unconverted);
                 return;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
+using System.Net;
 
 namespace K3sNet.Commands
 {
@@ -15,31 +16,32 @@ namespace K3sNet.Commands
     {
         public const string ErrorId = "TrafficPropertyInvalid";
 
-        private const string FlagName = "ClusterOnly";
 
-        private readonly string[] _names;
+        private readonly (string Name, Type Type)[] _properties;
         private readonly HashSet<string> _givenOnCommandLine;
 
-        /// <param name="names">The parameters bound by property name whose type a value may fail to convert to.</param>
         /// <param name="givenOnCommandLine">The parameters bound before the first pipeline object: a piped property never overrides them.</param>
-        public PipedTrafficProperties(IEnumerable<string> givenOnCommandLine, params string[] names)
+        /// <param name="properties">The parameters bound by property name, with the type a piped value must convert to.</param>
+        public PipedTrafficProperties(IEnumerable<string> givenOnCommandLine, params (string Name, Type Type)[] properties)
         {
-            _names = names;
+            _properties = properties;
             _givenOnCommandLine = new HashSet<string>(givenOnCommandLine, StringComparer.OrdinalIgnoreCase);
         }
 
         /// <summary>
-        /// The error for <paramref name="input"/>, or null when every traffic property it carries was bound. A property
-        /// bound from an empty string counts as not converted (PowerShell turns "" into port 0). An empty address is no address.
+        /// The error for <paramref name="input"/>, or null when every traffic property it carries converts as the
+        /// binder converts it. (Which parameters the binder bound cannot tell: a parameter bound from an earlier object
+        /// stays in BoundParameters after its default value is restored.) An empty string is no port (PowerShell would
+        /// bind it as port 0), and no address (which is what it means).
         /// </summary>
-        public ErrorRecord? Check(PSObject? input, IDictionary<string, object> bound)
+        public ErrorRecord? Check(PSObject? input)
         {
             if (input is null)
             {
                 return null;
             }
 
-            foreach (string name in _names)
+            foreach ((string name, Type type) in _properties)
             {
                 if (_givenOnCommandLine.Contains(name) || input.Properties[name]?.Value is not object raw)
                 {
@@ -48,18 +50,15 @@ namespace K3sNet.Commands
 
                 object value = raw is PSObject wrapped ? wrapped.BaseObject : raw;
                 bool blank = value is string text && string.IsNullOrWhiteSpace(text);
-                if (blank && name.EndsWith("Address", StringComparison.Ordinal))
+                if (blank && type == typeof(IPAddress))
                 {
                     continue;
                 }
 
-                // A switch binds only a Boolean or a number; Import-Csv gives "True" or "False", which mean just that.
-                if (name == FlagName && Flag(input, name) is not null)
-                {
-                    continue;
-                }
-
-                if (!bound.ContainsKey(name) || blank)
+                bool converts = type == typeof(bool)
+                    ? Flag(input, name) is not null
+                    : !blank && LanguagePrimitives.TryConvertTo(value, type, CultureInfo.InvariantCulture, out object? converted) && IsDefined(converted);
+                if (!converts)
                 {
                     return Error(input, name, value);
                 }
@@ -68,11 +67,23 @@ namespace K3sNet.Commands
             return null;
         }
 
-        /// <summary>A flag piped as the text "True" or "False" (from Import-Csv), which PowerShell will not bind to a switch.</summary>
+        private static bool IsDefined(object? value) => value is not Enum e || Enum.IsDefined(e.GetType(), e);
+
+        /// <summary>
+        /// A piped flag as a Boolean: $true or $false, a number, or the text "True" or "False" (Import-Csv gives that,
+        /// and PowerShell will not bind it to a switch); null when it is none of these or not there.
+        /// </summary>
         public static bool? Flag(PSObject? input, string name)
         {
             object? value = input?.Properties[name]?.Value;
-            return (value is PSObject wrapped ? wrapped.BaseObject : value) is string text && bool.TryParse(text.Trim(), out bool flag) ? flag : null;
+            return (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+            {
+                bool flag => flag,
+                SwitchParameter flag => flag.IsPresent,
+                string text when bool.TryParse(text.Trim(), out bool flag) => flag,
+                int or long or short or byte => Convert.ToInt64(value is PSObject w ? w.BaseObject : value, CultureInfo.InvariantCulture) != 0,
+                _ => null,
+            };
         }
 
         private static ErrorRecord Error(PSObject input, string name, object value)

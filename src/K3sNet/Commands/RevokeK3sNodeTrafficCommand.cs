@@ -63,13 +63,14 @@ namespace K3sNet.Commands
         protected override void BeginProcessing()
         {
             AssertSourceCidrs(SourceCidr);
-            _piped = new PipedTrafficProperties(MyInvocation.BoundParameters.Keys, nameof(Protocol), nameof(FromPort), nameof(ToPort));
+            _piped = new PipedTrafficProperties(MyInvocation.BoundParameters.Keys,
+                (nameof(Protocol), typeof(TrafficProtocol)), (nameof(FromPort), typeof(int)), (nameof(ToPort), typeof(int)));
             _approval = new ChangeApproval(this, Force);
         }
 
         protected override void ProcessRecord()
         {
-            if (_piped!.Check(InputObject, MyInvocation.BoundParameters) is ErrorRecord unconverted)
+            if (_piped!.Check(InputObject) is ErrorRecord unconverted)
             {
                 WriteError(unconverted);
                 return;
