@@ -75,12 +75,33 @@ namespace K3sNet.Aws
         public IReadOnlyList<SecurityGroupVerdictSummary> Summarize(
             IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements, Func<SecurityGroupVerdictStatus, bool>? keep)
         {
-            var byConfiguration = new Dictionary<(PortRequirement, string, string?, string, string?, bool, SecurityGroupVerdictStatus, string?), VerdictSummaryBuilder>();
+            var byConfiguration = new Dictionary<(PortRequirement, int, int, string?, SecurityGroupVerdictStatus, string?), VerdictSummaryBuilder>();
             // The configuration decides the verdict but for the pair's names: the destination's groups and VPC (the group to
             // change, and what blocks), the source's groups when a group reference can match (else its address: the /32
             // to suggest), the status, and the network ACL entry that blocks, if one does (it may name the address).
             var bySummary = new Dictionary<(string?, PortRequirement, SecurityGroupVerdictStatus, string?, string?), VerdictSummaryBuilder>();
             var order = new List<VerdictSummaryBuilder>();
+            // Each node's groups and VPC as a number, found once per node by reference: the per-pair key then hashes
+            // numbers, not the strings, which matters at two million pairs.
+            var groupsAndVpc = new Dictionary<(string, string?), int>();
+            var configurationOf = new Dictionary<AnalysisNode, int>(ReferenceEqualityComparer.Instance);
+            int ConfigurationOf(AnalysisNode node)
+            {
+                if (!configurationOf.TryGetValue(node, out int id))
+                {
+                    var key = (node.GroupsKey, node.Instance.VpcId);
+                    if (!groupsAndVpc.TryGetValue(key, out id))
+                    {
+                        id = groupsAndVpc.Count;
+                        groupsAndVpc[key] = id;
+                    }
+
+                    configurationOf[node] = id;
+                }
+
+                return id;
+            }
+
             foreach ((AnalysisNode source, AnalysisNode destination, string from, string to, PortRequirement requirement) in Pairs(nodes, requirements))
             {
                 SecurityGroupVerdictStatus status = StatusOf(source, destination, from, to, requirement, out bool byGroup, out string? aclBlock);
@@ -89,7 +110,7 @@ namespace K3sNet.Aws
                     continue;
                 }
 
-                var configuration = (requirement, destination.GroupsKey, destination.Instance.VpcId, byGroup ? source.GroupsKey : from, source.Instance.VpcId, byGroup, status, aclBlock);
+                var configuration = (requirement, ConfigurationOf(destination), byGroup ? ConfigurationOf(source) : -1, byGroup ? null : from, status, aclBlock);
                 if (!byConfiguration.TryGetValue(configuration, out VerdictSummaryBuilder? builder))
                 {
                     SecurityGroupVerdict verdict = Verdict(source, destination, from, to, requirement);

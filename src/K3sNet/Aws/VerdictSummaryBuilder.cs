@@ -12,7 +12,8 @@ namespace K3sNet.Aws
     {
         private readonly SecurityGroupVerdict _first;
         private readonly string _port;
-        private readonly List<SecurityGroupNodePair> _pairs = new();
+        // The pairs as references to strings the nodes already hold: no object per pair until someone reads Pairs.
+        private readonly List<(string Source, string Destination, string From, string To)> _pairs = new();
         private readonly List<string> _sources = new();
         private readonly List<string> _destinations = new();
         // By reference: a node is one object for the whole analysis, and hashing a reference is cheaper than its name.
@@ -27,7 +28,7 @@ namespace K3sNet.Aws
 
         public void Add(AnalysisNode source, AnalysisNode destination, string sourceAddress, string destinationAddress)
         {
-            _pairs.Add(new SecurityGroupNodePair { Source = source.Name, Destination = destination.Name, SourceAddress = sourceAddress, DestinationAddress = destinationAddress });
+            _pairs.Add((source.Name, destination.Name, sourceAddress, destinationAddress));
             if (_seenSources.Add(source))
             {
                 _sources.Add(source.Name);
@@ -52,15 +53,18 @@ namespace K3sNet.Aws
                     $"Network ACL {_first.BlockedBy} stops {_port} for {pairs}. Security groups cannot override a network ACL: change the ACL entry.",
                 _ => $"No rule in {_first.BlockedBy} admits {_port} for {pairs}. Add an inbound rule to {_first.GroupId} from {_first.SuggestedSource}.",
             };
-            return Summary(_first, _pairs.Count, _sources.ToArray(), _destinations.ToArray(), _pairs.ToArray(), reason);
+            SecurityGroupVerdictSummary summary = Summary(_first, _pairs.Count, _sources.ToArray(), _destinations.ToArray(), reason);
+            List<(string Source, string Destination, string From, string To)> kept = _pairs;
+            summary.PairSource = () => kept.ConvertAll(p => new SecurityGroupNodePair { Source = p.Source, Destination = p.Destination, SourceAddress = p.From, DestinationAddress = p.To }).ToArray();
+            return summary;
         }
 
         /// <summary>An exposure is one rule, not a set of pairs: its summary names the world and the group, with no pairs.</summary>
         public static SecurityGroupVerdictSummary FromExposure(SecurityGroupVerdict exposure) =>
-            Summary(exposure, 0, new[] { exposure.Source }, new[] { exposure.Destination }, Array.Empty<SecurityGroupNodePair>(), exposure.Reason);
+            Summary(exposure, 0, new[] { exposure.Source }, new[] { exposure.Destination }, exposure.Reason);
 
         private static SecurityGroupVerdictSummary Summary(
-            SecurityGroupVerdict first, int pairCount, string[] sources, string[] destinations, SecurityGroupNodePair[] pairs, string reason) => new()
+            SecurityGroupVerdict first, int pairCount, string[] sources, string[] destinations, string reason) => new()
         {
             GroupId = first.GroupId,
             VpcId = first.VpcId,
@@ -76,7 +80,6 @@ namespace K3sNet.Aws
             PairCount = pairCount,
             Sources = sources,
             Destinations = destinations,
-            Pairs = pairs,
             Reason = reason,
         };
 

@@ -42,8 +42,20 @@ namespace K3sNet
         /// <summary>The destination nodes, each once, in the order the pairs name them.</summary>
         public string[] Destinations { get; set; } = System.Array.Empty<string>();
 
-        /// <summary>Every ordered node pair, as the per-pair output would list it.</summary>
-        public SecurityGroupNodePair[] Pairs { get; set; } = System.Array.Empty<SecurityGroupNodePair>();
+        private SecurityGroupNodePair[]? _pairs;
+
+        /// <summary>
+        /// Every ordered node pair, as the per-pair output would list it. Built when first read: a summary of a million
+        /// pairs costs a million objects only for the caller who looks at them (the table view does not).
+        /// </summary>
+        public SecurityGroupNodePair[] Pairs
+        {
+            get => _pairs ??= PairSource?.Invoke() ?? System.Array.Empty<SecurityGroupNodePair>();
+            set => _pairs = value;
+        }
+
+        /// <summary>Builds <see cref="Pairs"/> on first read.</summary>
+        internal System.Func<SecurityGroupNodePair[]>? PairSource { get; set; }
 
         public string Reason { get; set; } = string.Empty;
 
