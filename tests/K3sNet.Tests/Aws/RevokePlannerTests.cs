@@ -72,6 +72,22 @@ namespace K3sNet.Tests.Aws
         }
 
         [Fact]
+        public void Rules_chosen_without_a_port_mark_the_plan_as_the_change_that_asks_first()
+        {
+            var planner = new RevokePlanner(null, null);
+
+            Assert.True(PlanOne(planner, Request()).WithoutPort);
+            Assert.True(PlanOne(planner, Request(TrafficProtocol.Udp)).WithoutPort);
+            Assert.True(PlanOne(planner, Request(TrafficProtocol.Udp, 8472), Request()).WithoutPort);
+            Assert.False(PlanOne(planner, Request(TrafficProtocol.Udp, 8472)).WithoutPort);
+            Assert.False(PlanOne(planner, Request(TrafficProtocol.Udp, 8472), Request(TrafficProtocol.Tcp, 443)).WithoutPort);
+            // "All" traffic has no ports: it means the one all-traffic rule, not every rule.
+            Assert.False(new RevokeRequest(Group, TrafficProtocol.All, null, null).NamesNoPort);
+            // A request without a port that matches nothing removes nothing, so there is nothing to ask about.
+            Assert.False(PlanOne(new RevokePlanner(new[] { "192.0.2.0/24" }, null), Request()).WithoutPort);
+        }
+
+        [Fact]
         public void Groups_are_planned_in_the_order_requests_name_them_and_a_missing_one_is_marked()
         {
             IReadOnlyList<GroupRevoke> plans = new RevokePlanner(null, null).Plan(
