@@ -16,7 +16,6 @@ namespace K3sNet.Commands
     {
         public const string ErrorId = "TrafficPropertyInvalid";
 
-
         private readonly (string Name, Type Type)[] _properties;
         private readonly HashSet<string> _givenOnCommandLine;
 
@@ -76,12 +75,13 @@ namespace K3sNet.Commands
         public static bool? Flag(PSObject? input, string name)
         {
             object? value = input?.Properties[name]?.Value;
-            return (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+            value = value is PSObject wrapped ? wrapped.BaseObject : value;
+            return value switch
             {
                 bool flag => flag,
                 SwitchParameter flag => flag.IsPresent,
                 string text when bool.TryParse(text.Trim(), out bool flag) => flag,
-                int or long or short or byte => Convert.ToInt64(value is PSObject w ? w.BaseObject : value, CultureInfo.InvariantCulture) != 0,
+                int or long or short or byte => Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0,
                 _ => null,
             };
         }
