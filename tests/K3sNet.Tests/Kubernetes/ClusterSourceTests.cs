@@ -158,6 +158,33 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task Without_a_ca_in_the_kubeconfig_k3ss_own_ca_is_untrusted_and_the_message_says_none_was_given()
+        {
+            File.WriteAllText(_cluster.KubeconfigPath, string.Join('\n', File.ReadAllLines(_cluster.KubeconfigPath)
+                .Where(l => !l.TrimStart().StartsWith("certificate-authority-data:", StringComparison.Ordinal))));
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.UntrustedCertificate, error.Failure);
+            Assert.Contains("the kubeconfig names none (certificate-authority-data)", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task Insecure_skip_tls_verify_is_honoured_as_kubectl_honours_it_even_for_an_unnamed_address()
+        {
+            await WithClusterAsync(new EmulatorCluster { AlsoListenOn = new[] { IPAddress.Parse("127.0.0.2") } }, async cluster =>
+            {
+                PointAt(cluster, cluster.Emulator.AlsoUrls[0]);
+                File.WriteAllText(cluster.KubeconfigPath, string.Join('\n', File.ReadAllLines(cluster.KubeconfigPath)
+                    .Select(l => l.TrimStart().StartsWith("certificate-authority-data:", StringComparison.Ordinal) ? "    insecure-skip-tls-verify: true" : l)));
+                using var source = new KubeconfigClusterSource(cluster.Connection());
+
+                Assert.Equal(7, (await source.ListNodesAsync(null, CancellationToken.None)).Count);
+            });
+        }
+
+        [Fact]
         public async Task With_the_address_in_tls_san_the_same_address_works()
         {
             await WithClusterAsync(new EmulatorCluster { AlsoListenOn = new[] { IPAddress.Parse("127.0.0.2") }, TlsSans = new[] { "127.0.0.2" } }, async cluster =>
