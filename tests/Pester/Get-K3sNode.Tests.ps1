@@ -13,8 +13,10 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
         $ModulePath = Get-BuiltModulePath
         Import-Module (Join-Path $ModulePath 'K3sNet.psd1') -Force
 
-        # The server caps pages at 3 nodes, so every listing of the 7 fixture nodes must follow continue tokens.
-        $Emulator = Start-KubeApiEmulator -Context 'k3s-lab' -PageSize 3
+        # The server caps pages at 3 nodes, so every listing of the 7 fixture nodes must follow continue tokens. It serves
+        # HTTPS with a k3s-shaped kubeconfig (CA, EC client certificate); it also answers on 127.0.0.2, which its
+        # certificate does not name, as a node's public IP is not in k3s's certificate without --tls-san.
+        $Emulator = Start-KubeApiEmulator -Context 'k3s-lab' -PageSize 3 -AlsoListen 127.0.0.2
         $SavedKubeconfig = $env:KUBECONFIG
         $env:KUBECONFIG = $Emulator.Kubeconfig
         $Scratch = Join-Path ([IO.Path]::GetTempPath()) "k3snet-node-tests-$([guid]::NewGuid().ToString('N'))"
@@ -24,12 +26,18 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
         function Set-Fault([string] $Resource, [string] $Fault) {
             $null = Invoke-KubeApiEmulatorControl -Emulator $Emulator -Path "faults/$Resource`?fault=$Fault" -Method PUT
         }
-        function New-Kubeconfig([string] $Name, [string] $Token = $Emulator.Token, [string] $Server = $Emulator.Url) {
-            # A copy of the emulator's kubeconfig with another token or server.
+        function New-Kubeconfig([string] $Name, [string] $Token, [string] $Server = $Emulator.Url, [hashtable] $Data = @{}) {
+            # A copy of the emulator's kubeconfig with another server, other *-data fields (-Data @{ 'client-key-data' =
+            # ... }), or, with -Token, a copy of its token kubeconfig with another token.
             $path = Join-Path $Scratch $Name
-            (Get-Content -Raw -LiteralPath $Emulator.Kubeconfig).Replace($Emulator.Token, $Token).Replace($Emulator.Url, $Server) |
-                Set-Content -LiteralPath $path -NoNewline
+            $text = if ($Token) { (Get-Content -Raw -LiteralPath $Emulator.TokenKubeconfig).Replace($Emulator.Token, $Token) } else { Get-Content -Raw -LiteralPath $Emulator.Kubeconfig }
+            foreach ($field in $Data.Keys) { $text = $text -replace "(?m)^(\s*$field): .*$", "`$1: $($Data[$field])" }
+            $text.Replace($Emulator.Url, $Server) | Set-Content -LiteralPath $path -NoNewline
             return $path
+        }
+        function Get-KubeconfigData([string] $Field) {
+            # A *-data field of the emulator's kubeconfig, as the file holds it (base64).
+            ((Get-Content -LiteralPath $Emulator.Kubeconfig) -match "^\s*$Field`: " | Select-Object -First 1).Split(': ', 2)[1].Trim()
         }
         function Get-ClosedPort {
             $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
@@ -71,6 +79,10 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
             @($requests | Where-Object pathAndQuery -Like '/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns*') | Should -HaveCount 1
             $requests.authorized | Should -Not -Contain $false
             $requests[0].userAgent | Should -Match '^kubernetes-csharp/'
+            # Over HTTPS, as the admin of the k3s-shaped kubeconfig: its EC client certificate, checked against the CA.
+            $requests.authenticatedAs | Select-Object -Unique | Should -Be 'CN=system:admin, O=system:masters'
+            $Emulator.Url | Should -Match '^https://127\.0\.0\.1:'
+            [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String((Get-KubeconfigData 'client-key-data'))) | Should -Match '^-----BEGIN EC PRIVATE KEY-----'
         }
 
         It 'parses roles, addresses, flannel and provider fields of the server' {
@@ -239,11 +251,11 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
 
         It 'an API server nobody listens for: KubeApiUnreachable with the endpoint and the timeout' {
             $port = Get-ClosedPort
-            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig (New-Kubeconfig 'closed.yaml' -Server "http://127.0.0.1:$port") -TimeoutSeconds 7 }
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig (New-Kubeconfig 'closed.yaml' -Server "https://127.0.0.1:$port") -TimeoutSeconds 7 }
 
             $record.FullyQualifiedErrorId | Should -Be 'KubeApiUnreachable,K3sNet.Commands.GetK3sNodeCommand'
             $record.CategoryInfo.Category | Should -Be 'ConnectionError'
-            $record.TargetObject | Should -Be "http://127.0.0.1:$port/"
+            $record.TargetObject | Should -Be "https://127.0.0.1:$port/"
             $record.Exception.Message | Should -Match "127\.0\.0\.1:$port"
             $record.Exception.Message | Should -Match 'timeout 7 s'
         }
@@ -256,6 +268,41 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
             $record.CategoryInfo.Category | Should -Be 'OperationTimeout'
             $record.Exception.Message | Should -Match 'did not answer within 1 s'
             $record.ErrorDetails.RecommendedAction | Should -Match '-TimeoutSeconds'
+        }
+
+        It 'a server certificate the kubeconfig''s CA did not sign: KubeApiCertificateUntrusted, not unreachable, with the fix' {
+            $other = New-ForeignClusterCredential
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig (New-Kubeconfig 'other-ca.yaml' -Data @{ 'certificate-authority-data' = $other.CaData }) }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeApiCertificateUntrusted,K3sNet.Commands.GetK3sNodeCommand'
+            $record.CategoryInfo.Category | Should -Be 'SecurityError'
+            $record.TargetObject | Should -Be "$($Emulator.Url)/"
+            $record.Exception.Message | Should -Match ([regex]::Escape("is not trusted by the kubeconfig's CA ($($other.CaSubject))"))
+            $record.Exception.Message | Should -Match 'issued by CN=k3s-server-ca@'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'certificate-authority-data'
+            $record.ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape('/etc/rancher/k3s/k3s.yaml'))
+        }
+
+        It 'k3s.yaml pointed at an address its certificate does not name: KubeApiCertificateNameMismatch lists the names and says --tls-san' {
+            $public = $Emulator.AlsoUrls[0]
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig (New-Kubeconfig 'public-ip.yaml' -Server $public) }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeApiCertificateNameMismatch,K3sNet.Commands.GetK3sNodeCommand'
+            $record.CategoryInfo.Category | Should -Be 'SecurityError'
+            $record.TargetObject | Should -Be "$public/"
+            $record.Exception.Message | Should -Match 'does not name the address used, 127\.0\.0\.2: it names kubernetes, .*localhost, 127\.0\.0\.1, ::1'
+            $record.ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape("'--tls-san 127.0.0.2'"))
+            $record.ErrorDetails.RecommendedAction | Should -Match 'restart'
+        }
+
+        It 'a client certificate another cluster''s CA signed: KubeUnauthorized, as k3s answers it' {
+            $other = New-ForeignClusterCredential
+            $kubeconfig = New-Kubeconfig 'other-client.yaml' -Data @{ 'client-certificate-data' = $other.ClientCertificateData; 'client-key-data' = $other.ClientKeyData }
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig $kubeconfig }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeUnauthorized,K3sNet.Commands.GetK3sNodeCommand'
+            $record.CategoryInfo.Category | Should -Be 'AuthenticationError'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'client certificate'
         }
 
         It 'a wrong token: KubeUnauthorized' {
@@ -300,6 +347,80 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
             $record.Exception.Message | Should -Match 'Internal error occurred'
         }
 
+        It 'a 500 with no body: KubeApiError names the status, the endpoint and the request, and says where to look' {
+            Set-Fault nodes EmptyServerError
+            $record = Get-TerminatingError { Get-K3sNode }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeApiError,K3sNet.Commands.GetK3sNodeCommand'
+            $record.CategoryInfo.Category | Should -Be 'InvalidResult'
+            $record.TargetObject | Should -Be "$($Emulator.Url)/"
+            $record.Exception.Message | Should -Be "The API server $($Emulator.Url)/ answered HTTP 500 (InternalServerError) to list nodes, with no body to say why."
+            $record.Exception.Message | Should -Not -Match 'inner exception'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'journalctl -u k3s'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'readyz'
+        }
+
+        It 'an empty -Kubeconfig (<Kind>): KubeconfigInvalid says it is empty, not a NullReferenceException' -ForEach @(
+            @{ Kind = '0 bytes'; Text = '' }
+            @{ Kind = 'whitespace only'; Text = "  `n`n" }
+            @{ Kind = 'only ---'; Text = "---`n" }
+        ) {
+            $empty = Join-Path $Scratch "empty-$($Kind -replace '\W', '').yaml"
+            [IO.File]::WriteAllText($empty, $Text)
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig $empty }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeconfigInvalid,K3sNet.Commands.GetK3sNodeCommand'
+            $record.CategoryInfo.Category | Should -Be 'InvalidData'
+            $record.TargetObject | Should -Be $empty
+            $record.Exception.Message | Should -Be "The kubeconfig '$empty' is empty: it holds no YAML, only whitespace, comments or '---'."
+            $record.ErrorDetails.RecommendedAction | Should -Match '/etc/rancher/k3s/k3s.yaml'
+        }
+
+        It 'a directory as -Kubeconfig: KubeconfigIsDirectory says so' {
+            $folder = Join-Path $Scratch 'kube-folder'
+            $null = New-Item -ItemType Directory -Force -Path $folder
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig $folder }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeconfigIsDirectory,K3sNet.Commands.GetK3sNodeCommand'
+            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $record.TargetObject | Should -Be $folder
+            $record.Exception.Message | Should -Be "The kubeconfig '$folder' is a directory, not a file."
+            $record.ErrorDetails.RecommendedAction | Should -Match '~/.kube/config'
+        }
+
+        It 'an empty file found on the way is skipped for the next place, as kubectl does, and -Verbose says so' {
+            $home2 = Join-Path $Scratch 'home-with-config'
+            $null = New-Item -ItemType Directory -Force -Path (Join-Path $home2 '.kube')
+            Copy-Item -LiteralPath $Emulator.Kubeconfig -Destination (Join-Path $home2 '.kube/config')
+            $emptyListed = Join-Path $Scratch 'listed-empty.yaml'
+            [IO.File]::WriteAllText($emptyListed, "---`n")
+            $result = Invoke-FreshPwsh -Parameters @{ ModulePath = $ModulePath } -Environment @{ HOME = $home2; KUBECONFIG = $emptyListed } -ScriptBlock {
+                param($ModulePath)
+                Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
+                $nodes = @(Get-K3sNode -Verbose -WarningVariable warned -WarningAction SilentlyContinue 4>&1)
+                [pscustomobject]@{
+                    Nodes   = @($nodes | Where-Object { $_ -is [K3sNet.K3sNode] }).Count
+                    Verbose = @($nodes | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+                    Warning = "$warned"
+                }
+            }
+
+            $result.Nodes | Should -Be 7
+            $result.Verbose | Should -Contain "Skipped $emptyListed is empty; looking further, as kubectl does."
+            $result.Verbose -join "`n" | Should -Match ([regex]::Escape("from $home2/.kube/config"))
+            $result.Warning | Should -Match ([regex]::Escape("$emptyListed (empty)"))
+        }
+
+        It 'a context whose cluster is not in the kubeconfig: KubeconfigInvalid names the context and the cluster, not a .NET type' {
+            $dangling = Join-Path $Scratch 'dangling.yaml'
+            (Get-Content -Raw -LiteralPath $Emulator.Kubeconfig).Replace("    cluster: k3s-lab`n", "    cluster: k3s-gone`n") | Set-Content -LiteralPath $dangling -NoNewline
+            $record = Get-TerminatingError { Get-K3sNode -Kubeconfig $dangling }
+
+            $record.FullyQualifiedErrorId | Should -Be 'KubeconfigInvalid,K3sNet.Commands.GetK3sNodeCommand'
+            $record.Exception.Message | Should -Match ([regex]::Escape("context 'k3s-lab' names cluster 'k3s-gone', which the kubeconfig does not define (clusters: k3s-lab)"))
+            $record.Exception.Message | Should -Not -Match 'KubeConfigModels'
+        }
+
         It 'Ctrl+C stops a hung request at once: the pipeline ends Stopped, without an error, and the server sees the client go' {
             Set-Fault nodes Hang
             $null = Invoke-KubeApiEmulatorControl -Emulator $Emulator -Path requests -Method DELETE
@@ -311,19 +432,19 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
                 $invocation = $ps.BeginInvoke()
                 # Wait until the request is in flight at the server (polls, bounded so a broken run fails instead of hanging).
                 $headers = @{ Authorization = "Bearer $Token" }
-                for ($poll = 0; $poll -lt 3000 -and [int](Invoke-RestMethod "$Url/emulator/active" -Headers $headers) -lt 1; $poll++) {
+                for ($poll = 0; $poll -lt 3000 -and [int](Invoke-RestMethod "$Url/emulator/active" -Headers $headers -SkipCertificateCheck) -lt 1; $poll++) {
                     Start-Sleep -Milliseconds 20
                 }
-                $inFlight = [int](Invoke-RestMethod "$Url/emulator/active" -Headers $headers)
+                $inFlight = [int](Invoke-RestMethod "$Url/emulator/active" -Headers $headers -SkipCertificateCheck)
                 # What Ctrl+C does. The request may wait 3600 s; the guard below is a tenth of that, and only stops a hang.
                 $stopping = $ps.BeginStop($null, $null)
                 $stoppedBeforeGuard = $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(360))
                 $state = "$($ps.InvocationStateInfo.State)"
                 $errors = $ps.Streams.Error.Count
-                for ($poll = 0; $poll -lt 3000 -and [int](Invoke-RestMethod "$Url/emulator/active" -Headers $headers) -gt 0; $poll++) {
+                for ($poll = 0; $poll -lt 3000 -and [int](Invoke-RestMethod "$Url/emulator/active" -Headers $headers -SkipCertificateCheck) -gt 0; $poll++) {
                     Start-Sleep -Milliseconds 20
                 }
-                $requests = @((Invoke-RestMethod "$Url/emulator/requests" -Headers $headers) | ForEach-Object { $_ })
+                $requests = @((Invoke-RestMethod "$Url/emulator/requests" -Headers $headers -SkipCertificateCheck) | ForEach-Object { $_ })
                 [pscustomobject]@{
                     InFlight = $inFlight; Stopped = $stoppedBeforeGuard; State = $state; Errors = $errors
                     NodeRequests = @($requests | Where-Object pathAndQuery -Like '/api/v1/nodes*').Count
@@ -369,6 +490,12 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
             }
             $all | Should -Not -Match ([regex]::Escape($Emulator.Token))
             $all | Should -Not -Match ([regex]::Escape($wrongToken))
+            # Nor the client key of the k3s-shaped kubeconfig, as base64 or as PEM.
+            $keyData = Get-KubeconfigData 'client-key-data'
+            $all | Should -Not -Match ([regex]::Escape($keyData))
+            foreach ($line in ([Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($keyData)) -split "`n" | Where-Object { $_ -and $_ -notmatch '^-----' })) {
+                $all | Should -Not -Match ([regex]::Escape($line))
+            }
         }
     }
 }

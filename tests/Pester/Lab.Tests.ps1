@@ -483,7 +483,7 @@ Describe 'The lab''s cloud: emulators in the server''s namespace' {
         Get-VxlanSources node-a | Should -Be @('10.0.1.11')
         Test-Overlay | Should -BeFalse
         $Cloud.Ec2Url | Should -BeLike 'http://127.0.0.1:*' -Because 'the EC2 endpoint is the server node''s own loopback'
-        $Cloud.KubeApiUrl | Should -Be 'http://10.0.1.10:6443'
+        $Cloud.KubeApiUrl | Should -Be 'https://10.0.1.10:6443'
     }
 
     It 'renders a Grant into node-b''s nftables before Grant returns, and a Revoke takes it away again' {

@@ -55,9 +55,12 @@ function Start-KubeApiEmulator {
     .SYNOPSIS
     Starts the Kubernetes API emulator (tests/Emulators/KubeApi) in a child process and returns where it is.
     .DESCRIPTION
-    The emulator writes a kubeconfig for itself (its URL, -Token, -Context) and prints one JSON ready line, which this
-    reads. It exits with this process (--parent-pid) if Stop-KubeApiEmulator never runs. The result has Url, Kubeconfig,
-    Context, Token and Process. Built by 'dotnet build K3sNet.sln' (build.ps1 Build).
+    The emulator serves HTTPS as k3s does and writes a kubeconfig for itself shaped as k3s.yaml (its URL, its CA, the
+    admin's EC client certificate and key, -Context), and a second one whose user carries -Token instead
+    (TokenKubeconfig); it prints one JSON ready line, which this reads. It exits with this process (--parent-pid) if
+    Stop-KubeApiEmulator never runs. The result has Url, AlsoUrls, Kubeconfig, TokenKubeconfig, Context, Token and
+    Process. -AlsoListen adds addresses it answers on that its certificate does not name (a node's public IP, say);
+    -TlsSan adds names to its certificate, as k3s's --tls-san. Built by 'dotnet build K3sNet.sln' (build.ps1 Build).
     By default it listens on a free loopback port. -NetworkNamespace starts it with 'ip netns exec' inside a lab node's
     namespace, where -ListenAddress and -Port put it where a k3s server's API is (the node's address, 6443); 'ip netns
     exec' execs the emulator, so Process is the emulator itself and Stop-KubeApiEmulator ends it.
@@ -68,6 +71,8 @@ function Start-KubeApiEmulator {
         [string] $Token = ('k3snet-pester-' + [guid]::NewGuid().ToString('N')),
         [string] $Context = 'k3snet-emulator',
         [string] $KubeconfigPath = (Join-Path ([IO.Path]::GetTempPath()) "k3snet-kubeapi-$([guid]::NewGuid().ToString('N')).yaml"),
+        [ipaddress[]] $AlsoListen = @(),
+        [string[]] $TlsSan = @(),
         [int] $PageSize = 0,
         [ipaddress] $ListenAddress = [ipaddress]::Loopback,
         [ValidateRange(0, 65535)]
@@ -87,9 +92,13 @@ function Start-KubeApiEmulator {
 
     $command = @($dotnet, $emulator)
     if ($NetworkNamespace) { $command = @('ip', 'netns', 'exec', $NetworkNamespace) + $command }
+    $tokenKubeconfigPath = [IO.Path]::ChangeExtension($KubeconfigPath, '.token.yaml')
+    $options = @('--nodes', $NodesPath, '--token', $Token, '--context', $Context, '--kubeconfig', $KubeconfigPath, '--token-kubeconfig', $tokenKubeconfigPath,
+        '--listen', "$ListenAddress", '--port', "$Port", '--page-size', "$PageSize", '--parent-pid', "$PID")
+    foreach ($address in $AlsoListen) { $options += '--also-listen', "$address" }
+    foreach ($name in $TlsSan) { $options += '--tls-san', $name }
     $start = [Diagnostics.ProcessStartInfo]::new($command[0])
-    foreach ($argument in @($command | Select-Object -Skip 1) + @('--nodes', $NodesPath, '--token', $Token, '--context', $Context, '--kubeconfig', $KubeconfigPath,
-            '--listen', "$ListenAddress", '--port', "$Port", '--page-size', "$PageSize", '--parent-pid', "$PID") + $ArgumentList) {
+    foreach ($argument in @($command | Select-Object -Skip 1) + $options + $ArgumentList) {
         $start.ArgumentList.Add($argument)
     }
     if ($PodsPath) {
@@ -107,11 +116,13 @@ function Start-KubeApiEmulator {
     }
     $ready = $line | ConvertFrom-Json
     [pscustomobject]@{
-        Url        = $ready.url
-        Kubeconfig = $ready.kubeconfig
-        Context    = $ready.context
-        Token      = $Token
-        Process    = $process
+        Url             = $ready.url
+        AlsoUrls        = @($ready.alsoUrls)
+        Kubeconfig      = $ready.kubeconfig
+        TokenKubeconfig = $ready.tokenKubeconfig
+        Context         = $ready.context
+        Token           = $Token
+        Process         = $process
     }
 }
 
@@ -122,25 +133,52 @@ function Stop-KubeApiEmulator {
         $Emulator.Process.WaitForExit()
     }
     $Emulator.Process.Dispose()
-    Remove-Item -LiteralPath $Emulator.Kubeconfig -ErrorAction Ignore
+    Remove-Item -LiteralPath $Emulator.Kubeconfig, $Emulator.TokenKubeconfig -ErrorAction Ignore
 }
 
 function Invoke-KubeApiEmulatorControl {
     <#
     .SYNOPSIS
     Calls the emulator's control endpoints: GET requests (the recorded requests), GET active (requests in flight),
-    DELETE requests, DELETE faults, PUT faults/<resource>?fault=Forbidden|Hang|Slow|ServerError|None.
+    DELETE requests, DELETE faults, PUT faults/<resource>?fault=Forbidden|Hang|Slow|ServerError|EmptyServerError|None.
+    The harness talks to its own loopback emulator with the token and does not check its certificate (PowerShell's
+    web cmdlets take no CA); what K3sNet checks is tested through K3sNet.
     #>
     param(
         [Parameter(Mandatory)] $Emulator,
         [Parameter(Mandatory)] [string] $Path,
         [string] $Method = 'GET'
     )
-    Invoke-RestMethod -Method $Method -Uri "$($Emulator.Url)/emulator/$Path" -Headers @{ Authorization = "Bearer $($Emulator.Token)" }
+    Invoke-RestMethod -Method $Method -Uri "$($Emulator.Url)/emulator/$Path" -Headers @{ Authorization = "Bearer $($Emulator.Token)" } -SkipCertificateCheck
+}
+
+function New-ForeignClusterCredential {
+    <#
+    .SYNOPSIS
+    Another cluster's CA and admin credentials, shaped as k3s makes them (ECDSA P-256; the key as EC PRIVATE KEY), as
+    the base64 a kubeconfig's certificate-authority-data, client-certificate-data and client-key-data hold: for a
+    kubeconfig that trusts the wrong CA, or presents a client certificate the server's client CA did not sign.
+    #>
+    $curve = [Security.Cryptography.ECCurve+NamedCurves]::nistP256
+    $now = [datetimeoffset]::UtcNow
+    $caKey = [Security.Cryptography.ECDsa]::Create($curve)
+    $caRequest = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=k3s-server-ca@1700000000', $caKey, [Security.Cryptography.HashAlgorithmName]::SHA256)
+    $caRequest.CertificateExtensions.Add([Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+    $ca = $caRequest.CreateSelfSigned($now.AddMinutes(-5), $now.AddYears(1))
+    $clientKey = [Security.Cryptography.ECDsa]::Create($curve)
+    $clientRequest = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=system:admin, O=system:masters', $clientKey, [Security.Cryptography.HashAlgorithmName]::SHA256)
+    $client = $clientRequest.Create($ca, $now.AddMinutes(-5), $now.AddYears(1), [byte[]](1..16))
+    $data = { param([string] $Pem) [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($Pem + "`n")) }
+    [pscustomobject]@{
+        CaSubject             = $ca.Subject
+        CaData                = & $data $ca.ExportCertificatePem()
+        ClientCertificateData = & $data $client.ExportCertificatePem()
+        ClientKeyData         = & $data $clientKey.ExportECPrivateKeyPem()
+    }
 }
 
 # Invoke-PwshProcess comes from tools/PwshProcess.psm1; re-exported so a test imports one module.
-Export-ModuleMember -Function Get-RepositoryRoot, Get-BuiltModulePath, Invoke-FreshPwsh, Invoke-PwshProcess, Start-KubeApiEmulator, Stop-KubeApiEmulator, Invoke-KubeApiEmulatorControl
+Export-ModuleMember -Function Get-RepositoryRoot, Get-BuiltModulePath, Invoke-FreshPwsh, Invoke-PwshProcess, Start-KubeApiEmulator, Stop-KubeApiEmulator, Invoke-KubeApiEmulatorControl, New-ForeignClusterCredential
 
 # ---- The EC2 emulator (tests/Emulators/Ec2), as its own process on a loopback port -----------------------------------
 

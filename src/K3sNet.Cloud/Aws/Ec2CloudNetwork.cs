@@ -332,9 +332,16 @@ namespace K3sNet.Cloud.Aws
             {
                 return await call().ConfigureAwait(false);
             }
+            catch (AmazonServiceException e) when (string.IsNullOrEmpty(e.ErrorCode))
+            {
+                // No error body to read (a 5xx from EC2 or a proxy): the SDK then says only "See inner exception".
+                int status = (int)e.StatusCode;
+                throw new Ec2ApiException(action, "NoErrorBody", status,
+                    $"EC2 answered HTTP {status} ({e.StatusCode}) to {action} with no error body to say why, after the SDK's retries.");
+            }
             catch (AmazonServiceException e)
             {
-                throw new Ec2ApiException(action, e.ErrorCode ?? "Unknown", (int)e.StatusCode, e.Message);
+                throw new Ec2ApiException(action, e.ErrorCode, (int)e.StatusCode, e.Message);
             }
             catch (AmazonClientException e)
             {

@@ -17,7 +17,9 @@ namespace K3sNet.Cloud.Kubernetes
     /// </summary>
     internal static class ClusterRequests
     {
-        public static async Task<T> SendAsync<T>(ClusterRequest request, TimeSpan timeout, Func<Task<T>> call, CancellationToken cancellationToken)
+        /// <param name="certificates">The check on the server's certificate, which tells a refused certificate by its cause.</param>
+        public static async Task<T> SendAsync<T>(
+            ClusterRequest request, TimeSpan timeout, Func<Task<T>> call, CancellationToken cancellationToken, ServerCertificateCheck? certificates = null)
         {
             try
             {
@@ -38,6 +40,21 @@ namespace K3sNet.Cloud.Kubernetes
             catch (HttpOperationException exception)
             {
                 throw FromStatus(request, exception.Response.StatusCode, exception.Response.Content);
+            }
+            catch (HttpRequestException) when (certificates?.TakeRejection() is ServerCertificateRejection rejection)
+            {
+                throw new ClusterRequestException(
+                    rejection.Fault switch
+                    {
+                        ServerCertificateFault.NameMismatch => ClusterRequestFailure.CertificateNameMismatch,
+                        ServerCertificateFault.NotValidNow => ClusterRequestFailure.CertificateNotValidNow,
+                        _ => ClusterRequestFailure.UntrustedCertificate,
+                    },
+                    request,
+                    rejection.Describe(request.Server))
+                {
+                    Certificate = rejection,
+                };
             }
             catch (HttpRequestException exception)
             {
@@ -66,9 +83,12 @@ namespace K3sNet.Cloud.Kubernetes
                 HttpStatusCode.Forbidden => ClusterRequestFailure.Forbidden,
                 _ => ClusterRequestFailure.ApiError,
             };
-            string text = message is null
-                ? $"The API server {request.Server} answered {code} {status} to {request.Verb} {request.Resource}."
-                : $"The API server {request.Server} answered {code} {status} to {request.Verb} {request.Resource}: {message}";
+            // A 5xx with no body comes from a failing server or a proxy in front of it; the status is all there is to say.
+            string text = message is not null
+                ? $"The API server {request.Server} answered {code} {status} to {request.Verb} {request.Resource}: {message}"
+                : string.IsNullOrWhiteSpace(content)
+                    ? $"The API server {request.Server} answered HTTP {code} ({status}) to {request.Verb} {request.Resource}, with no body to say why."
+                    : $"The API server {request.Server} answered HTTP {code} ({status}) to {request.Verb} {request.Resource}, with a body that is not a Kubernetes Status.";
             return new ClusterRequestException(failure, request, text, status);
         }
 

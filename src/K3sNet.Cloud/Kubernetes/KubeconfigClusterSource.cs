@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using k8s;
@@ -18,6 +19,7 @@ namespace K3sNet.Cloud.Kubernetes
         private readonly k8s.Kubernetes _client;
         private readonly int _pageSize;
         private readonly TimeSpan _timeout;
+        private readonly ServerCertificateCheck? _certificates;
 
         public KubeconfigClusterSource(ClusterConnection connection)
         {
@@ -30,7 +32,10 @@ namespace K3sNet.Cloud.Kubernetes
             Context = configuration.CurrentContext ?? "(in-cluster)";
             _pageSize = connection.PageSize;
             _timeout = connection.Timeout;
+            SocketsHttpHandler? handler = null;
+            configuration.FirstMessageHandlerSetup = h => handler = h as SocketsHttpHandler;
             _client = new k8s.Kubernetes(configuration);
+            _certificates = ServerCertificateCheck.Install(handler, configuration);
         }
 
         public Uri Server { get; }
@@ -40,7 +45,7 @@ namespace K3sNet.Cloud.Kubernetes
         public async Task<string> GetServerVersionAsync(CancellationToken cancellationToken)
         {
             var request = new ClusterRequest(Server, "get", "version", null);
-            VersionInfo version = await ClusterRequests.SendAsync(request, _timeout, () => _client.Version.GetCodeAsync(cancellationToken), cancellationToken)
+            VersionInfo version = await ClusterRequests.SendAsync(request, _timeout, () => _client.Version.GetCodeAsync(cancellationToken), cancellationToken, _certificates)
                 .ConfigureAwait(false);
             return version.GitVersion;
         }
@@ -57,7 +62,7 @@ namespace K3sNet.Cloud.Kubernetes
                     request,
                     _timeout,
                     () => _client.CoreV1.ListNodeAsync(continueParameter: page, labelSelector: labelSelector, limit: _pageSize, cancellationToken: cancellationToken),
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken, _certificates).ConfigureAwait(false);
                 nodes.AddRange((list.Items ?? new List<V1Node>()).Select(NodeMapping.ToFacts));
                 next = list.Metadata?.ContinueProperty;
             }
@@ -73,7 +78,7 @@ namespace K3sNet.Cloud.Kubernetes
                 request,
                 _timeout,
                 () => _client.CoreV1.ListNamespacedPodAsync(ClusterDnsNamespace, labelSelector: ClusterDnsSelector, cancellationToken: cancellationToken),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken, _certificates).ConfigureAwait(false);
             return (list.Items ?? new List<V1Pod>())
                 .Select(p => new ClusterDnsPod(p.Metadata?.Name ?? string.Empty, p.Spec?.NodeName, p.Status?.Phase))
                 .ToArray();

@@ -68,16 +68,28 @@ namespace K3sNet.Cloud.Kubernetes
                     known);
             }
 
+            CheckReferences(merged, chosen, location, known);
             try
             {
                 return KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, chosen);
             }
             catch (KubeConfigException exception)
             {
-                // Its messages name contexts, users and clusters, never credentials.
+                // Its messages name contexts, users and clusters, never credentials; some print the context object
+                // itself, which reads as its .NET type name, so that is replaced by the context's name.
                 throw new ClusterConfigurationException(
                     ClusterConfigurationProblem.Invalid,
-                    $"The kubeconfig from {location.Describe()} cannot be used for context '{chosen}': {exception.Message}",
+                    $"The kubeconfig from {location.Describe()} cannot be used for context '{chosen}': "
+                    + exception.Message.Replace(typeof(Context).FullName!, chosen, StringComparison.Ordinal),
+                    known);
+            }
+            catch (Exception exception) when (exception is FormatException or System.Security.Cryptography.CryptographicException)
+            {
+                // certificate-authority-data or a client certificate or key that is not base64 PEM; never quoted.
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.Invalid,
+                    $"The kubeconfig from {location.Describe()} holds a certificate or key for context '{chosen}' that cannot be read "
+                    + "(certificate-authority-data, client-certificate-data or client-key-data must be base64 of PEM text).",
                     known);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -90,23 +102,70 @@ namespace K3sNet.Cloud.Kubernetes
             }
         }
 
+        /// <summary>
+        /// The cluster and user the context names must be in the kubeconfig, and the cluster must have a server: checked
+        /// here so the message names them; KubernetesClient's own messages name the context by its .NET type.
+        /// </summary>
+        private static void CheckReferences(K8SConfiguration merged, string chosen, KubeconfigLocation location, IReadOnlyList<string> known)
+        {
+            Context context = (merged.Contexts ?? Enumerable.Empty<Context>()).First(c => string.Equals(c.Name, chosen, StringComparison.OrdinalIgnoreCase));
+            string? clusterName = context.ContextDetails?.Cluster;
+            string? userName = context.ContextDetails?.User;
+            string[] clusters = (merged.Clusters ?? Enumerable.Empty<Cluster>()).Select(c => c.Name).ToArray();
+            string[] users = (merged.Users ?? Enumerable.Empty<User>()).Select(u => u.Name).ToArray();
+            string? problem = null;
+            if (string.IsNullOrEmpty(clusterName))
+            {
+                problem = $"context '{context.Name}' names no cluster.";
+            }
+            else if (!clusters.Contains(clusterName, StringComparer.OrdinalIgnoreCase))
+            {
+                problem = $"context '{context.Name}' names cluster '{clusterName}', which the kubeconfig does not define (clusters: {List(clusters)}).";
+            }
+            else if (string.IsNullOrWhiteSpace((merged.Clusters ?? Enumerable.Empty<Cluster>())
+                .First(c => string.Equals(c.Name, clusterName, StringComparison.OrdinalIgnoreCase)).ClusterEndpoint?.Server))
+            {
+                problem = $"cluster '{clusterName}' of context '{context.Name}' has no server: address.";
+            }
+            else if (!string.IsNullOrWhiteSpace(userName) && !users.Contains(userName, StringComparer.OrdinalIgnoreCase))
+            {
+                problem = $"context '{context.Name}' names user '{userName}', which the kubeconfig does not define (users: {List(users)}).";
+            }
+
+            if (problem is not null)
+            {
+                throw new ClusterConfigurationException(
+                    ClusterConfigurationProblem.Invalid, $"The kubeconfig from {location.Describe()} cannot be used: {problem}", known);
+            }
+        }
+
+        private static string List(IReadOnlyCollection<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
+
         private static K8SConfiguration LoadOne(string file)
         {
             try
             {
-                return WithAbsolutePaths(KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true), file);
+                // KubernetesClient fails on a file with no YAML content with a raw NullReferenceException, so such a
+                // file is told apart first (the locator skips found ones; this is the one -Kubeconfig or a race gives).
+                if (KubeconfigText.IsEmpty(File.ReadAllText(file)))
+                {
+                    throw KubeconfigLocator.EmptyFile(file);
+                }
+
+                K8SConfiguration? configuration = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true);
+                return configuration is null ? throw KubeconfigLocator.EmptyFile(file) : WithAbsolutePaths(configuration, file);
             }
             catch (UnauthorizedAccessException)
             {
                 throw new ClusterConfigurationException(
                     ClusterConfigurationProblem.Unreadable,
                     $"The kubeconfig '{file}' exists but this user may not read it.",
-                    Array.Empty<string>());
+                    Array.Empty<string>()) { Path = file };
             }
             catch (IOException exception)
             {
                 throw new ClusterConfigurationException(
-                    ClusterConfigurationProblem.Unreadable, $"The kubeconfig '{file}' cannot be read: {exception.Message}", Array.Empty<string>());
+                    ClusterConfigurationProblem.Unreadable, $"The kubeconfig '{file}' cannot be read: {exception.Message}", Array.Empty<string>()) { Path = file };
             }
             catch (Exception exception) when (exception is YamlDotNet.Core.YamlException or KubeConfigException or InvalidOperationException)
             {
@@ -114,7 +173,7 @@ namespace K3sNet.Cloud.Kubernetes
                 throw new ClusterConfigurationException(
                     ClusterConfigurationProblem.Invalid,
                     $"The kubeconfig '{file}' is not valid YAML kubeconfig: {FirstLine(exception.Message)}",
-                    Array.Empty<string>());
+                    Array.Empty<string>()) { Path = file };
             }
         }
 

@@ -120,6 +120,9 @@ namespace K3sNet.Commands
                     "Consolidate: replace per-address rules with one rule whose source is a security group all the nodes share (a self-referencing rule, -SourceGroupId <that group>), then run the command again."),
                 "ConnectionFailed" or "ClientError" => ("Ec2Unreachable", ErrorCategory.ConnectionError,
                     "Check -EndpointUrl or -Region and the network path to the EC2 endpoint."),
+                _ when e.StatusCode >= 500 => ("Ec2ServiceError", ErrorCategory.ResourceUnavailable,
+                    "EC2 failed on its side: run the command again in a minute, and check the AWS Health Dashboard for the region; "
+                    + "with -EndpointUrl, check that endpoint (or the proxy in front of it)."),
                 _ => ("Ec2Error", ErrorCategory.InvalidOperation, "Read EC2's message, correct the input, and run the command again."),
             };
             string message = e.ErrorCode == "UnauthorizedOperation"

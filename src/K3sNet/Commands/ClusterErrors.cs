@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq;
+using System.Net;
 using System.Management.Automation;
 using K3sNet.Kubernetes;
 
@@ -49,6 +50,19 @@ namespace K3sNet.Commands
                     null,
                     $"{exception.Message} Known contexts: {known}.",
                     "Pass -Context, or set one with 'kubectl config use-context <name>'."),
+                ClusterConfigurationProblem.Empty => K3sNetErrors.Create(
+                    "KubeconfigInvalid",
+                    ErrorCategory.InvalidData,
+                    exception.Path,
+                    exception.Message,
+                    "Write the cluster's kubeconfig into it (on a k3s server it is /etc/rancher/k3s/k3s.yaml), or pass another file with "
+                    + "-Kubeconfig. An empty file that K3sNet finds by itself (KUBECONFIG, ~/.kube/config) is skipped, as kubectl skips it."),
+                ClusterConfigurationProblem.IsDirectory => K3sNetErrors.Create(
+                    "KubeconfigIsDirectory",
+                    ErrorCategory.InvalidArgument,
+                    exception.Path,
+                    exception.Message,
+                    "Pass the kubeconfig file itself, such as -Kubeconfig ~/.kube/config, not the folder that holds it."),
                 ClusterConfigurationProblem.Unreadable => K3sNetErrors.Create(
                     "KubeconfigUnreadable",
                     ErrorCategory.PermissionDenied,
@@ -58,7 +72,7 @@ namespace K3sNet.Commands
                 _ => K3sNetErrors.Create(
                     "KubeconfigInvalid",
                     ErrorCategory.InvalidData,
-                    null,
+                    exception.Path,
                     exception.Message,
                     "Check the file with 'kubectl config view', or pass another one with -Kubeconfig."),
             };
@@ -77,6 +91,29 @@ namespace K3sNet.Commands
                     string.Create(CultureInfo.InvariantCulture, $"{exception.Message} (timeout {timeoutSeconds} s)."),
                     "Check that the API server is running and that this machine reaches it on its port (6443 for k3s); "
                     + "a k3s.yaml copied from a server still says https://127.0.0.1:6443 until you change server:."),
+                ClusterRequestFailure.UntrustedCertificate => K3sNetErrors.Create(
+                    "KubeApiCertificateUntrusted",
+                    ErrorCategory.SecurityError,
+                    endpoint,
+                    exception.Message,
+                    "Use this cluster's CA: copy certificate-authority-data from the server's /etc/rancher/k3s/k3s.yaml into the cluster "
+                    + "entry of your kubeconfig (k3s keeps it in /var/lib/rancher/k3s/server/tls/server-ca.crt). A k3s server that was "
+                    + "reinstalled has a new CA: copy its k3s.yaml again. Check also that server: points at the cluster you mean."),
+                ClusterRequestFailure.CertificateNameMismatch => K3sNetErrors.Create(
+                    "KubeApiCertificateNameMismatch",
+                    ErrorCategory.SecurityError,
+                    endpoint,
+                    exception.Message,
+                    $"Add the address to the server's certificate: on the k3s server, start k3s with '--tls-san {SanOf(exception)}' (or "
+                    + $"'tls-san: [\"{SanOf(exception)}\"]' in /etc/rancher/k3s/config.yaml) and restart it (systemctl restart k3s); k3s then "
+                    + "issues a certificate that names it. Or set server: in the kubeconfig to an address the certificate names."),
+                ClusterRequestFailure.CertificateNotValidNow => K3sNetErrors.Create(
+                    "KubeApiCertificateNotValidNow",
+                    ErrorCategory.SecurityError,
+                    endpoint,
+                    exception.Message,
+                    "Check this machine's clock. k3s renews its certificates when it starts within 90 days of their expiry: restart k3s "
+                    + "on the server (systemctl restart k3s), or rotate them with 'k3s certificate rotate'."),
                 ClusterRequestFailure.Timeout => K3sNetErrors.Create(
                     "KubeApiTimeout",
                     ErrorCategory.OperationTimeout,
@@ -102,9 +139,15 @@ namespace K3sNet.Commands
                     ErrorCategory.InvalidResult,
                     endpoint,
                     exception.Message,
-                    "Check the API server's health (kubectl get --raw /readyz) and retry."),
+                    exception.StatusCode is HttpStatusCode status && (int)status >= 500
+                        ? $"The API server failed ({(int)status}): check its health with 'kubectl get --raw /readyz?verbose' and, on a k3s server, "
+                          + "its log ('journalctl -u k3s'); if a load balancer or proxy stands in front of it, check that too. Then retry."
+                        : "Check the API server's health (kubectl get --raw /readyz) and retry."),
             };
         }
+
+        /// <summary>The address --tls-san must add: the one the kubeconfig's server: uses.</summary>
+        private static string SanOf(ClusterRequestException exception) => exception.Certificate?.Address ?? exception.Request.Server.Host;
 
         /// <summary>The RBAC rule that grants the request, and the kubectl commands that create it.</summary>
         private static string RbacAdvice(ClusterRequest request) => request.Namespace is null

@@ -38,6 +38,11 @@ namespace K3sNet.Commands
         protected override void ProcessRecord()
         {
             KubeconfigLocation location = LocateConfiguration();
+            foreach (string passedOver in location.Skipped)
+            {
+                WriteVerbose($"Skipped {passedOver}; looking further, as kubectl does.");
+            }
+
             if (location.KubeconfigVariableSkipped() is string skipped)
             {
                 WriteWarning(skipped);
@@ -86,6 +91,12 @@ namespace K3sNet.Commands
             catch (KubeconfigNotFoundException exception)
             {
                 ThrowTerminatingError(ClusterErrors.FromMissingConfiguration(exception));
+                throw;
+            }
+            catch (ClusterConfigurationException exception)
+            {
+                // -Kubeconfig names a directory or an empty file.
+                ThrowTerminatingError(ClusterErrors.FromConfiguration(exception, Context));
                 throw;
             }
         }

@@ -22,13 +22,25 @@ namespace K3sNet.Kubernetes
         public ClusterRequest Request { get; }
 
         public HttpStatusCode? StatusCode { get; }
+
+        /// <summary>The refused server certificate, for the certificate failures.</summary>
+        public ServerCertificateRejection? Certificate { get; init; }
     }
 
     /// <summary>What went wrong with a request.</summary>
     internal enum ClusterRequestFailure
     {
-        /// <summary>No connection: refused, no route, name not resolved, TLS failure.</summary>
+        /// <summary>No connection: refused, no route, name not resolved, a TLS failure not told apart below.</summary>
         Unreachable,
+
+        /// <summary>The server's certificate does not chain to the kubeconfig's CA.</summary>
+        UntrustedCertificate,
+
+        /// <summary>The server's certificate does not name the address used.</summary>
+        CertificateNameMismatch,
+
+        /// <summary>The server's certificate is expired or not yet valid.</summary>
+        CertificateNotValidNow,
 
         /// <summary>No answer within the timeout.</summary>
         Timeout,

@@ -7,6 +7,14 @@ namespace K3sNet.Kubernetes
 
         bool FileExists(string path);
 
+        bool DirectoryExists(string path);
+
+        /// <summary>
+        /// True when the file holds no YAML content (<see cref="KubeconfigText.IsEmpty"/>); false when it has content or
+        /// cannot be read (the loader then says why).
+        /// </summary>
+        bool IsEmptyFile(string path);
+
         string? HomeDirectory { get; }
 
         /// <summary>Where relative paths in KUBECONFIG start: the shell's current folder.</summary>

@@ -10,6 +10,9 @@ namespace K3sNet.Kubernetes
     /// </summary>
     internal sealed record KubeconfigLocation(KubeconfigSource Source, IReadOnlyList<string> Files, IReadOnlyList<string> Tried)
     {
+        /// <summary>The files found on the way and passed over, each with why ("/home/ops/.kube/config is empty").</summary>
+        public IReadOnlyList<string> Skipped { get; init; } = Array.Empty<string>();
+
         /// <summary>How a person reads where the configuration came from, for verbose output and errors.</summary>
         public string Describe() => Source switch
         {
@@ -34,7 +37,7 @@ namespace K3sNet.Kubernetes
                 .ToArray();
             return listed.Length == 0
                 ? null
-                : $"KUBECONFIG names no file that exists ({string.Join(", ", listed)}); reading {Describe()} instead. Correct KUBECONFIG, or pass -Kubeconfig, to be sure which cluster you read.";
+                : $"KUBECONFIG names no file that exists and has content ({string.Join(", ", listed)}); reading {Describe()} instead. Correct KUBECONFIG, or pass -Kubeconfig, to be sure which cluster you read.";
         }
     }
 }

@@ -8,7 +8,8 @@ namespace K3sNet.Kubernetes
     /// <summary>
     /// Finds the cluster configuration the way kubectl does, plus the k3s server's own file: -Kubeconfig; else the
     /// files KUBECONFIG lists that exist (merged, first wins); else ~/.kube/config; else /etc/rancher/k3s/k3s.yaml;
-    /// else the pod's service account.
+    /// else the pod's service account. A file found on the way that is empty (no YAML content) or a directory is
+    /// skipped, as kubectl reads an empty file as no configuration; the one -Kubeconfig names is an error instead.
     /// </summary>
     internal static class KubeconfigLocator
     {
@@ -24,15 +25,27 @@ namespace K3sNet.Kubernetes
             if (!string.IsNullOrEmpty(explicitPath))
             {
                 string path = Path.GetFullPath(explicitPath, environment.CurrentDirectory);
+                if (environment.DirectoryExists(path))
+                {
+                    throw new ClusterConfigurationException(
+                        ClusterConfigurationProblem.IsDirectory, $"The kubeconfig '{path}' is a directory, not a file.", Array.Empty<string>()) { Path = path };
+                }
+
                 if (!environment.FileExists(path))
                 {
                     throw new KubeconfigNotFoundException(new[] { path }, explicitPathMissing: true);
+                }
+
+                if (environment.IsEmptyFile(path))
+                {
+                    throw EmptyFile(path);
                 }
 
                 return new KubeconfigLocation(KubeconfigSource.Parameter, new[] { path }, new[] { path });
             }
 
             var tried = new List<string>();
+            var skipped = new List<string>();
             string? variable = environment.GetVariable("KUBECONFIG");
             if (!string.IsNullOrWhiteSpace(variable))
             {
@@ -42,28 +55,33 @@ namespace K3sNet.Kubernetes
                     .Select(p => Path.GetFullPath(ExpandHome(p.Trim(), environment), environment.CurrentDirectory))
                     .Distinct(StringComparer.Ordinal)
                     .ToList();
-                tried.AddRange(listed.Select(p => KubeconfigVariablePrefix + p));
-                List<string> existing = listed.Where(environment.FileExists).ToList();
+                var existing = new List<string>();
+                foreach (string path in listed)
+                {
+                    if (Usable(path, environment, tried, skipped, KubeconfigVariablePrefix))
+                    {
+                        existing.Add(path);
+                    }
+                }
+
                 if (existing.Count > 0)
                 {
-                    return new KubeconfigLocation(KubeconfigSource.KubeconfigVariable, existing, tried);
+                    return new KubeconfigLocation(KubeconfigSource.KubeconfigVariable, existing, tried) { Skipped = skipped };
                 }
             }
 
             if (environment.HomeDirectory is string home)
             {
                 string userConfig = Path.Combine(home, ".kube", "config");
-                tried.Add(userConfig);
-                if (environment.FileExists(userConfig))
+                if (Usable(userConfig, environment, tried, skipped))
                 {
-                    return new KubeconfigLocation(KubeconfigSource.UserHome, new[] { userConfig }, tried);
+                    return new KubeconfigLocation(KubeconfigSource.UserHome, new[] { userConfig }, tried) { Skipped = skipped };
                 }
             }
 
-            tried.Add(K3sServerKubeconfig);
-            if (environment.FileExists(K3sServerKubeconfig))
+            if (Usable(K3sServerKubeconfig, environment, tried, skipped))
             {
-                return new KubeconfigLocation(KubeconfigSource.K3sServer, new[] { K3sServerKubeconfig }, tried);
+                return new KubeconfigLocation(KubeconfigSource.K3sServer, new[] { K3sServerKubeconfig }, tried) { Skipped = skipped };
             }
 
             tried.Add("in-cluster: KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT and " + ServiceAccountToken);
@@ -71,10 +89,39 @@ namespace K3sNet.Kubernetes
                 && !string.IsNullOrEmpty(environment.GetVariable("KUBERNETES_SERVICE_PORT"))
                 && environment.FileExists(ServiceAccountToken))
             {
-                return new KubeconfigLocation(KubeconfigSource.InCluster, Array.Empty<string>(), tried);
+                return new KubeconfigLocation(KubeconfigSource.InCluster, Array.Empty<string>(), tried) { Skipped = skipped };
             }
 
             throw new KubeconfigNotFoundException(tried, explicitPathMissing: false);
+        }
+
+        /// <summary>The error for an empty kubeconfig that must be read: the one -Kubeconfig names.</summary>
+        public static ClusterConfigurationException EmptyFile(string path) => new(
+            ClusterConfigurationProblem.Empty,
+            $"The kubeconfig '{path}' is empty: it holds no YAML, only whitespace, comments or '---'.",
+            Array.Empty<string>())
+        {
+            Path = path,
+        };
+
+        /// <summary>
+        /// Whether a file found on the way can be read as a kubeconfig; records it in <paramref name="tried"/> (marked
+        /// when it is there but unusable) and, when skipped, why in <paramref name="skipped"/>.
+        /// </summary>
+        private static bool Usable(string path, IKubeconfigEnvironment environment, List<string> tried, List<string> skipped, string prefix = "")
+        {
+            string? unusable = environment.DirectoryExists(path) ? "a directory"
+                : !environment.FileExists(path) ? null
+                : environment.IsEmptyFile(path) ? "empty"
+                : null;
+            tried.Add(prefix + path + (unusable is null ? string.Empty : $" ({unusable})"));
+            if (unusable is not null)
+            {
+                skipped.Add($"{path} is {unusable}");
+                return false;
+            }
+
+            return environment.FileExists(path);
         }
 
         private static string ExpandHome(string path, IKubeconfigEnvironment environment) =>

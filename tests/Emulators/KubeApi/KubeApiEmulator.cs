@@ -16,6 +16,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -23,9 +25,11 @@ namespace K3sNet.Emulators.KubeApi
 {
     /// <summary>
     /// A Kubernetes API server on loopback (or a lab address) serving the reads K3sNet makes: nodes with label
-    /// selectors and limit/continue paging, kube-system CoreDNS pods, /version. Bearer-token auth (401 for a wrong
-    /// token), errors as Status objects, and faults on demand per resource (403, hang, slow, 500). Start it on port 0 and
-    /// read <see cref="Url"/>; dispose it to stop.
+    /// selectors and limit/continue paging, kube-system CoreDNS pods, /version. It serves HTTPS as k3s does: a serving
+    /// certificate from its own server CA naming k3s's default names, the listen address and <see cref="TlsSans"/>; it
+    /// asks for a client certificate and authenticates one its client CA signed (k3s.yaml's admin), or a bearer token;
+    /// anything else gets 401, as from k3s (anonymous auth off). Errors as Status objects, and faults on demand per
+    /// resource (403, hang, slow, 500). Start it on port 0 and read <see cref="Url"/>; dispose it to stop.
     /// </summary>
     public sealed class KubeApiEmulator : IAsyncDisposable
     {
@@ -37,6 +41,7 @@ namespace K3sNet.Emulators.KubeApi
         private readonly ConcurrentDictionary<string, ResourceFault> _faults = new(StringComparer.Ordinal);
         private readonly ConcurrentQueue<RecordedRequest> _requests = new();
         private readonly CancellationTokenSource _stopping = new();
+        private ClusterCertificates? _certificates;
         private WebApplication? _app;
         private int _active;
 
@@ -58,8 +63,23 @@ namespace K3sNet.Emulators.KubeApi
         /// <summary>The git version /version reports.</summary>
         public string ServerVersion { get; init; } = "v1.31.5+k3s1";
 
-        /// <summary>The base URL, such as http://127.0.0.1:41234, once started.</summary>
-        public Uri Url { get; private set; } = new("http://unstarted.invalid");
+        /// <summary>Extra names for the serving certificate, as k3s's --tls-san (DNS names or IP addresses).</summary>
+        public IReadOnlyList<string> TlsSans { get; init; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Addresses the emulator also answers on, each on a port of its own, that its certificate does not name unless
+        /// <see cref="TlsSans"/> does: what an EC2 node's public IP is to k3s, which only names the addresses it knows.
+        /// </summary>
+        public IReadOnlyList<IPAddress> AlsoListenOn { get; init; } = Array.Empty<IPAddress>();
+
+        /// <summary>The base URL, such as https://127.0.0.1:41234, once started.</summary>
+        public Uri Url { get; private set; } = new("https://unstarted.invalid");
+
+        /// <summary>The URL at each of <see cref="AlsoListenOn"/>, in order, once started.</summary>
+        public IReadOnlyList<Uri> AlsoUrls { get; private set; } = Array.Empty<Uri>();
+
+        /// <summary>The cluster's CAs and certificates, once started.</summary>
+        public ClusterCertificates Certificates => _certificates ?? throw new InvalidOperationException("The emulator is not started.");
 
         /// <summary>Every API request received so far, in order (control requests excluded).</summary>
         public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
@@ -76,40 +96,64 @@ namespace K3sNet.Emulators.KubeApi
         public async Task StartAsync(IPAddress address, int port = 0)
         {
             ArgumentNullException.ThrowIfNull(address);
+            // Like k3s: its default names, the address it serves on (k3s adds its node IPs), and --tls-san.
+            IEnumerable<string> names = ClusterCertificates.K3sDefaultNames
+                .Concat(address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? Array.Empty<string>() : new[] { address.ToString() })
+                .Concat(TlsSans);
+            _certificates = ClusterCertificates.Create(names);
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            string host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-            builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}"));
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Listen(address, port, listen => listen.UseHttps(ConfigureTls));
+                foreach (IPAddress also in AlsoListenOn)
+                {
+                    kestrel.Listen(also, 0, listen => listen.UseHttps(ConfigureTls));
+                }
+            });
             WebApplication app = builder.Build();
             app.Run(HandleAsync);
             await app.StartAsync().ConfigureAwait(false);
-            string bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            Url = new Uri(bound.Replace("[::]", host, StringComparison.Ordinal).Replace("0.0.0.0", host, StringComparison.Ordinal));
+            Uri[] bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+                .Select(a => new Uri(a)).ToArray();
+            Url = UrlAt(bound, address, port);
+            AlsoUrls = AlsoListenOn.Select(a => UrlAt(bound, a, 0)).ToArray();
             _app = app;
         }
 
         /// <summary>
-        /// Writes a kubeconfig (mode 600: it holds the token) whose one context points at this emulator with its token.
+        /// Writes a kubeconfig (mode 600: it holds a key or the token) whose one context points at this emulator, laid
+        /// out as k3s writes /etc/rancher/k3s/k3s.yaml: certificate-authority-data, and by default the admin's
+        /// client-certificate-data and client-key-data (an EC key); <see cref="KubeconfigCredential.Token"/> puts the
+        /// bearer token there instead, as a service account's kubeconfig has it.
         /// </summary>
-        public void WriteKubeconfig(string path, string contextName = "k3snet-emulator")
+        public void WriteKubeconfig(string path, string contextName = "k3snet-emulator", KubeconfigCredential credential = KubeconfigCredential.ClientCertificate)
         {
+            string user = credential == KubeconfigCredential.Token
+                ? $"    token: {_token}"
+                : $"""
+                    client-certificate-data: {ClusterCertificates.KubeconfigData(Certificates.AdminCertificateChainPem())}
+                    client-key-data: {ClusterCertificates.KubeconfigData(Certificates.AdminKeyPem)}
+                """;
             string text = $"""
                 apiVersion: v1
-                kind: Config
-                current-context: {contextName}
                 clusters:
-                - name: {contextName}
-                  cluster:
+                - cluster:
+                    certificate-authority-data: {ClusterCertificates.KubeconfigData(Certificates.ServerCa.ExportCertificatePem() + "\n")}
                     server: {Url.GetLeftPart(UriPartial.Authority)}
+                  name: {contextName}
                 contexts:
-                - name: {contextName}
-                  context:
+                - context:
                     cluster: {contextName}
                     user: {contextName}
+                  name: {contextName}
+                current-context: {contextName}
+                kind: Config
+                preferences: {"{}"}
                 users:
                 - name: {contextName}
                   user:
-                    token: {_token}
+                {user}
 
                 """;
             File.WriteAllText(path, string.Empty);
@@ -131,12 +175,30 @@ namespace K3sNet.Emulators.KubeApi
             }
 
             _stopping.Dispose();
+            _certificates?.Dispose();
+        }
+
+        private static Uri UrlAt(IEnumerable<Uri> bound, IPAddress address, int port) =>
+            bound.First(u => IPAddress.TryParse(u.Host.Trim('[', ']'), out IPAddress? host) && (host.Equals(address)
+                || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) && (port == 0 || u.Port == port));
+
+        /// <summary>
+        /// TLS as k3s's API server has it: the client certificate is asked for, not required, and any certificate is let
+        /// through the handshake; the request is then authenticated (a certificate the client CA did not sign is a 401).
+        /// </summary>
+        private void ConfigureTls(HttpsConnectionAdapterOptions options)
+        {
+            options.ServerCertificate = Certificates.ServingCertificate;
+            options.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+            options.ClientCertificateValidation = (_, _, _) => true;
+            options.CheckCertificateRevocation = false;
         }
 
         private async Task HandleAsync(HttpContext context)
         {
             string path = context.Request.Path.Value ?? "/";
-            bool authorized = IsAuthorized(context.Request);
+            string? credential = Authenticate(context);
+            bool authorized = credential is not null;
             if (path.StartsWith(ControlPrefix, StringComparison.Ordinal))
             {
                 await (authorized ? HandleControlAsync(context, path) : WriteStatusAsync(context, HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized")).ConfigureAwait(false);
@@ -168,17 +230,30 @@ namespace K3sNet.Emulators.KubeApi
                     authorized,
                     context.Response.StatusCode,
                     context.RequestAborted.IsCancellationRequested,
-                    context.Request.Headers.UserAgent.ToString()));
+                    context.Request.Headers.UserAgent.ToString(),
+                    credential));
                 Interlocked.Decrement(ref _active);
             }
         }
 
-        private bool IsAuthorized(HttpRequest request)
+        /// <summary>
+        /// Who the request is, as the API server's authenticators see it: "token" for the bearer token, the certificate's
+        /// subject for a client certificate the client CA signed, null for anyone else. A wrong token is a 401 even
+        /// with a good certificate, as in Kubernetes, where a presented token that fails rejects the request.
+        /// </summary>
+        private string? Authenticate(HttpContext context)
         {
-            string header = request.Headers.Authorization.ToString();
+            string header = context.Request.Headers.Authorization.ToString();
             const string Bearer = "Bearer ";
-            return header.StartsWith(Bearer, StringComparison.Ordinal)
-                && CryptographicEquals(header.Substring(Bearer.Length).Trim(), _token);
+            if (header.Length > 0)
+            {
+                return header.StartsWith(Bearer, StringComparison.Ordinal) && CryptographicEquals(header.Substring(Bearer.Length).Trim(), _token)
+                    ? "token"
+                    : null;
+            }
+
+            X509Certificate2? client = context.Connection.ClientCertificate;
+            return Certificates.IsTrustedClient(client) ? client!.Subject : null;
         }
 
         private static bool CryptographicEquals(string a, string b) =>
@@ -258,6 +333,9 @@ namespace K3sNet.Emulators.KubeApi
                     return true;
                 case ResourceFault.ServerError:
                     await WriteStatusAsync(context, HttpStatusCode.InternalServerError, "InternalError", "Internal error occurred: the emulator was asked to fail").ConfigureAwait(false);
+                    return false;
+                case ResourceFault.EmptyServerError:
+                    context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                     return false;
                 default:
                     return true;
@@ -339,7 +417,7 @@ namespace K3sNet.Emulators.KubeApi
             else
             {
                 await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound",
-                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError").ConfigureAwait(false);
+                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError").ConfigureAwait(false);
             }
         }
 

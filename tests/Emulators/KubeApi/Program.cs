@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -13,8 +14,9 @@ namespace K3sNet.Emulators.KubeApi
 {
     /// <summary>
     /// The emulator as a command. It starts, writes a kubeconfig for itself, prints one JSON ready line on stdout
-    /// (url, kubeconfig, context, pid) and optionally the same to --ready-file, then serves until Ctrl+C, SIGTERM, or
-    /// the exit of --parent-pid. Nothing else is written to stdout, so a parent may read just the first line.
+    /// (url, alsoUrls, kubeconfig, tokenKubeconfig, context, pid) and optionally the same to --ready-file, then serves
+    /// until Ctrl+C, SIGTERM, or the exit of --parent-pid. Nothing else is written to stdout, so a parent may read just
+    /// the first line.
     /// </summary>
     public static class Program
     {
@@ -23,14 +25,19 @@ namespace K3sNet.Emulators.KubeApi
 
               --nodes <file>          NodeList JSON to serve (required)
               --pods <file>           PodList JSON (CoreDNS pods, k8s-app=kube-dns) to serve
-              --listen <address>      address to listen on (default 127.0.0.1)
+              --listen <address>      address to listen on (default 127.0.0.1); HTTPS, with a certificate naming it
               --port <n>              port (default 0: pick a free one)
-              --token <text>          bearer token clients must send (default: a random one, written only to the kubeconfig)
-              --kubeconfig <file>     where to write the kubeconfig for this emulator (default: emulator-kubeconfig.yaml)
+              --also-listen <address> another address to answer on (own free port) that the certificate does not name,
+                                      as a node's public IP (repeatable)
+              --tls-san <name>        another DNS name or IP for the serving certificate, as k3s --tls-san (repeatable)
+              --token <text>          a bearer token the server also accepts (default: a random one)
+              --kubeconfig <file>     where to write the kubeconfig for this emulator, shaped as k3s.yaml: CA data and the
+                                      admin's EC client certificate and key (default: emulator-kubeconfig.yaml)
+              --token-kubeconfig <file>  also write a kubeconfig whose user carries the token instead
               --context <name>        its context name (default k3snet-emulator)
               --ready-file <file>     also write the ready line there
               --page-size <n>         most items per list answer, whatever the client's limit (default: no cap)
-              --fault <res>=<fault>   nodes|pods|version = Forbidden|Hang|Slow|ServerError (repeatable)
+              --fault <res>=<fault>   nodes|pods|version = Forbidden|Hang|Slow|ServerError|EmptyServerError (repeatable)
               --slow-ms <n>           delay of a Slow answer (default 2000)
               --user <name>           user the 403 message names
               --parent-pid <pid>      exit when that process exits
@@ -63,6 +70,8 @@ namespace K3sNet.Emulators.KubeApi
                 MaxPageSize = int.Parse(One(options, "page-size") ?? "0", CultureInfo.InvariantCulture),
                 SlowDelay = TimeSpan.FromMilliseconds(int.Parse(One(options, "slow-ms") ?? "2000", CultureInfo.InvariantCulture)),
                 UserName = One(options, "user") ?? "system:serviceaccount:kube-system:k3snet-reader",
+                TlsSans = options.GetValueOrDefault("tls-san") ?? new List<string>(),
+                AlsoListenOn = (options.GetValueOrDefault("also-listen") ?? new List<string>()).Select(IPAddress.Parse).ToArray(),
             };
             foreach (string fault in options.GetValueOrDefault("fault") ?? new List<string>())
             {
@@ -74,12 +83,19 @@ namespace K3sNet.Emulators.KubeApi
             string kubeconfig = Path.GetFullPath(One(options, "kubeconfig") ?? "emulator-kubeconfig.yaml");
             string context = One(options, "context") ?? "k3snet-emulator";
             emulator.WriteKubeconfig(kubeconfig, context);
+            string? tokenKubeconfig = One(options, "token-kubeconfig") is string tokenPath ? Path.GetFullPath(tokenPath) : null;
+            if (tokenKubeconfig is not null)
+            {
+                emulator.WriteKubeconfig(tokenKubeconfig, context, KubeconfigCredential.Token);
+            }
 
             string ready = JsonSerializer.Serialize(new
             {
                 ready = true,
                 url = emulator.Url.GetLeftPart(UriPartial.Authority),
+                alsoUrls = emulator.AlsoUrls.Select(u => u.GetLeftPart(UriPartial.Authority)).ToArray(),
                 kubeconfig,
+                tokenKubeconfig,
                 context,
                 pid = Environment.ProcessId,
             });

@@ -17,5 +17,8 @@ namespace K3sNet.Emulators.KubeApi
 
         /// <summary>500 InternalError.</summary>
         ServerError,
+
+        /// <summary>500 with no body at all, as a proxy or a crashing handler answers.</summary>
+        EmptyServerError,
     }
 }

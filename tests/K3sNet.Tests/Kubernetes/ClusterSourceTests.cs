@@ -4,6 +4,8 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using K3sNet.Cloud;
@@ -53,6 +55,145 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Equal((FlannelBackend?)FlannelBackend.HostGw, nodes[5].FlannelBackend);
             Assert.Equal("fd07:b51a:cc66::2", nodes[5].InternalIPv6);
             Assert.False(nodes[6].Ready);
+            Assert.All(Emulator.Requests, r => Assert.Equal("CN=system:admin, O=system:masters", r.AuthenticatedAs));
+        }
+
+        [Fact]
+        public void The_kubeconfig_is_shaped_as_k3s_yaml_with_an_ecdsa_client_certificate_and_an_ec_key()
+        {
+            string text = File.ReadAllText(_cluster.KubeconfigPath);
+            string Data(string field) => Encoding.ASCII.GetString(Convert.FromBase64String(
+                text.Split('\n').Single(l => l.TrimStart().StartsWith(field + ":", StringComparison.Ordinal)).Split(':', 2)[1].Trim()));
+
+            Assert.StartsWith("https://127.0.0.1:", Emulator.Url.ToString(), StringComparison.Ordinal);
+            Assert.StartsWith("-----BEGIN CERTIFICATE-----", Data("certificate-authority-data"), StringComparison.Ordinal);
+            Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----", Data("client-key-data"), StringComparison.Ordinal);
+            Assert.DoesNotContain("token:", text, StringComparison.Ordinal);
+            using X509Certificate2 client = X509Certificate2.CreateFromPem(Data("client-certificate-data"));
+            Assert.Equal("CN=system:admin, O=system:masters", client.Subject);
+            using System.Security.Cryptography.ECDsa? key = client.GetECDsaPublicKey();
+            Assert.Equal("1.2.840.10045.3.1.7", key!.ExportParameters(false).Curve.Oid.Value); // P-256, as k3s's
+        }
+
+        [Fact]
+        public async Task A_request_without_a_client_certificate_or_token_is_unauthorized_as_k3s_answers_it()
+        {
+            // A context with no user: the client sends neither a certificate nor a token.
+            File.WriteAllText(_cluster.KubeconfigPath, string.Join('\n', File.ReadAllLines(_cluster.KubeconfigPath)
+                .Where(l => l != "    user: k3snet-emulator")));
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Unauthorized, error.Failure);
+            Assert.Null(Assert.Single(Emulator.Requests).AuthenticatedAs);
+        }
+
+        [Fact]
+        public async Task A_client_certificate_another_clusters_ca_signed_is_unauthorized()
+        {
+            using ClusterCertificates other = ClusterCertificates.Create(new[] { "localhost" });
+            File.WriteAllText(_cluster.KubeconfigPath, File.ReadAllText(_cluster.KubeconfigPath)
+                .Replace(ClusterCertificates.KubeconfigData(Emulator.Certificates.AdminCertificateChainPem()), ClusterCertificates.KubeconfigData(other.AdminCertificateChainPem()), StringComparison.Ordinal)
+                .Replace(ClusterCertificates.KubeconfigData(Emulator.Certificates.AdminKeyPem), ClusterCertificates.KubeconfigData(other.AdminKeyPem), StringComparison.Ordinal));
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Unauthorized, error.Failure);
+            Assert.DoesNotContain(other.AdminKeyPem.Split('\n')[1], error.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task A_server_certificate_the_kubeconfigs_ca_did_not_sign_is_named_untrusted_not_unreachable()
+        {
+            using ClusterCertificates other = ClusterCertificates.Create(new[] { "localhost" });
+            File.WriteAllText(_cluster.KubeconfigPath, File.ReadAllText(_cluster.KubeconfigPath).Replace(
+                ClusterCertificates.KubeconfigData(Emulator.Certificates.ServerCa.ExportCertificatePem() + "\n"),
+                ClusterCertificates.KubeconfigData(other.ServerCa.ExportCertificatePem() + "\n"),
+                StringComparison.Ordinal));
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.UntrustedCertificate, error.Failure);
+            Assert.Contains("is not trusted by the kubeconfig's CA (" + other.ServerCa.Subject + ")", error.Message, StringComparison.Ordinal);
+            Assert.Contains("issued by " + Emulator.Certificates.ServerCa.Subject, error.Message, StringComparison.Ordinal);
+            Assert.Empty(Emulator.Requests);
+        }
+
+        [Fact]
+        public async Task The_library_alone_accepts_a_certificate_that_does_not_name_the_address_so_k3snet_checks_the_name()
+        {
+            // Why ServerCertificateCheck exists: KubernetesClient 21 on its own reads the cluster through an address the
+            // certificate does not name, where kubectl refuses. If a later version checks names, this starts failing
+            // and the check may be dropped.
+            await WithClusterAsync(new EmulatorCluster { AlsoListenOn = new[] { IPAddress.Parse("127.0.0.2") } }, async cluster =>
+            {
+                PointAt(cluster, cluster.Emulator.AlsoUrls[0]);
+                k8s.KubernetesClientConfiguration configuration = KubeconfigLoader.Build(cluster.Connection().Location, null);
+                using k8s.IKubernetes library = new k8s.Kubernetes(configuration);
+
+                Assert.Equal("v1.31.5+k3s1", (await k8s.VersionOperationsExtensions.GetCodeAsync(library.Version)).GitVersion);
+            });
+        }
+
+        [Fact]
+        public async Task An_address_the_certificate_does_not_name_is_a_name_mismatch_listing_the_names_offered()
+        {
+            await WithClusterAsync(new EmulatorCluster { AlsoListenOn = new[] { IPAddress.Parse("127.0.0.2") } }, async cluster =>
+            {
+                PointAt(cluster, cluster.Emulator.AlsoUrls[0]);
+                using var source = new KubeconfigClusterSource(cluster.Connection());
+
+                var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+                Assert.Equal(ClusterRequestFailure.CertificateNameMismatch, error.Failure);
+                Assert.Equal("127.0.0.2", error.Certificate!.Address);
+                Assert.Contains("does not name the address used, 127.0.0.2: it names kubernetes, ", error.Message, StringComparison.Ordinal);
+                Assert.Contains("localhost, 127.0.0.1, ::1", error.Message, StringComparison.Ordinal);
+                Assert.Contains("--tls-san", error.Message, StringComparison.Ordinal);
+                Assert.Empty(cluster.Emulator.Requests);
+            });
+        }
+
+        [Fact]
+        public async Task Without_a_ca_in_the_kubeconfig_k3ss_own_ca_is_untrusted_and_the_message_says_none_was_given()
+        {
+            File.WriteAllText(_cluster.KubeconfigPath, string.Join('\n', File.ReadAllLines(_cluster.KubeconfigPath)
+                .Where(l => !l.TrimStart().StartsWith("certificate-authority-data:", StringComparison.Ordinal))));
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.UntrustedCertificate, error.Failure);
+            Assert.Contains("the kubeconfig names none (certificate-authority-data)", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task Insecure_skip_tls_verify_is_honoured_as_kubectl_honours_it_even_for_an_unnamed_address()
+        {
+            await WithClusterAsync(new EmulatorCluster { AlsoListenOn = new[] { IPAddress.Parse("127.0.0.2") } }, async cluster =>
+            {
+                PointAt(cluster, cluster.Emulator.AlsoUrls[0]);
+                File.WriteAllText(cluster.KubeconfigPath, string.Join('\n', File.ReadAllLines(cluster.KubeconfigPath)
+                    .Select(l => l.TrimStart().StartsWith("certificate-authority-data:", StringComparison.Ordinal) ? "    insecure-skip-tls-verify: true" : l)));
+                using var source = new KubeconfigClusterSource(cluster.Connection());
+
+                Assert.Equal(7, (await source.ListNodesAsync(null, CancellationToken.None)).Count);
+            });
+        }
+
+        [Fact]
+        public async Task With_the_address_in_tls_san_the_same_address_works()
+        {
+            await WithClusterAsync(new EmulatorCluster { AlsoListenOn = new[] { IPAddress.Parse("127.0.0.2") }, TlsSans = new[] { "127.0.0.2" } }, async cluster =>
+            {
+                PointAt(cluster, cluster.Emulator.AlsoUrls[0]);
+                using var source = new KubeconfigClusterSource(cluster.Connection());
+
+                Assert.Equal(7, (await source.ListNodesAsync(null, CancellationToken.None)).Count);
+            });
         }
 
         [Fact]
@@ -101,8 +242,19 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_token_kubeconfig_reads_the_cluster_as_the_token()
+        {
+            Emulator.WriteKubeconfig(_cluster.KubeconfigPath, credential: KubeconfigCredential.Token);
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            Assert.Equal(7, (await source.ListNodesAsync(null, CancellationToken.None)).Count);
+            Assert.Equal("token", Emulator.Requests[0].AuthenticatedAs);
+        }
+
+        [Fact]
         public async Task A_wrong_token_is_unauthorized_and_the_message_holds_no_token()
         {
+            Emulator.WriteKubeconfig(_cluster.KubeconfigPath, credential: KubeconfigCredential.Token);
             File.WriteAllText(_cluster.KubeconfigPath, File.ReadAllText(_cluster.KubeconfigPath).Replace(EmulatorCluster.Token, "wrong-token-7c1d", StringComparison.Ordinal));
             using var source = new KubeconfigClusterSource(_cluster.Connection());
 
@@ -194,6 +346,19 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_500_with_no_body_names_the_status_the_server_and_the_request()
+        {
+            Emulator.SetFault("nodes", ResourceFault.EmptyServerError);
+            using var source = new KubeconfigClusterSource(_cluster.Connection());
+
+            var error = await Assert.ThrowsAsync<ClusterRequestException>(() => source.ListNodesAsync(null, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.ApiError, error.Failure);
+            Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
+            Assert.Equal($"The API server {source.Server} answered HTTP 500 (InternalServerError) to list nodes, with no body to say why.", error.Message);
+        }
+
+        [Fact]
         public void An_unknown_context_lists_the_known_ones()
         {
             ClusterConnection connection = _cluster.Connection() with { Context = "prod" };
@@ -203,6 +368,25 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Equal(ClusterConfigurationProblem.ContextNotFound, error.Problem);
             Assert.Equal(new[] { "k3snet-emulator" }, error.KnownContexts);
         }
+
+        /// <summary>Runs a test against a cluster of its own, started with other options than the shared one.</summary>
+        private static async Task WithClusterAsync(EmulatorCluster cluster, Func<EmulatorCluster, Task> test)
+        {
+            await cluster.InitializeAsync();
+            try
+            {
+                await test(cluster);
+            }
+            finally
+            {
+                await cluster.DisposeAsync();
+            }
+        }
+
+        /// <summary>Points the cluster's kubeconfig at another URL of the same emulator, as a user edits server:.</summary>
+        private static void PointAt(EmulatorCluster cluster, Uri url) =>
+            File.WriteAllText(cluster.KubeconfigPath, File.ReadAllText(cluster.KubeconfigPath).Replace(
+                cluster.Emulator.Url.GetLeftPart(UriPartial.Authority), url.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal));
 
         /// <summary>Polls a condition the emulator reaches on its own; a bound on the polls keeps a broken run from hanging.</summary>
         private static async Task UntilAsync(Func<bool> condition)

@@ -25,6 +25,12 @@ namespace K3sNet.Tests.Kubernetes
 
         public string ServedToken { get; init; } = Token;
 
+        /// <summary>Addresses the emulator also answers on, which its certificate does not name (as a node's public IP).</summary>
+        public IPAddress[] AlsoListenOn { get; init; } = Array.Empty<IPAddress>();
+
+        /// <summary>Extra names for its certificate, as k3s's --tls-san.</summary>
+        public string[] TlsSans { get; init; } = Array.Empty<string>();
+
         public async Task InitializeAsync()
         {
             Directory.CreateDirectory(_folder);
@@ -32,6 +38,8 @@ namespace K3sNet.Tests.Kubernetes
             {
                 MaxPageSize = MaxPageSize,
                 SlowDelay = TimeSpan.FromMilliseconds(300),
+                AlsoListenOn = AlsoListenOn,
+                TlsSans = TlsSans,
             };
             await Emulator.StartAsync(IPAddress.Loopback);
             Emulator.WriteKubeconfig(KubeconfigPath);

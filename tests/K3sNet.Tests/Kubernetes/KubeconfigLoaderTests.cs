@@ -146,5 +146,90 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Equal(ClusterConfigurationProblem.Invalid, error.Problem);
             Assert.DoesNotContain("tok-never-shown", error.ToString(), StringComparison.Ordinal);
         }
+
+        [Theory]
+        [InlineData("")]
+        [InlineData("   \n\n")]
+        [InlineData("---\n")]
+        public void An_empty_file_is_its_own_problem_naming_the_file_not_a_null_reference(string text)
+        {
+            string path = Path.Combine(_folder, "empty");
+            File.WriteAllText(path, text);
+
+            var error = Assert.Throws<ClusterConfigurationException>(() => KubeconfigLoader.Build(Variable(path), null));
+
+            Assert.Equal(ClusterConfigurationProblem.Empty, error.Problem);
+            Assert.Equal(path, error.Path);
+            Assert.Contains($"'{path}' is empty", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_context_whose_cluster_is_not_defined_is_named_by_its_name_with_the_clusters_there_are()
+        {
+            string path = WriteText("dangling", """
+                apiVersion: v1
+                kind: Config
+                current-context: prod-east
+                clusters:
+                - name: staging
+                  cluster:
+                    server: https://127.0.0.1:6443
+                contexts:
+                - name: prod-east
+                  context:
+                    cluster: prod
+                    user: admin
+                users:
+                - name: admin
+                  user:
+                    token: tok-never-shown
+                """);
+
+            var error = Assert.Throws<ClusterConfigurationException>(() => KubeconfigLoader.Build(Variable(path), null));
+
+            Assert.Equal(ClusterConfigurationProblem.Invalid, error.Problem);
+            Assert.Contains("context 'prod-east' names cluster 'prod', which the kubeconfig does not define (clusters: staging)", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("KubeConfigModels", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_context_whose_cluster_has_no_server_or_whose_user_is_missing_says_which()
+        {
+            string noServer = WriteText("no-server", """
+                apiVersion: v1
+                kind: Config
+                current-context: dev
+                clusters:
+                - name: dev
+                  cluster:
+                    insecure-skip-tls-verify: true
+                contexts:
+                - name: dev
+                  context:
+                    cluster: dev
+                    user: dev
+                users:
+                - name: dev
+                  user:
+                    token: tok-never-shown
+                """);
+            string noUser = WriteText("no-user", File.ReadAllText(noServer)
+                .Replace("    insecure-skip-tls-verify: true", "    server: https://127.0.0.1:6443", StringComparison.Ordinal)
+                .Replace("    user: dev", "    user: ops", StringComparison.Ordinal));
+
+            var server = Assert.Throws<ClusterConfigurationException>(() => KubeconfigLoader.Build(Variable(noServer), null));
+            var user = Assert.Throws<ClusterConfigurationException>(() => KubeconfigLoader.Build(Variable(noUser), null));
+
+            Assert.Contains("cluster 'dev' of context 'dev' has no server: address", server.Message, StringComparison.Ordinal);
+            Assert.Contains("context 'dev' names user 'ops', which the kubeconfig does not define (users: dev)", user.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("KubeConfigModels", server.Message + user.Message, StringComparison.Ordinal);
+        }
+
+        private string WriteText(string name, string text)
+        {
+            string path = Path.Combine(_folder, name);
+            File.WriteAllText(path, text);
+            return path;
+        }
     }
 }

@@ -12,9 +12,18 @@ namespace K3sNet.Tests.Kubernetes
 
             public HashSet<string> Files { get; } = new();
 
+            /// <summary>Files that exist and hold no YAML content.</summary>
+            public HashSet<string> EmptyFiles { get; } = new();
+
+            public HashSet<string> Directories { get; } = new();
+
             public string? GetVariable(string name) => Variables.TryGetValue(name, out string? value) ? value : null;
 
-            public bool FileExists(string path) => Files.Contains(path);
+            public bool FileExists(string path) => Files.Contains(path) || EmptyFiles.Contains(path);
+
+            public bool DirectoryExists(string path) => Directories.Contains(path);
+
+            public bool IsEmptyFile(string path) => EmptyFiles.Contains(path);
 
             public string? HomeDirectory { get; set; } = "/home/ops";
 
@@ -132,6 +141,77 @@ namespace K3sNet.Tests.Kubernetes
                 new[] { "KUBECONFIG: /a/one.yaml", "KUBECONFIG: /a/two.yaml", "/home/ops/.kube/config", "/etc/rancher/k3s/k3s.yaml" },
                 error.Tried.Take(4));
             Assert.StartsWith("in-cluster:", error.Tried[4], System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void An_empty_kubeconfig_parameter_is_an_error_naming_it_and_nothing_else_is_tried()
+        {
+            var env = new FakeEnvironment { EmptyFiles = { "/work/empty.yaml" }, Files = { "/home/ops/.kube/config" } };
+
+            var error = Assert.Throws<ClusterConfigurationException>(() => KubeconfigLocator.Locate("empty.yaml", env));
+
+            Assert.Equal(ClusterConfigurationProblem.Empty, error.Problem);
+            Assert.Equal("/work/empty.yaml", error.Path);
+            Assert.Contains("'/work/empty.yaml' is empty", error.Message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_directory_as_kubeconfig_parameter_says_it_is_a_directory()
+        {
+            var env = new FakeEnvironment { Directories = { "/home/ops/.kube" }, Files = { "/home/ops/.kube/config" } };
+
+            var error = Assert.Throws<ClusterConfigurationException>(() => KubeconfigLocator.Locate("/home/ops/.kube", env));
+
+            Assert.Equal(ClusterConfigurationProblem.IsDirectory, error.Problem);
+            Assert.Equal("/home/ops/.kube", error.Path);
+            Assert.Contains("is a directory", error.Message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void An_empty_users_kube_config_is_skipped_for_the_k3s_servers_file_and_says_so()
+        {
+            var env = new FakeEnvironment { EmptyFiles = { "/home/ops/.kube/config" }, Files = { KubeconfigLocator.K3sServerKubeconfig } };
+
+            KubeconfigLocation location = KubeconfigLocator.Locate(null, env);
+
+            Assert.Equal(KubeconfigSource.K3sServer, location.Source);
+            Assert.Equal(new[] { "/home/ops/.kube/config is empty" }, location.Skipped);
+            Assert.Equal(new[] { "/home/ops/.kube/config (empty)", KubeconfigLocator.K3sServerKubeconfig }, location.Tried);
+        }
+
+        [Fact]
+        public void Kubeconfig_variable_merges_only_the_files_with_content_and_skips_the_empty_ones_and_directories()
+        {
+            var env = new FakeEnvironment { EmptyFiles = { "/a/empty.yaml" }, Directories = { "/a/dir" }, Files = { "/a/good.yaml" } };
+            env.Variables["KUBECONFIG"] = "/a/empty.yaml:/a/dir:/a/good.yaml";
+
+            KubeconfigLocation location = KubeconfigLocator.Locate(null, env);
+
+            Assert.Equal(KubeconfigSource.KubeconfigVariable, location.Source);
+            Assert.Equal(new[] { "/a/good.yaml" }, location.Files);
+            Assert.Equal(new[] { "/a/empty.yaml is empty", "/a/dir is a directory" }, location.Skipped);
+        }
+
+        [Fact]
+        public void Kubeconfig_variable_naming_only_empty_files_falls_through_with_a_warning_that_names_them()
+        {
+            var env = new FakeEnvironment { EmptyFiles = { "/a/empty.yaml" }, Files = { "/home/ops/.kube/config" } };
+            env.Variables["KUBECONFIG"] = "/a/empty.yaml";
+
+            KubeconfigLocation location = KubeconfigLocator.Locate(null, env);
+
+            Assert.Equal(KubeconfigSource.UserHome, location.Source);
+            Assert.Contains("/a/empty.yaml (empty)", location.KubeconfigVariableSkipped(), System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Only_empty_files_anywhere_is_no_configuration_and_the_list_marks_them()
+        {
+            var env = new FakeEnvironment { EmptyFiles = { "/home/ops/.kube/config", KubeconfigLocator.K3sServerKubeconfig } };
+
+            var error = Assert.Throws<KubeconfigNotFoundException>(() => KubeconfigLocator.Locate(null, env));
+
+            Assert.Equal(new[] { "/home/ops/.kube/config (empty)", "/etc/rancher/k3s/k3s.yaml (empty)" }, error.Tried.Take(2));
         }
     }
 }
