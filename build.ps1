@@ -13,6 +13,7 @@ Tasks (run in the order given; default Build):
            and nftables, else it shows the port matrix and says what it needs).
   Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports (tools/Bench.ps1): all of them,
            or those -Bench names. Vxlan needs root; without it, it is skipped with the reason. About 5 minutes.
+           -Quick runs each once in a small form, which proves they run (CI does it in the Pester suite).
   Clean    Remove out/, artifacts/ and every bin/ and obj/.
 
 .EXAMPLE
@@ -33,7 +34,10 @@ param(
 
     # The benchmarks the Bench task runs (default all): Import, Codec, SecurityGroup, Vxlan. Commas also separate them,
     # because `pwsh -File build.ps1 -Bench Codec,Vxlan` (the way a shell calls it) passes one string.
-    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
+    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan'),
+
+    # Bench: every benchmark once, on few nodes, one iteration: proves they run; the figures mean nothing.
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -305,7 +309,7 @@ function Invoke-Bench {
     # Not Invoke-ModuleScript: a list of benchmark names does not survive pwsh -File's argument binding.
     Invoke-Build
     Write-Step "Bench ($($Bench -join ', '))"
-    Invoke-PwshProcess -Command "& '$(Join-Path $Root 'tools/Bench.ps1')' -ModulePath '$ModuleOut' -Bench $($Bench -join ', ')" | Out-Host
+    Invoke-PwshProcess -Command "& '$(Join-Path $Root 'tools/Bench.ps1')' -ModulePath '$ModuleOut' -Bench $($Bench -join ', ') -Quick:`$$Quick" | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "Bench failed with exit code $LASTEXITCODE."
     }
