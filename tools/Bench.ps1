@@ -13,8 +13,15 @@ Each benchmark runs in its own fresh pwsh (so one's memory or loaded assemblies 
                  with 0, 5, 10 and 25 of the 49 peers blocked. Needs root; without it, it says why it is skipped.
 -Bench picks some of them. A benchmark that fails is reported and the others still run; the script then fails.
 
+-Quick runs each of them once in a small form, to prove it still runs (CI does, tests/Pester/Bench.Tests.ps1): Import
+with one pair of processes, Codec with BenchmarkDotNet's dry job in-process, SecurityGroup on 10 instances in 2
+groups once, Vxlan on a 3-node lab with 0 and 1 peers blocked once. Its figures mean nothing.
+
 .EXAMPLE
 dotnet pwsh ./tools/Bench.ps1 -ModulePath ./out/K3sNet -Bench Codec, SecurityGroup
+
+.EXAMPLE
+dotnet pwsh ./tools/Bench.ps1 -ModulePath ./out/K3sNet -Quick
 #>
 [CmdletBinding()]
 param(
@@ -22,7 +29,9 @@ param(
     [string] $ModulePath,
 
     [ValidateSet('Import', 'Codec', 'SecurityGroup', 'Vxlan')]
-    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
+    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan'),
+
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -38,8 +47,17 @@ function Invoke-BenchScript([string] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "exit code $LASTEXITCODE" }
 }
 
+# What each script is given: the measurement docs/benchmarks.md reports, or with -Quick the smallest run of the same
+# code (one iteration, few nodes).
+$arguments = if ($Quick) {
+    @{ Import = '-Runs 1'; Codec = @('--quick'); SecurityGroup = '-Nodes 10 -Groups 2 -Runs 1'; Vxlan = '-NodeCount 3 -Blocked 0, 1 -Runs 1' }
+}
+else {
+    @{ Import = ''; Codec = @(); SecurityGroup = '-Runs 5'; Vxlan = '-Blocked 0, 5, 10, 25 -Runs 3' }
+}
+
 $steps = [ordered]@{
-    Import        = { Invoke-BenchScript "& '$scripts/Import.ps1' -ModulePath '$ModulePath'" }
+    Import        = { Invoke-BenchScript "& '$scripts/Import.ps1' -ModulePath '$ModulePath' $($arguments.Import)" }
     Codec         = {
         # Always Release: BenchmarkDotNet refuses to measure unoptimised code. Its reports go under artifacts/.
         $project = Join-Path $scripts 'Codec/K3sNet.Bench.Codec.csproj'
@@ -47,15 +65,16 @@ $steps = [ordered]@{
         if ($LASTEXITCODE -ne 0) { throw "dotnet build $project failed with exit code $LASTEXITCODE" }
         Push-Location -LiteralPath $root
         try {
-            & dotnet (Join-Path $scripts 'Codec/bin/Release/net10.0/K3sNet.Bench.Codec.dll') --filter '*' | Out-Host
+            $codec = @($arguments.Codec)
+            & dotnet (Join-Path $scripts 'Codec/bin/Release/net10.0/K3sNet.Bench.Codec.dll') --filter '*' @codec | Out-Host
             if ($LASTEXITCODE -ne 0) { throw "the codec benchmark failed with exit code $LASTEXITCODE" }
         }
         finally {
             Pop-Location
         }
     }
-    SecurityGroup = { Invoke-BenchScript "& '$scripts/SecurityGroup.ps1' -ModulePath '$ModulePath' -Runs 5 | Out-Host" }
-    Vxlan         = { Invoke-BenchScript "& '$scripts/Vxlan.ps1' -ModulePath '$ModulePath' -Blocked 0, 5, 10, 25 -Runs 3 | Format-Table BlockedNodes, TestK3sVxlanMedian, WarmMedian, SerialPingMedian, SerialOverCmdlet -AutoSize | Out-String -Width 120 | Out-Host" }
+    SecurityGroup = { Invoke-BenchScript "& '$scripts/SecurityGroup.ps1' -ModulePath '$ModulePath' $($arguments.SecurityGroup) | Out-Host" }
+    Vxlan         = { Invoke-BenchScript "& '$scripts/Vxlan.ps1' -ModulePath '$ModulePath' $($arguments.Vxlan) | Format-Table BlockedNodes, TestK3sVxlanMedian, WarmMedian, SerialPingMedian, SerialOverCmdlet -AutoSize | Out-String -Width 120 | Out-Host" }
 }
 
 # Other work on the machine disturbs the timings: every benchmark says what the load was when it started.

@@ -46,6 +46,47 @@ function Test-K3sNetLabSupport {
     return $null
 }
 
+function Test-K3sNetLabRequired {
+    <#
+    True where a lab that cannot be built must fail the lab tests instead of skipping them: in CI (CI=true, as CI
+    services set it and .ci/run does) as root on Linux. There the lab can run (.ci/run installs iproute2 and
+    nftables), so a missing tool or a kernel without network namespaces means the core (kernel VXLAN, the nftables
+    security groups, the demo) went untested, and a run that skipped it all must not pass. Elsewhere (a laptop, a
+    non-root run, another OS) the lab tests skip and say why. The parameters default to this process's state; a test
+    passes its own.
+    #>
+    [OutputType([bool])]
+    param(
+        [AllowEmptyString()]
+        [string] $CI = $env:CI,
+
+        [bool] $IsLinuxRoot = ($IsLinux -and (& id -u) -eq '0')
+    )
+
+    # -in compares without case: CI=True and CI=TRUE are CI too.
+    return $IsLinuxRoot -and $CI -in 'true', '1'
+}
+
+function Skip-K3sNetLabTest {
+    <#
+    Called first in an It block that needs the lab: when the lab cannot run here ($Reason, from Test-K3sNetLabSupport),
+    skips the test and says why, or, where the lab is required (Test-K3sNetLabRequired), fails it with the reason.
+    #>
+    param(
+        [AllowEmptyString()]
+        [string] $Reason,
+
+        [string] $Because = 'the network-namespace lab cannot run here'
+    )
+
+    if (-not $Reason) { return }
+    if (Test-K3sNetLabRequired) {
+        throw "CI=true as root, so the lab tests must run, but ${Because}: $Reason. Install what it names (.ci/run " +
+            'installs iproute2, nftables and iputils-ping) or run where network namespaces work.'
+    }
+    Set-ItResult -Skipped -Because "${Because}: $Reason"
+}
+
 function New-LabPrefix {
     # k3l and 6 random hex digits; New-K3sNetLab draws again while one is in use.
     'k3l' + [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(3)).ToLowerInvariant()
@@ -643,6 +684,6 @@ function Remove-StaleK3sNetLab {
     }
 }
 
-Export-ModuleMember -Function Test-K3sNetLabSupport, New-K3sNetLab, Get-K3sNetLabNode, Invoke-K3sNetLabCommand,
+Export-ModuleMember -Function Test-K3sNetLabSupport, Test-K3sNetLabRequired, Skip-K3sNetLabTest, New-K3sNetLab, Get-K3sNetLabNode, Invoke-K3sNetLabCommand,
     Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab,
     Start-K3sNetLabCloud, Stop-K3sNetLabCloud, New-K3sNetLabEc2State, ConvertFrom-K3sNetLabEc2State, Sync-K3sNetLabSecurityGroup

@@ -14,7 +14,8 @@ BeforeAll {
     $Story = @{}
 
     function Skip-WithoutLab {
-        if ($NoLab) { Set-ItResult -Skipped -Because "the story runs on the network-namespace lab, which cannot run here: $NoLab" }
+        # Skipped with the reason; a failure under CI=true as root (Test-K3sNetLabRequired).
+        Skip-K3sNetLabTest -Reason $NoLab -Because 'the story runs on the network-namespace lab, which cannot run here'
     }
 
     function Get-Namespaces { @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] }) }

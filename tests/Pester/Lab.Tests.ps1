@@ -6,7 +6,8 @@ BeforeAll {
     $Lab = if (-not $NoLab) { New-K3sNetLab -NodeCount 3 -NoVxlanInto node-c }
 
     function Skip-WithoutLab {
-        if ($NoLab) { Set-ItResult -Skipped -Because "the network-namespace lab cannot run here: $NoLab" }
+        # Skipped with the reason; a failure under CI=true as root (Test-K3sNetLabRequired).
+        Skip-K3sNetLabTest -Reason $NoLab
     }
 
     function Get-Namespaces { @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] }) }

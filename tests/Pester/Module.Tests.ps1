@@ -40,6 +40,13 @@ Describe 'The module manifest' {
         $Manifest.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
     }
 
+    It 'has release notes for this version that name every exported cmdlet and no other' {
+        $notes = $Manifest.PrivateData.PSData.ReleaseNotes
+        $notes | Should -BeLike "$($Manifest.ModuleVersion)*"
+        $named = @([regex]::Matches($notes, '\b[A-Z][a-z]+-K3s[A-Za-z]+\b') | ForEach-Object Value | Sort-Object -Unique)
+        $named | Should -Be @($Manifest.CmdletsToExport | Sort-Object)
+    }
+
     It 'is stamped with the version in Directory.Build.props, the version of K3sNet.dll' {
         $props = [xml](Get-Content -Raw -LiteralPath (Join-Path (Get-RepositoryRoot) 'Directory.Build.props'))
         $expected = @($props.Project.PropertyGroup | ForEach-Object { $_['VersionPrefix'] } | Where-Object { $_ })[0].InnerText

@@ -43,7 +43,8 @@ BeforeAll {
     }
 
     function Skip-WithoutLab {
-        if ($NoLab) { Set-ItResult -Skipped -Because "the network-namespace lab cannot run here: $NoLab" }
+        # Skipped with the reason; a failure under CI=true as root (Test-K3sNetLabRequired).
+        Skip-K3sNetLabTest -Reason $NoLab
     }
 
     function Invoke-InLabNode {

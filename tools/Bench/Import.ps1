@@ -16,7 +16,8 @@ param(
     [Parameter(Mandatory)]
     [string] $ModulePath,
 
-    [ValidateRange(3, 101)]
+    # 1 only proves the script runs (tools/Bench.ps1 -Quick); a median means something from about 5.
+    [ValidateRange(1, 101)]
     [int] $Runs = 15
 )
 
@@ -27,7 +28,7 @@ Import-Module (Join-Path $PSScriptRoot '../PwshProcess.psm1') -Force
 $manifest = Join-Path $ModulePath 'K3sNet.psd1'
 
 function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
+    $sorted = @($Values | Sort-Object)
     $middle = [int][math]::Floor($sorted.Count / 2)
     if ($sorted.Count % 2) { return $sorted[$middle] }
     return ($sorted[$middle - 1] + $sorted[$middle]) / 2

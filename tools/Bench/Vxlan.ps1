@@ -41,8 +41,10 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
-Import-Module (Join-Path $PSScriptRoot '../PwshProcess.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot '../../tests/Lab/K3sNetLab.psm1') -Force
+# After the lab: the lab's own import of TestSupport.psm1 imports PwshProcess.psm1 again with -Force, which took
+# Get-PwshCommandLine away from this script when it was imported first.
+Import-Module (Join-Path $PSScriptRoot '../PwshProcess.psm1') -Force
 
 if ($whyNot = Test-K3sNetLabSupport) {
     Write-Warning "Test-K3sVxlan benchmark skipped: $whyNot. Run it as root on Linux with iproute2 and nftables."

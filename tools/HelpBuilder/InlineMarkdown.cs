@@ -1,45 +1,59 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using Markdig;
+using Markdig.Parsers;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
 
 namespace K3sNet.HelpBuilder
 {
     /// <summary>
     /// Turns markdown paragraph text into the plain text Get-Help prints: a console cannot show <c>`code`</c> or
-    /// <c>**bold**</c>, so the marks are dropped and the words kept.
+    /// <c>**bold**</c>, so the marks are dropped and the words kept. Markdig reads the inline markup (CommonMark's
+    /// rules for code spans, escapes, emphasis and links); the text around it is kept as written.
     /// </summary>
     public static partial class InlineMarkdown
     {
-        // Code spans and backslash escapes are swapped for Private Use Area placeholders while the emphasis and link
-        // patterns run, so that nothing inside a code span, and no escaped character, is ever taken for markup.
-        private const char CodeSpanStart = '\uE000';
-        private const char CodeSpanEnd = '\uE001';
-        private const char EscapedBase = '\uE100';
-
-        // The characters CommonMark lets a backslash escape.
-        private const string AsciiPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+        // Inline markup only: with every block parser but the paragraph's removed, a line such as "- item" or "# 1" stays
+        // text instead of becoming a list or a heading.
+        private static readonly MarkdownPipeline InlineOnly = CreateInlineOnlyPipeline();
 
         /// <summary>Strips inline markup from one paragraph (or one line) of markdown.</summary>
         public static string ToPlainText(string markdown)
         {
             ArgumentNullException.ThrowIfNull(markdown);
 
-            var codeSpans = new List<string>();
-            string text = ProtectCodeSpansAndEscapes(markdown, codeSpans);
+            // Leading indentation is layout (the about topic keeps the source's), not markup.
+            string body = markdown.TrimStart();
+            var text = new StringBuilder(markdown[..(markdown.Length - body.Length)]);
+            bool firstParagraph = true;
+            foreach (ParagraphBlock paragraph in Markdown.Parse(body, InlineOnly).OfType<ParagraphBlock>())
+            {
+                if (!firstParagraph)
+                {
+                    text.Append("\n\n");
+                }
 
-            text = Image().Replace(text, m => m.Groups["text"].Value);
-            text = Link().Replace(text, m => IsAbsoluteUri(m.Groups["uri"].Value)
-                ? $"{m.Groups["text"].Value} ({m.Groups["uri"].Value})"
-                : m.Groups["text"].Value);
-            text = AutoLink().Replace(text, m => m.Groups["uri"].Value);
-            text = StrongStars().Replace(text, m => m.Groups["text"].Value);
-            text = StrongUnderscores().Replace(text, m => m.Groups["text"].Value);
-            text = EmphasisStar().Replace(text, m => m.Groups["text"].Value);
-            text = EmphasisUnderscore().Replace(text, m => m.Groups["text"].Value);
+                Append(text, paragraph.Inline);
+                firstParagraph = false;
+            }
 
-            return Restore(text, codeSpans);
+            return text.ToString();
+        }
+
+        /// <summary>The links in one paragraph of markdown: their plain text and their target as written.</summary>
+        public static IReadOnlyList<(string Text, string Uri)> Links(string markdown)
+        {
+            ArgumentNullException.ThrowIfNull(markdown);
+            return Markdown.Parse(markdown.Trim(), InlineOnly)
+                .Descendants<LinkInline>()
+                .Where(link => !link.IsImage)
+                .Select(link => (Plain(link), link.Url ?? string.Empty))
+                .Where(link => link.Item1.Length > 0)
+                .ToList();
         }
 
         /// <summary>
@@ -86,129 +100,66 @@ namespace K3sNet.HelpBuilder
             Uri.TryCreate(uri, UriKind.Absolute, out Uri? parsed)
             && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps);
 
-        private static string ProtectCodeSpansAndEscapes(string markdown, List<string> codeSpans)
+        private static MarkdownPipeline CreateInlineOnlyPipeline()
         {
-            var text = new StringBuilder(markdown.Length);
-            int i = 0;
-            while (i < markdown.Length)
-            {
-                char c = markdown[i];
-                if (c == '\\' && i + 1 < markdown.Length && AsciiPunctuation.Contains(markdown[i + 1], StringComparison.Ordinal))
-                {
-                    text.Append((char)(EscapedBase + markdown[i + 1]));
-                    i += 2;
-                    continue;
-                }
+            var builder = new MarkdownPipelineBuilder();
+            builder.BlockParsers.RemoveAll(parser => parser is not ParagraphBlockParser);
+            return builder.Build();
+        }
 
-                if (c == '`')
-                {
-                    int run = CountRun(markdown, i, '`');
-                    int close = FindClosingRun(markdown, i + run, run);
-                    if (close < 0)
-                    {
-                        // An unmatched run of backticks is literal text, as in CommonMark.
-                        text.Append(markdown, i, run);
-                        i += run;
-                        continue;
-                    }
-
-                    string content = markdown[(i + run)..close];
-                    if (content.Length >= 2 && content[0] == ' ' && content[^1] == ' ' && content.Trim().Length > 0)
-                    {
-                        content = content[1..^1];
-                    }
-
-                    text.Append(CodeSpanStart).Append(codeSpans.Count.ToString(CultureInfo.InvariantCulture)).Append(CodeSpanEnd);
-                    codeSpans.Add(content);
-                    i = close + run;
-                    continue;
-                }
-
-                text.Append(c);
-                i++;
-            }
-
+        private static string Plain(ContainerInline container)
+        {
+            var text = new StringBuilder();
+            Append(text, container);
             return text.ToString();
         }
 
-        private static int CountRun(string text, int start, char c)
+        private static void Append(StringBuilder text, ContainerInline? container)
         {
-            int end = start;
-            while (end < text.Length && text[end] == c)
+            for (Inline? inline = container?.FirstChild; inline is not null; inline = inline.NextSibling)
             {
-                end++;
-            }
-
-            return end - start;
-        }
-
-        private static int FindClosingRun(string text, int from, int length)
-        {
-            int i = from;
-            while (i < text.Length)
-            {
-                if (text[i] == '`')
+                switch (inline)
                 {
-                    int run = CountRun(text, i, '`');
-                    if (run == length)
-                    {
-                        return i;
-                    }
+                    case LiteralInline literal:
+                        text.Append(literal.Content.ToString());
+                        break;
+                    case CodeInline code:
+                        text.Append(code.Content);
+                        break;
+                    case LinkInline { IsImage: true } image:
+                        Append(text, image);
+                        break;
+                    case LinkInline link:
+                        // A page of this help names its target only where Get-Help can open it.
+                        Append(text, link);
+                        if (link.Url is string url && IsAbsoluteUri(url))
+                        {
+                            text.Append(" (").Append(url).Append(')');
+                        }
 
-                    i += run;
-                }
-                else
-                {
-                    i++;
+                        break;
+                    case AutolinkInline { IsEmail: false } autolink when IsAbsoluteUri(autolink.Url):
+                        text.Append(autolink.Url);
+                        break;
+                    case AutolinkInline autolink:
+                        text.Append('<').Append(autolink.Url).Append('>');
+                        break;
+                    case HtmlInline html:
+                        text.Append(html.Tag);
+                        break;
+                    case HtmlEntityInline entity:
+                        // As written: help text is not HTML, so &amp; is what the author typed.
+                        text.Append(entity.Original.ToString());
+                        break;
+                    case LineBreakInline:
+                        text.Append('\n');
+                        break;
+                    case ContainerInline children:
+                        Append(text, children);
+                        break;
                 }
             }
-
-            return -1;
         }
-
-        private static string Restore(string text, List<string> codeSpans)
-        {
-            var result = new StringBuilder(text.Length);
-            int i = 0;
-            while (i < text.Length)
-            {
-                char c = text[i];
-                if (c == CodeSpanStart)
-                {
-                    int end = text.IndexOf(CodeSpanEnd, i);
-                    result.Append(codeSpans[int.Parse(text.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture)]);
-                    i = end + 1;
-                    continue;
-                }
-
-                result.Append(c >= EscapedBase && c < EscapedBase + 128 ? (char)(c - EscapedBase) : c);
-                i++;
-            }
-
-            return result.ToString();
-        }
-
-        [GeneratedRegex(@"!\[(?<text>[^\]]*)\]\((?<uri>[^)\s]*)(?:\s+""[^""]*"")?\)")]
-        private static partial Regex Image();
-
-        [GeneratedRegex(@"\[(?<text>[^\]]*)\]\((?<uri>[^)\s]*)(?:\s+""[^""]*"")?\)")]
-        private static partial Regex Link();
-
-        [GeneratedRegex(@"<(?<uri>https?://[^>\s]+)>")]
-        private static partial Regex AutoLink();
-
-        [GeneratedRegex(@"\*\*(?=\S)(?<text>.+?)(?<=\S)\*\*")]
-        private static partial Regex StrongStars();
-
-        // Underscores inside words (about_K3sNet, __AllParameterSets as part of a name) are not emphasis.
-        [GeneratedRegex(@"(?<![\w_])__(?=\S)(?<text>.+?)(?<=\S)__(?![\w_])")]
-        private static partial Regex StrongUnderscores();
-
-        [GeneratedRegex(@"(?<![\w*])\*(?=[^\s*])(?<text>[^*]+?)(?<=[^\s*])\*(?![\w*])")]
-        private static partial Regex EmphasisStar();
-
-        [GeneratedRegex(@"(?<![\w_])_(?=[^\s_])(?<text>[^_]+?)(?<=[^\s_])_(?![\w_])")]
-        private static partial Regex EmphasisUnderscore();
 
         [GeneratedRegex(@"^(?:[-*+]|\d{1,9}[.)])\s")]
         private static partial Regex ListItem();

@@ -1,6 +1,6 @@
 namespace K3sNet.HelpBuilder
 {
-    /// <summary>The only block structures PlatyPS pages use; everything else is read as paragraph text.</summary>
+    /// <summary>The only block structures PlatyPS pages use; everything else (lists, tables, quotes) is read as paragraph text.</summary>
     public enum MarkdownBlockKind
     {
         Heading,

@@ -1,17 +1,23 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Text.RegularExpressions;
+using System.Linq;
+using Markdig;
+using Markdig.Extensions.Yaml;
+using Markdig.Syntax;
 
 namespace K3sNet.HelpBuilder
 {
     /// <summary>
-    /// Splits markdown into front matter and blocks (ATX headings, fenced code blocks, paragraphs). It is deliberately not a
-    /// full CommonMark parser: PlatyPS pages use only these three block kinds, and knowing the line of each block matters
-    /// more here than rendering edge cases.
+    /// Splits markdown into front matter and blocks with Markdig (CommonMark): ATX headings and fenced code blocks as
+    /// Markdig finds them, and every other run of non-blank lines (paragraphs, lists, tables, quotes) as a paragraph of
+    /// its source lines. PlatyPS pages use only these three kinds, and knowing the line of each block matters more here
+    /// than the structure inside a paragraph, which InlineMarkdown and the help's own text handle.
     /// </summary>
-    public static partial class MarkdownDocumentReader
+    public static class MarkdownDocumentReader
     {
+        private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePreciseSourceLocation().Build();
+
         public static MarkdownDocument ReadFile(string path, ICollection<HelpDiagnostic> diagnostics)
         {
             ArgumentNullException.ThrowIfNull(path);
@@ -25,120 +31,123 @@ namespace K3sNet.HelpBuilder
             ArgumentNullException.ThrowIfNull(diagnostics);
 
             // Windows checkouts bring CRLF; every line number below counts '\n' only.
-            string[] lines = markdown.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
+            string text = markdown.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+            string[] lines = text.Split('\n');
+            Markdig.Syntax.MarkdownDocument parsed = Markdown.Parse(text, Pipeline);
 
-            int bodyStart = 0;
             var frontMatter = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (lines.Length > 0 && lines[0].Trim() == "---")
+            var blocks = new List<MarkdownBlock>();
+            // Lines that belong to neither a heading nor a fenced code block: paragraphs, once split at blank lines.
+            var loose = new SortedSet<int>();
+            foreach (Block block in parsed)
             {
-                int close = Array.FindIndex(lines, 1, l => l.Trim() == "---");
-                if (close < 0)
+                switch (block)
                 {
-                    diagnostics.Add(new HelpDiagnostic(path, 1, "front matter opened with --- is never closed with a second --- line"));
-                }
-                else
-                {
-                    for (int i = 1; i < close; i++)
-                    {
-                        int colon = lines[i].IndexOf(':', StringComparison.Ordinal);
-                        if (colon > 0)
+                    case YamlFrontMatterBlock yaml:
+                        foreach (string line in ContentLines(yaml))
                         {
-                            frontMatter[lines[i][..colon].Trim()] = lines[i][(colon + 1)..].Trim();
+                            int colon = line.IndexOf(':', StringComparison.Ordinal);
+                            if (colon > 0)
+                            {
+                                frontMatter[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+                            }
                         }
+
+                        break;
+                    case HeadingBlock { IsSetext: false } heading:
+                        blocks.Add(MarkdownBlock.Heading(heading.Line + 1, heading.Level, HeadingText(text, heading)));
+                        break;
+                    case FencedCodeBlock fence:
+                        string info = (fence.Info ?? string.Empty).ToLowerInvariant();
+                        List<string> content = ContentLines(fence).Select(l => l.TrimEnd()).ToList();
+                        if (fence.ClosingFencedCharCount == 0)
+                        {
+                            diagnostics.Add(new HelpDiagnostic(path, fence.Line + 1, $"code block opened with {new string(fence.FencedChar, fence.OpeningFencedCharCount)} is never closed"));
+                            // Markdig ends an unclosed fence at the last non-blank line; the text runs to the end of the file.
+                            content.AddRange(lines.Skip(fence.Line + 1 + content.Count).Select(l => l.TrimEnd()));
+                        }
+
+                        blocks.Add(MarkdownBlock.CodeBlock(fence.Line + 1, info, content));
+                        break;
+                    default:
+                        for (int line = block.Line; line <= LineOf(text, block.Span.End) && line < lines.Length; line++)
+                        {
+                            loose.Add(line);
+                        }
+
+                        break;
+                }
+            }
+
+            if (frontMatter.Count == 0 && lines.Length > 0 && lines[0].Trim() == "---" && parsed.FirstOrDefault() is not YamlFrontMatterBlock)
+            {
+                diagnostics.Add(new HelpDiagnostic(path, 1, "front matter opened with --- is never closed with a second --- line"));
+            }
+
+            blocks.AddRange(Paragraphs(lines, loose));
+            return new MarkdownDocument(path, frontMatter, blocks.OrderBy(b => b.Line).ToList());
+        }
+
+        /// <summary>Runs of non-blank lines, each a paragraph, as written (leading indentation kept, trailing space removed).</summary>
+        private static IEnumerable<MarkdownBlock> Paragraphs(string[] lines, SortedSet<int> loose)
+        {
+            var paragraph = new List<string>();
+            int first = -1;
+            int previous = -2;
+            foreach (int line in loose.Append(int.MaxValue))
+            {
+                bool blank = line == int.MaxValue || string.IsNullOrWhiteSpace(lines[line]);
+                if (paragraph.Count > 0 && (blank || line != previous + 1))
+                {
+                    yield return MarkdownBlock.Paragraph(first + 1, paragraph);
+                    paragraph = new List<string>();
+                }
+
+                if (!blank)
+                {
+                    if (paragraph.Count == 0)
+                    {
+                        first = line;
                     }
 
-                    bodyStart = close + 1;
+                    paragraph.Add(lines[line].TrimEnd());
                 }
-            }
 
-            return new MarkdownDocument(path, frontMatter, ReadBlocks(path, lines, bodyStart, diagnostics));
+                previous = line;
+            }
         }
 
-        private static List<MarkdownBlock> ReadBlocks(string path, string[] lines, int start, ICollection<HelpDiagnostic> diagnostics)
+        private static IEnumerable<string> ContentLines(LeafBlock block)
         {
-            var blocks = new List<MarkdownBlock>();
-            int i = start;
-            while (i < lines.Length)
+            for (int i = 0; i < block.Lines.Count; i++)
             {
-                string line = lines[i];
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    i++;
-                    continue;
-                }
-
-                Match fence = FenceOpen().Match(line);
-                if (fence.Success)
-                {
-                    i = ReadCodeBlock(path, lines, i, fence, blocks, diagnostics);
-                    continue;
-                }
-
-                Match heading = Heading().Match(line);
-                if (heading.Success)
-                {
-                    blocks.Add(MarkdownBlock.Heading(i + 1, heading.Groups["marks"].Length, heading.Groups["text"].Value.Trim()));
-                    i++;
-                    continue;
-                }
-
-                int first = i;
-                var paragraph = new List<string>();
-                while (i < lines.Length && !string.IsNullOrWhiteSpace(lines[i]) && !FenceOpen().IsMatch(lines[i]) && !Heading().IsMatch(lines[i]))
-                {
-                    paragraph.Add(lines[i].TrimEnd());
-                    i++;
-                }
-
-                blocks.Add(MarkdownBlock.Paragraph(first + 1, paragraph));
+                yield return block.Lines.Lines[i].Slice.ToString();
             }
-
-            return blocks;
         }
 
-        private static int ReadCodeBlock(string path, string[] lines, int open, Match fence, List<MarkdownBlock> blocks, ICollection<HelpDiagnostic> diagnostics)
+        /// <summary>The heading's text as written, without its marks (and without an optional closing run of '#').</summary>
+        private static string HeadingText(string text, HeadingBlock heading)
         {
-            int indent = fence.Groups["indent"].Length;
-            string marks = fence.Groups["marks"].Value;
-            string info = fence.Groups["info"].Value.Trim();
-            int space = info.IndexOfAny([' ', '\t']);
-            info = (space < 0 ? info : info[..space]).ToLowerInvariant();
-
-            var content = new List<string>();
-            int i = open + 1;
-            for (; i < lines.Length; i++)
+            if (heading.Inline?.FirstChild is not { } first || heading.Inline.LastChild is not { } last)
             {
-                string candidate = lines[i];
-                string trimmed = candidate.Trim();
-
-                // A closing fence is the same character, at least as long, with nothing after it.
-                if (candidate.Length - candidate.TrimStart(' ').Length <= 3 && trimmed.Length >= marks.Length
-                    && trimmed.Trim(marks[0]).Length == 0)
-                {
-                    blocks.Add(MarkdownBlock.CodeBlock(open + 1, info, content));
-                    return i + 1;
-                }
-
-                // Content of an indented fence loses that much indentation, as CommonMark specifies.
-                int strip = 0;
-                while (strip < indent && strip < candidate.Length && candidate[strip] == ' ')
-                {
-                    strip++;
-                }
-
-                content.Add(candidate[strip..].TrimEnd());
+                return string.Empty;
             }
 
-            diagnostics.Add(new HelpDiagnostic(path, open + 1, $"code block opened with {marks} is never closed"));
-            blocks.Add(MarkdownBlock.CodeBlock(open + 1, info, content));
-            return i;
+            return text[first.Span.Start..(last.Span.End + 1)].Trim();
         }
 
-        [GeneratedRegex(@"^(?<indent> {0,3})(?<marks>`{3,}|~{3,})(?<info>[^`]*)$")]
-        private static partial Regex FenceOpen();
+        private static int LineOf(string text, int offset)
+        {
+            int line = 0;
+            for (int i = 0; i < offset && i < text.Length; i++)
+            {
+                if (text[i] == '\n')
+                {
+                    line++;
+                }
+            }
 
-        // ATX heading; an optional closing run of '#' is not part of the text.
-        [GeneratedRegex(@"^ {0,3}(?<marks>#{1,6})(?:[ \t]+(?<text>.*?))?(?:[ \t]+#+)?[ \t]*$")]
-        private static partial Regex Heading();
+            return line;
+        }
     }
 }

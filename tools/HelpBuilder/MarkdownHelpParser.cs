@@ -435,20 +435,17 @@ namespace K3sNet.HelpBuilder
             var links = new List<RelatedLink>();
             foreach (MarkdownBlock block in section.Content.Where(b => b.Kind == MarkdownBlockKind.Paragraph))
             {
-                MatchCollection matches = MarkdownLink().Matches(block.Text);
-                if (matches.Count == 0)
+                IReadOnlyList<(string Text, string Uri)> found = InlineMarkdown.Links(block.Text);
+                if (found.Count == 0)
                 {
                     // A bare name ("about_K3sNet") is still a pointer Get-Help can show.
                     links.Add(new RelatedLink(InlineMarkdown.ToPlainText(string.Join(' ', block.Lines.Select(l => l.Trim()))), string.Empty));
                     continue;
                 }
 
-                foreach (Match match in matches)
+                foreach ((string text, string uri) in found)
                 {
-                    string uri = match.Groups["uri"].Value;
-                    links.Add(new RelatedLink(
-                        InlineMarkdown.ToPlainText(match.Groups["text"].Value),
-                        InlineMarkdown.IsAbsoluteUri(uri) ? uri : string.Empty));
+                    links.Add(new RelatedLink(text, InlineMarkdown.IsAbsoluteUri(uri) ? uri : string.Empty));
                 }
             }
 
@@ -540,9 +537,6 @@ namespace K3sNet.HelpBuilder
 
         [GeneratedRegex(@"^(Workflow)?CommonParameters$", RegexOptions.IgnoreCase)]
         private static partial Regex CommonParametersHeading();
-
-        [GeneratedRegex(@"\[(?<text>[^\]]+)\]\((?<uri>[^)\s]*)(?:\s+""[^""]*"")?\)")]
-        private static partial Regex MarkdownLink();
 
         [GeneratedRegex(@"\{\{\s*(?:Fill|Add)\b[^}]*\}\}", RegexOptions.IgnoreCase)]
         private static partial Regex Placeholder();

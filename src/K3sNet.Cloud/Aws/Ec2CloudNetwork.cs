@@ -31,34 +31,6 @@ namespace K3sNet.Cloud.Aws
             _client = AwsClientFactory.Create(connection);
         }
 
-        public Task<IReadOnlyList<VpcNetwork>> DescribeVpcsAsync(CancellationToken cancellationToken) =>
-            Call("DescribeVpcs", async () =>
-            {
-                var vpcs = new List<VpcNetwork>();
-                var request = new DescribeVpcsRequest();
-                do
-                {
-                    DescribeVpcsResponse response = await _client.DescribeVpcsAsync(request, cancellationToken).ConfigureAwait(false);
-                    foreach (Vpc vpc in response.Vpcs ?? new List<Vpc>())
-                    {
-                        IEnumerable<string> ipv4 = (vpc.CidrBlockAssociationSet ?? new List<VpcCidrBlockAssociation>())
-                            .Select(a => a.CidrBlock)
-                            .Prepend(vpc.CidrBlock)
-                            .Where(c => !string.IsNullOrEmpty(c))
-                            .Distinct(StringComparer.Ordinal);
-                        IEnumerable<string> ipv6 = (vpc.Ipv6CidrBlockAssociationSet ?? new List<VpcIpv6CidrBlockAssociation>())
-                            .Select(a => a.Ipv6CidrBlock)
-                            .Where(c => !string.IsNullOrEmpty(c));
-                        vpcs.Add(new VpcNetwork(vpc.VpcId, ipv4.ToArray(), ipv6.ToArray()));
-                    }
-
-                    request.NextToken = response.NextToken;
-                }
-                while (!string.IsNullOrEmpty(request.NextToken));
-
-                return (IReadOnlyList<VpcNetwork>)vpcs;
-            });
-
         public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(
             IReadOnlyCollection<string> instanceIds, IReadOnlyCollection<string> privateIpAddresses, CancellationToken cancellationToken) =>
             Call("DescribeInstances", async () =>

@@ -42,14 +42,6 @@ namespace K3sNet.Cloud.Kubernetes
 
         public string Context { get; }
 
-        public async Task<string> GetServerVersionAsync(CancellationToken cancellationToken)
-        {
-            var request = new ClusterRequest(Server, "get", "version", null);
-            VersionInfo version = await ClusterRequests.SendAsync(request, _timeout, () => _client.Version.GetCodeAsync(cancellationToken), cancellationToken, _certificates)
-                .ConfigureAwait(false);
-            return version.GitVersion;
-        }
-
         public async Task<IReadOnlyList<NodeFacts>> ListNodesAsync(string? labelSelector, CancellationToken cancellationToken)
         {
             var request = new ClusterRequest(Server, "list", "nodes", null);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 
 namespace K3sNet.Aws
 {
@@ -20,7 +21,7 @@ namespace K3sNet.Aws
         /// <param name="force">-Force: a cluster-only port may face the world, but only from a CIDR in <paramref name="sourceCidrs"/>.</param>
         public GrantPlanner(IEnumerable<string>? sourceCidrs, IEnumerable<string>? sourceGroupIds, bool force)
         {
-            _sourceCidrs = sourceCidrs?.Select(c => IpCidr.Parse(c).ToString()).ToArray() ?? Array.Empty<string>();
+            _sourceCidrs = sourceCidrs?.Select(c => Cidr.Parse(c).ToString()).ToArray() ?? Array.Empty<string>();
             _sourceGroupIds = sourceGroupIds?.ToArray() ?? Array.Empty<string>();
             _force = force;
         }
@@ -87,7 +88,7 @@ namespace K3sNet.Aws
 
                 foreach (string source in sources)
                 {
-                    if (IpCidr.TryParse(source, out IpCidr cidr) && cidr.IsWorld && !AllowWorld(request, source, notes))
+                    if (Cidr.TryParse(source, out IPNetwork cidr) && cidr.IsWorld() && !AllowWorld(request, source, notes))
                     {
                         continue;
                     }
@@ -123,9 +124,9 @@ namespace K3sNet.Aws
                 return _sourceGroupIds.Concat(_sourceCidrs).ToList();
             }
 
-            if (request.SuggestedSource is string suggested && (suggested.StartsWith("sg-", StringComparison.Ordinal) || IpCidr.TryParse(suggested, out _)))
+            if (request.SuggestedSource is string suggested && (suggested.StartsWith("sg-", StringComparison.Ordinal) || Cidr.TryParse(suggested, out _)))
             {
-                return new[] { suggested.StartsWith("sg-", StringComparison.Ordinal) ? suggested : IpCidr.Parse(suggested).ToString() };
+                return new[] { suggested.StartsWith("sg-", StringComparison.Ordinal) ? suggested : Cidr.Parse(suggested).ToString() };
             }
 
             if (request.SourceAddress is string address)
@@ -133,13 +134,13 @@ namespace K3sNet.Aws
                 // A group reference admits only instances of the destination's VPC: look for the source there first.
                 Ec2Instance? source = byAddress.Find(address, destination?.VpcId is string vpc ? new HashSet<string>(StringComparer.Ordinal) { vpc } : clusterVpcs);
                 bool sameVpc = source is not null && (destination is null || destination.VpcId == source.VpcId);
-                if (source is not null && sameVpc && IpCidr.IsPrivate(address) && source.GroupIds.Count > 0)
+                if (source is not null && sameVpc && Cidr.IsPrivate(address) && source.GroupIds.Count > 0)
                 {
                     notes.Add(new GrantNote.SourceGroupChosen(address, source.InstanceId, source.GroupIds[0]));
                     return new[] { source.GroupIds[0] };
                 }
 
-                return new[] { IpCidr.Parse(address).ToString() };
+                return new[] { Cidr.Parse(address).ToString() };
             }
 
             notes.Add(new GrantNote.OwnGroupChosen(request, groupId));
@@ -155,7 +156,7 @@ namespace K3sNet.Aws
         private string AdmittedSource(Ec2SecurityGroup group, TrafficRequest request, string source)
         {
             if (ExplicitSource || !source.StartsWith("sg-", StringComparison.Ordinal)
-                || !IpCidr.TryParse(request.SourceAddress, out IpCidr address))
+                || !Cidr.TryParse(request.SourceAddress, out IPNetwork address))
             {
                 return source;
             }

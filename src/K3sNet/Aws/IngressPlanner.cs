@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Net;
 using K3sNet.Ports;
 
 namespace K3sNet.Aws
@@ -60,8 +61,8 @@ namespace K3sNet.Aws
 
                 string? wantedCidr = wanted.CidrIpv4 ?? wanted.CidrIpv6;
                 string? ruleCidr = rule.CidrIpv4 ?? rule.CidrIpv6;
-                if (wantedCidr is not null && ruleCidr is not null && IpCidr.TryParse(ruleCidr, out IpCidr have)
-                    && IpCidr.TryParse(wantedCidr, out IpCidr want) && have.Contains(want))
+                if (wantedCidr is not null && ruleCidr is not null && Cidr.TryParse(ruleCidr, out IPNetwork have)
+                    && Cidr.TryParse(wantedCidr, out IPNetwork want) && have.Contains(want))
                 {
                     return rule;
                 }

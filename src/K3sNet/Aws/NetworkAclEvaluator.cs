@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Net;
 
 namespace K3sNet.Aws
 {
@@ -24,7 +25,7 @@ namespace K3sNet.Aws
             foreach (NetworkAclEntry entry in acl.Entries.Where(e => e.Egress == egress).OrderBy(e => e.RuleNumber))
             {
                 string? cidr = ipv6 ? entry.Ipv6CidrBlock : entry.CidrBlock;
-                if (cidr is null || !IpCidr.TryParse(cidr, out IpCidr network) || !network.Contains(peerAddress))
+                if (cidr is null || !Cidr.TryParse(cidr, out IPNetwork network) || !network.Contains(peerAddress))
                 {
                     continue;
                 }

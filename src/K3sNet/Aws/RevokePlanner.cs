@@ -16,7 +16,7 @@ namespace K3sNet.Aws
         /// <param name="sourceGroupIds">-SourceGroupId.</param>
         public RevokePlanner(IEnumerable<string>? sourceCidrs, IEnumerable<string>? sourceGroupIds)
         {
-            _sources = (sourceGroupIds ?? Array.Empty<string>()).Concat((sourceCidrs ?? Array.Empty<string>()).Select(c => IpCidr.Parse(c).ToString())).ToArray();
+            _sources = (sourceGroupIds ?? Array.Empty<string>()).Concat((sourceCidrs ?? Array.Empty<string>()).Select(c => Cidr.Parse(c).ToString())).ToArray();
         }
 
         /// <summary>The groups to read, each once.</summary>

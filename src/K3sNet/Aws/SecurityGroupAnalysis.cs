@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Net;
 
 namespace K3sNet.Aws
 {
@@ -191,8 +192,8 @@ namespace K3sNet.Aws
                 {
                     foreach (SecurityGroupRule rule in group.Ingress.Where(r => r.Overlaps(requirement.Protocol, requirement.FromPort, requirement.ToPort)))
                     {
-                        string? world = rule.CidrIpv4 is string v4 && IpCidr.TryParse(v4, out IpCidr c4) && c4.IsWorld ? v4
-                            : rule.CidrIpv6 is string v6 && IpCidr.TryParse(v6, out IpCidr c6) && c6.IsWorld ? v6
+                        string? world = rule.CidrIpv4 is string v4 && Cidr.TryParse(v4, out IPNetwork c4) && c4.IsWorld() ? v4
+                            : rule.CidrIpv6 is string v6 && Cidr.TryParse(v6, out IPNetwork c6) && c6.IsWorld() ? v6
                             : null;
                         if (world is null)
                         {
@@ -306,7 +307,7 @@ namespace K3sNet.Aws
         {
             if (!_hostCidrs.TryGetValue(address, out string? cidr))
             {
-                cidr = IpCidr.Parse(address).ToString();
+                cidr = Cidr.Parse(address).ToString();
                 _hostCidrs[address] = cidr;
             }
 
@@ -344,7 +345,7 @@ namespace K3sNet.Aws
                 foreach (SecurityGroupRule rule in group.Ingress.Where(r => r.Covers(requirement.Protocol, requirement.FromPort, requirement.ToPort)))
                 {
                     bool admits = (rule.CidrIpv4 ?? rule.CidrIpv6) is string cidr
-                        ? IpCidr.TryParse(cidr, out IpCidr network) && network.Contains(from)
+                        ? Cidr.TryParse(cidr, out IPNetwork network) && network.Contains(from)
                         : rule.ReferencedGroupId is string referenced && byGroup && source.Instance.GroupIds.Contains(referenced, StringComparer.Ordinal);
                     if (admits)
                     {

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace K3sNet.Aws
 {
     /// <summary>
@@ -71,8 +73,8 @@ namespace K3sNet.Aws
                 return new SecurityGroupRule(ipProtocol, low, high, PrefixListId: source, Description: description);
             }
 
-            IpCidr cidr = IpCidr.Parse(source);
-            return cidr.IsIPv6
+            IPNetwork cidr = Cidr.Parse(source);
+            return cidr.IsIPv6()
                 ? new SecurityGroupRule(ipProtocol, low, high, CidrIpv6: cidr.ToString(), Description: description)
                 : new SecurityGroupRule(ipProtocol, low, high, CidrIpv4: cidr.ToString(), Description: description);
         }

@@ -12,9 +12,6 @@ namespace K3sNet.Cloud
     /// </summary>
     internal interface ICloudNetwork : IDisposable
     {
-        /// <summary>Every VPC with its address ranges: the narrowest source that covers a cluster's private addresses.</summary>
-        Task<IReadOnlyList<VpcNetwork>> DescribeVpcsAsync(CancellationToken cancellationToken);
-
         /// <summary>
         /// The instances with these ids, plus those with any of these private addresses: one DescribeInstances per kind of
         /// key (and per 200 keys, EC2's limit on filter values), pages followed. Unknown ids are not an error here.

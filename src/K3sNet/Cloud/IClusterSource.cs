@@ -18,9 +18,6 @@ namespace K3sNet.Cloud
         /// <summary>The kubeconfig context in use.</summary>
         string Context { get; }
 
-        /// <summary>The API server's version (<c>GET /version</c>), e.g. <c>v1.31.5+k3s1</c>.</summary>
-        Task<string> GetServerVersionAsync(CancellationToken cancellationToken);
-
         /// <summary>Every node (<c>GET /api/v1/nodes</c>), following <c>continue</c> tokens page by page.</summary>
         Task<IReadOnlyList<NodeFacts>> ListNodesAsync(string? labelSelector, CancellationToken cancellationToken);
 

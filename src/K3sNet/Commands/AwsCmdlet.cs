@@ -79,7 +79,7 @@ namespace K3sNet.Commands
         {
             foreach (string cidr in sourceCidrs ?? System.Array.Empty<string>())
             {
-                if (!IpCidr.TryParse(cidr, out _))
+                if (!Cidr.TryParse(cidr, out _))
                 {
                     ThrowTerminatingError(K3sNetErrors.Create("InvalidSourceCidr", ErrorCategory.InvalidArgument, cidr,
                         $"-SourceCidr '{cidr}' is not a CIDR block.", "Write it as 10.0.0.0/16, 203.0.113.7/32 or 2001:db8::/64."));

@@ -127,12 +127,5 @@ namespace K3sNet.Packets
             address.TryWriteBytes(bytes, out _);
             return BinaryPrimitives.ReadUInt32BigEndian(bytes);
         }
-
-        public static IPAddress ToAddress(uint number)
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(bytes, number);
-            return new IPAddress(bytes);
-        }
     }
 }

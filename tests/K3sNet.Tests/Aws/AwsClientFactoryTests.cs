@@ -32,7 +32,7 @@ namespace K3sNet.Tests.Aws
         private static async Task<string?> SignedScope(Ec2Emulator emulator, AwsConnection connection)
         {
             using var ec2 = new Ec2CloudNetwork(connection with { EndpointUrl = emulator.ServiceUrl.ToString() });
-            await ec2.DescribeVpcsAsync(CancellationToken.None);
+            await ec2.DescribeSecurityGroupsAsync(new[] { "sg-0123456789abcdef0" }, CancellationToken.None);
             return emulator.LastCredentialScope;
         }
 

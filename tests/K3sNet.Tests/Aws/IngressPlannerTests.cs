@@ -42,11 +42,37 @@ namespace K3sNet.Tests.Aws
         [Fact]
         public void Cidrs_are_held_in_canonical_form()
         {
-            Assert.Equal("100.68.0.0/18", IpCidr.Parse("100.68.0.18/18").ToString());
-            Assert.Equal("10.0.0.5/32", IpCidr.Parse("10.0.0.5").ToString());
-            Assert.Equal("2001:db8::/32", IpCidr.Parse("2001:db8:1::/32").ToString());
-            Assert.True(IpCidr.Parse("::/0").IsWorld);
-            Assert.False(IpCidr.TryParse("10.0.0.0/33", out _));
+            Assert.Equal("100.68.0.0/18", Cidr.Parse("100.68.0.18/18").ToString());
+            Assert.Equal("10.0.0.5/32", Cidr.Parse("10.0.0.5").ToString());
+            Assert.Equal("2001:db8::/32", Cidr.Parse("2001:db8:1::/32").ToString());
+            Assert.True(Cidr.Parse("::/0").IsWorld());
+            Assert.False(Cidr.TryParse("10.0.0.0/33", out _));
+        }
+
+        [Fact]
+        public void Cidrs_contain_addresses_and_narrower_networks_of_their_own_family()
+        {
+            Assert.True(Cidr.Parse("10.0.0.0/16").Contains(Cidr.Parse("10.0.3.0/24")));
+            Assert.False(Cidr.Parse("10.0.3.0/24").Contains(Cidr.Parse("10.0.0.0/16")));
+            Assert.False(Cidr.Parse("0.0.0.0/0").Contains(Cidr.Parse("2001:db8::/32")));
+            Assert.True(Cidr.Parse("10.0.0.0/16").Contains("10.0.255.1"));
+            Assert.False(Cidr.Parse("10.0.0.0/16").Contains("10.1.0.1"));
+            Assert.True(Cidr.Parse("2001:db8::/32").Contains("2001:db8:ffff::1"));
+            Assert.False(Cidr.Parse("2001:db8::/32").Contains("10.0.0.1"));
+            Assert.True(Cidr.Parse("2001:db8::1").IsIPv6());
+            Assert.Equal("2001:db8::1/128", Cidr.Parse("2001:db8::1").ToString());
+        }
+
+        [Theory]
+        [InlineData("172.31.255.1", true)]
+        [InlineData("172.32.0.1", false)]
+        [InlineData("100.64.0.1", true)]
+        [InlineData("fd00::1", true)]
+        [InlineData("2001:db8::1", false)]
+        [InlineData("not an address", false)]
+        public void Private_addresses_are_rfc1918_cgnat_and_unique_local(string address, bool expected)
+        {
+            Assert.Equal(expected, Cidr.IsPrivate(address));
         }
 
         [Theory]
@@ -58,7 +84,7 @@ namespace K3sNet.Tests.Aws
         [InlineData("fe80::1%2/128")]
         public void Only_full_addresses_are_cidr_blocks(string text)
         {
-            Assert.False(IpCidr.TryParse(text, out _));
+            Assert.False(Cidr.TryParse(text, out _));
         }
     }
 }

@@ -14,6 +14,10 @@ namespace K3sNet.Tests.Help
         [InlineData("5 * 3 * 2", "5 * 3 * 2")]
         [InlineData("see [the docs](https://docs.k3s.io/x) or [about_K3sNet](about_K3sNet.md)", "see the docs (https://docs.k3s.io/x) or about_K3sNet")]
         [InlineData("a < b & \"c\"", "a < b & \"c\"")]
+        [InlineData("- an item with `code`", "- an item with code")]
+        [InlineData("  indented *em*", "  indented em")]
+        [InlineData("[a *b*](https://k3s.io/x \"title\") and ![alt text](image.png)", "a b (https://k3s.io/x) and alt text")]
+        [InlineData("<https://docs.k3s.io> &amp; <user@example.com>", "https://docs.k3s.io &amp; <user@example.com>")]
         public void Inline_markup_is_stripped_to_plain_text(string markdown, string expected)
         {
             Assert.Equal(expected, InlineMarkdown.ToPlainText(markdown));

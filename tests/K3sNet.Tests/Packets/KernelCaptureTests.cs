@@ -34,8 +34,8 @@ namespace K3sNet.Tests.Packets
         {
             byte[] outer = Fixture("kernel-vxlan-icmp-echo.hex");
             byte[] vxlan = VxlanPayload(outer, out Ipv4Header ip, out UdpHeader udp);
-            Assert.Equal(SenderUnderlay, Ipv4Header.ToAddress(ip.Source));
-            Assert.Equal(PeerUnderlay, Ipv4Header.ToAddress(ip.Destination));
+            Assert.Equal(Ipv4Header.ToNumber(SenderUnderlay), ip.Source);
+            Assert.Equal(Ipv4Header.ToNumber(PeerUnderlay), ip.Destination);
             Assert.Equal(8472, udp.DestinationPort);
             Assert.True(udp.HasChecksum);
 
@@ -44,8 +44,8 @@ namespace K3sNet.Tests.Packets
             Assert.True(frame.Vxlan.ReservedBitsClear);
             Assert.Equal("0a:58:0a:2a:02:00", frame.Ethernet.Destination.ToString());
             Assert.Equal("0a:58:0a:2a:01:00", frame.Ethernet.Source.ToString());
-            Assert.Equal(SenderVtep, Ipv4Header.ToAddress(frame.Ipv4.Source));
-            Assert.Equal(PeerVtep, Ipv4Header.ToAddress(frame.Ipv4.Destination));
+            Assert.Equal(Ipv4Header.ToNumber(SenderVtep), frame.Ipv4.Source);
+            Assert.Equal(Ipv4Header.ToNumber(PeerVtep), frame.Ipv4.Destination);
             Assert.True(frame.IsIcmp);
             Assert.Equal(IcmpEcho.EchoRequestType, frame.Icmp.Type);
             Assert.Equal(0, frame.TrailingLength);

@@ -76,7 +76,7 @@ namespace K3sNet.Tests.Packets
             Assert.Equal(0x73, header.TotalLength);
             Assert.Equal(64, header.TimeToLive);
             Assert.Equal(Ipv4Header.UdpProtocol, header.Protocol);
-            Assert.Equal(IPAddress.Parse("192.168.0.199"), Ipv4Header.ToAddress(header.Destination));
+            Assert.Equal(Ipv4Header.ToNumber(IPAddress.Parse("192.168.0.199")), header.Destination);
         }
 
         [Theory]

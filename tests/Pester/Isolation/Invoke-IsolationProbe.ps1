@@ -8,8 +8,8 @@ assemblies, and reports what loaded where as JSON.
 Plays the session of a user who also runs AWS.Tools (another AWSSDK.Core build) and powershell-yaml or PlatyPS (an
 older YamlDotNet), in either order. K3sNet's paths are real: Get-K3sNode reads the -Kubeconfig of the Kubernetes API
 emulator (tests/Emulators/KubeApi, started by the caller) and lists its nodes through KubernetesClient with the
-kubeconfig's token; an EC2 client is built and sends a SigV4-signed DescribeVpcs to a loopback listener. Traffic goes
-to 127.0.0.1 only.
+kubeconfig's token; Test-K3sSecurityGroup -InstanceId sends its SigV4-signed DescribeInstances through AWSSDK.EC2 to a
+loopback listener, which knows no instance, and reports the id as not found. Traffic goes to 127.0.0.1 only.
 
 Isolation.Tests.ps1 starts this script in a new process for each order and asserts on its report.
 #>
@@ -39,7 +39,7 @@ Set-StrictMode -Version Latest
 $AccessKey = 'AKIDK3SNETISOLATION'
 
 function Start-LoopbackListener {
-    # The EC2 side: POST / answers as EC2's DescribeVpcs.
+    # The EC2 side: POST / answers as EC2's DescribeInstances for an account without the instance asked for.
     $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
     $probe.Start()
     $port = $probe.LocalEndpoint.Port
@@ -61,12 +61,10 @@ function Start-LoopbackListener {
                     Authorization = $request.Headers['Authorization']
                     Body          = $body
                 })
-            if ($request.HttpMethod -eq 'POST' -and $body -match 'Action=DescribeVpcs') {
+            if ($request.HttpMethod -eq 'POST' -and $body -match 'Action=DescribeInstances') {
                 $type = 'text/xml'
-                $text = '<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>8f7e2c1a-0000-4000-8000-000000000001</requestId>' +
-                '<vpcSet><item><vpcId>vpc-0k3snet</vpcId><cidrBlock>10.0.0.0/16</cidrBlock><isDefault>false</isDefault>' +
-                '<cidrBlockAssociationSet><item><cidrBlock>10.0.0.0/16</cidrBlock></item><item><cidrBlock>10.1.0.0/16</cidrBlock></item></cidrBlockAssociationSet>' +
-                '</item></vpcSet></DescribeVpcsResponse>'
+                $text = '<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>8f7e2c1a-0000-4000-8000-000000000001</requestId>' +
+                '<reservationSet/></DescribeInstancesResponse>'
             }
             else {
                 $context.Response.StatusCode = 404
@@ -99,30 +97,16 @@ function Invoke-K3sNetCloudPaths([string] $Url, [string] $KubeconfigPath) {
     # Kubernetes through the public cmdlet.
     $nodes = @(Get-K3sNode -Kubeconfig $KubeconfigPath -Context isolation -ErrorAction Stop)
 
-    # EC2 through the internal bridge the cmdlets use; no public cmdlet reaches EC2 yet.
-    $assembly = (Get-Module K3sNet).ImplementingAssembly
-    $bridge = $assembly.GetType('K3sNet.Hosting.CloudBridge', $true)
-    $services = $bridge.GetProperty('Services', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null)
-    $none = [Threading.CancellationToken]::None
-
-    $awsConnection = [Activator]::CreateInstance($assembly.GetType('K3sNet.Cloud.AwsConnection', $true))
-    $awsConnection.Region = 'us-east-1'
-    $awsConnection.AccessKey = $AccessKey
-    $awsConnection.SecretKey = 'k3snet-isolation-secret'
-    $awsConnection.EndpointUrl = $Url
-    $network = $services.ConnectCloudNetwork($awsConnection)
-    try {
-        $vpcs = @($network.DescribeVpcsAsync($none).GetAwaiter().GetResult())
-    }
-    finally {
-        $network.Dispose()
-    }
+    # EC2 through a public cmdlet: the listener knows no instance, so the answer, read, is a not-found error.
+    $verdicts = @(Test-K3sSecurityGroup -InstanceId i-0123456789abcdef0 -Region us-east-1 -AccessKey $AccessKey -SecretKey 'k3snet-isolation-secret' `
+            -EndpointUrl $Url -ErrorAction SilentlyContinue -ErrorVariable ec2Errors)
 
     return [pscustomobject]@{
-        NodeNames     = @($nodes.Name)
-        NodeTypes     = @($nodes | ForEach-Object { $_.GetType().FullName } | Select-Object -Unique)
-        VpcIds        = @($vpcs.VpcId)
-        VpcCidrs      = @($vpcs | ForEach-Object { $_.Ipv4Cidrs })
+        NodeNames       = @($nodes.Name)
+        NodeTypes       = @($nodes | ForEach-Object { $_.GetType().FullName } | Select-Object -Unique)
+        Verdicts        = $verdicts.Count
+        Ec2ErrorIds     = @($ec2Errors | ForEach-Object FullyQualifiedErrorId)
+        Ec2ErrorTargets = @($ec2Errors | ForEach-Object { "$($_.TargetObject)" })
     }
 }
 
