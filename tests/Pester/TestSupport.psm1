@@ -302,6 +302,12 @@ function Set-Ec2EmulatorRegion {
     $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/region?region=$Region"
 }
 
+function Get-Ec2EmulatorAttemptCount {
+    <# The AWS SDK's attempts of -Action since the last reset, as it numbers them (a resent attempt counts once). #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Action)
+    [int](Invoke-RestMethod -Uri "$($Emulator.Control)/attempts?action=$Action")
+}
+
 function Get-Ec2EmulatorAbortedCount {
     <# Hung requests whose client gave up (a timeout or Ctrl+C cancelled them in flight). #>
     param([Parameter(Mandatory)] $Emulator)
@@ -315,7 +321,7 @@ function Get-Ec2EmulatorState {
 
 Export-ModuleMember -Function New-Ec2ClusterState, Start-Ec2Emulator, Stop-Ec2Emulator, Get-Ec2EmulatorCallCount,
     Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Add-Ec2EmulatorRaceRule, Get-Ec2EmulatorCredentialScope, Get-Ec2EmulatorState,
-    Set-Ec2EmulatorHang, Set-Ec2EmulatorRegion, Get-Ec2EmulatorAbortedCount
+    Set-Ec2EmulatorHang, Set-Ec2EmulatorRegion, Get-Ec2EmulatorAttemptCount, Get-Ec2EmulatorAbortedCount
 
 function New-Ec2DocsState {
     <#

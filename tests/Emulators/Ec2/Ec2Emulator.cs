@@ -34,6 +34,7 @@ namespace K3sNet.Emulators.Ec2
         private readonly List<(string Action, Action<Ec2State> Change)> _pending = new();
         private readonly ConcurrentDictionary<string, Ec2AccessKey> _keys = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<(string Action, string Attempt), byte> _attempts = new();
         private int _aborted;
         private WebApplication? _app;
 
@@ -101,7 +102,14 @@ namespace K3sNet.Emulators.Ec2
         /// <summary>Calls of the actions that change state, so a test can assert -WhatIf made none.</summary>
         public int MutatingCallCount => _calls.Where(c => Ec2Actions.Mutates(c.Key)).Sum(c => c.Value);
 
-        public void ResetCallCounts() => _calls.Clear();
+        public void ResetCallCounts()
+        {
+            _calls.Clear();
+            _attempts.Clear();
+        }
+
+        /// <summary>The SDK's attempts of <paramref name="action"/>, as it numbers them: what its retry mode and a timeout bound.</summary>
+        public int AttemptCount(string action) => _attempts.Keys.Count(k => k.Action == action);
 
         /// <summary>
         /// The credential scope of the last signed request, <c>AccessKeyId/date/region/ec2/aws4_request</c>: which key and
@@ -192,6 +200,7 @@ namespace K3sNet.Emulators.Ec2
             _app.MapPost("/_emulator/region", (HttpContext c, string region) => Control(c, () => { Region = region; return Results.NoContent(); }));
             _app.MapPost("/_emulator/hang", (HttpContext c, string? action) => Control(c, () => { Hang(action ?? "*"); return Results.NoContent(); }));
             _app.MapPost("/_emulator/hang/stop", (HttpContext c) => Control(c, () => { StopHanging(); return Results.NoContent(); }));
+            _app.MapGet("/_emulator/attempts", (HttpContext c, string action) => Control(c, () => Results.Json(AttemptCount(action))));
             _app.MapGet("/_emulator/aborted", (HttpContext c) => Control(c, () => Results.Json(AbortedCount)));
             _app.MapPost("/_emulator/paging", (HttpContext c, int? limit, bool? emptyFirstPage) =>
                 Control(c, () => { SetPaging(limit, emptyFirstPage ?? false); return Results.NoContent(); }));
@@ -220,6 +229,10 @@ namespace K3sNet.Emulators.Ec2
             var request = new QueryRequest(form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal));
             string action = request.Action;
             _calls.AddOrUpdate(action, 1, (_, n) => n + 1);
+            // The SDK numbers its attempts of one call (amz-sdk-invocation-id, amz-sdk-request: attempt=N; max=M); the
+            // transport may resend one attempt on a fresh connection, which is a call but not another attempt.
+            string invocation = context.Request.Headers["amz-sdk-invocation-id"].ToString();
+            _attempts.TryAdd((action, invocation.Length == 0 ? Guid.NewGuid().ToString() : invocation + "|" + context.Request.Headers["amz-sdk-request"]), 0);
             string requestId = Guid.NewGuid().ToString();
 
             if (_hanging.ContainsKey(action) || _hanging.ContainsKey("*"))
