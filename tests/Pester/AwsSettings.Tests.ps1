@@ -151,3 +151,58 @@ Describe '-TimeoutSeconds and a hung endpoint' {
         }
     }
 }
+
+Describe 'On EC2, with nothing configured' {
+    It 'signs with the instance role and region from instance metadata (a loopback IMDSv2 stand-in)' {
+        $imds = [Net.HttpListener]::new()
+        $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $imds.Prefixes.Add("http://127.0.0.1:$port/")
+        $imds.Start()
+        # Answers as instance metadata does (IMDSv2: a token first): the role, its temporary keys, the instance's region.
+        $job = Start-ThreadJob -ArgumentList $imds -ScriptBlock {
+            param($Listener)
+            while ($Listener.IsListening) {
+                try { $context = $Listener.GetContext() } catch { break }
+                $path = $context.Request.Url.AbsolutePath
+                $body = switch -Regex ($path) {
+                    '/latest/api/token$' { 'imds-token' }
+                    '/security-credentials(-extended)?/?$' { 'k3snet-runbook' }
+                    '/security-credentials(-extended)?/k3snet-runbook$' {
+                        ConvertTo-Json @{ Code = 'Success'; Type = 'AWS-HMAC'; AccessKeyId = 'ASIAINSTANCE'; SecretAccessKey = 'instance-secret'
+                            Token = 'instance-token'; Expiration = [DateTime]::UtcNow.AddHours(6).ToString('yyyy-MM-ddTHH:mm:ssZ'); LastUpdated = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ') }
+                    }
+                    '/placement/region$' { 'eu-west-3' }
+                    '/instance-identity/document$' { ConvertTo-Json @{ region = 'eu-west-3'; instanceId = 'i-0runbook'; availabilityZone = 'eu-west-3a' } }
+                    default { $null }
+                }
+                if ($null -eq $body) { $context.Response.StatusCode = 404; $body = '' }
+                $bytes = [Text.Encoding]::UTF8.GetBytes($body)
+                $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+                $context.Response.Close()
+            }
+        }
+        $emulator = Start-Ec2Emulator -State (New-Ec2ClusterState -Nodes 2 -VxlanOpen) -Region eu-west-3 -AccessKey @{ ASIAINSTANCE = 'instance-secret=instance-token' }
+        $folder = (New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "k3snet-imds-$([guid]::NewGuid().ToString('n'))")).FullName
+        try {
+            Set-Content -LiteralPath (Join-Path $folder 'credentials') -Value ''
+            $environment = @{
+                AWS_EC2_METADATA_DISABLED = 'false'; AWS_EC2_METADATA_SERVICE_ENDPOINT = "http://127.0.0.1:$port"
+                AWS_SHARED_CREDENTIALS_FILE = Join-Path $folder 'credentials'; AWS_CONFIG_FILE = Join-Path $folder 'credentials'
+                AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; AWS_REGION = ''; AWS_DEFAULT_REGION = ''; AWS_PROFILE = ''
+            }
+            $count = Invoke-FreshPwsh -Environment $environment -Parameters @{ Module = "$ModulePath/K3sNet.psd1"; Url = $emulator.Url } -ScriptBlock {
+                param($Module, $Url)
+                Import-Module $Module
+                @(Test-K3sSecurityGroup -InstanceId i-00000000000000000, i-00000000000000001 -EndpointUrl $Url).Count
+            }
+            $count | Should -Be 6
+            Get-Ec2EmulatorCredentialScope $emulator | Should -Match '^ASIAINSTANCE/\d{8}/eu-west-3/ec2/aws4_request$'
+        }
+        finally {
+            Stop-Ec2Emulator $emulator
+            $imds.Stop()
+            $job | Remove-Job -Force
+            Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore
+        }
+    }
+}
