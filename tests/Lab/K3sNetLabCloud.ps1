@@ -214,7 +214,7 @@ function Start-K3sNetLabCloud {
         $pwsh = (Get-PwshCommandLine | ForEach-Object { "'$_'" }) -join ' '
         $hook = "$pwsh -NoProfile -NonInteractive -File '$(Join-Path $PSScriptRoot 'Sync-K3sNetLabSecurityGroup.ps1')' -LabPath '$($Lab.Path)'" +
             " >> '$(Join-Path $Lab.Path 'sync.log')' 2>&1"
-        $cloud.Ec2 = Start-Ec2Emulator -State $state -OnChange $hook -NetworkNamespace $server.Namespace
+        $cloud.Ec2 = Start-Ec2Emulator -State $state -OnChange $hook -NetworkNamespace $server.Namespace -AccessKey @{ AKIDK3SNETLAB = 'k3snet-lab-only' }
         $cloud.Ec2Url = $cloud.Ec2.Url
         $cloud.Ec2Control = $cloud.Ec2.Control
         $cloud.AwsParameters = [ordered]@{ Region = $script:LabRegion; AccessKey = 'AKIDK3SNETLAB'; SecretKey = 'k3snet-lab-only'; EndpointUrl = $cloud.Ec2Url }

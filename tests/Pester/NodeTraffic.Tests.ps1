@@ -449,7 +449,8 @@ Describe 'Grant-K3sNodeTraffic and Revoke-K3sNodeTraffic docs examples' {
         Stop-KubeApiEmulator $Kube
     }
     BeforeEach {
-        $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState)
+        # The examples work in the story's region, and the emulator, like EC2, accepts only signatures for its own.
+        $Emulator = Start-Ec2Emulator -State (New-Ec2DocsState) -Region ap-northeast-2
         $env:AWS_ENDPOINT_URL_EC2 = $Emulator.Url
         $env:AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
         $env:AWS_SECRET_ACCESS_KEY = 'test-secret'

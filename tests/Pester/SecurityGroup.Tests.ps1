@@ -66,10 +66,13 @@ Describe 'Test-K3sSecurityGroup' {
             $env:AWS_ENDPOINT_URL_EC2 = $Emulator.Url
             $env:AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
             $env:AWS_SECRET_ACCESS_KEY = 'test-secret'
+            # The examples work in the story's region; the emulator, like EC2, accepts only signatures for the region it serves.
+            Set-Ec2EmulatorRegion $Emulator ap-northeast-2
             try {
                 Assert-DocsExample -Code $Code -Output $Output
             }
             finally {
+                Set-Ec2EmulatorRegion $Emulator us-east-1
                 Remove-Item Env:AWS_ENDPOINT_URL_EC2, Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction Ignore
                 $env:KUBECONFIG = $savedKubeconfig
             }
@@ -262,7 +265,9 @@ Describe 'Test-K3sSecurityGroup' {
 
     Context 'credentials and region, as AWS.Tools resolves them' {
         BeforeAll {
-            $Emulator = Start-Ec2Emulator -State (New-Ec2ClusterState -Nodes 2 -VxlanOpen)
+            $Emulator = Start-Ec2Emulator -State (New-Ec2ClusterState -Nodes 2 -VxlanOpen) -AccessKey @{
+                AKIDSTORED = 'stored-secret'; AKIDTOOLS = 'tools-secret'; AKIDOPS = 'ops-secret'
+            }
             $Folder = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "k3snet-profiles-$([guid]::NewGuid().ToString('n'))")
             $Profiles = Join-Path $Folder 'credentials'
             Set-Content -LiteralPath $Profiles -Value "[ops]`naws_access_key_id = AKIDOPS`naws_secret_access_key = ops-secret`nregion = eu-west-1`n"
@@ -308,7 +313,13 @@ Describe 'Test-K3sSecurityGroup' {
         }
 
         It 'uses a named profile with the AWS.Tools alias -StoredCredentials and -ProfilesLocation' {
-            Test-K3sSecurityGroup -InstanceId $Ids -StoredCredentials ops -ProfilesLocation $Profiles -EndpointUrl $Emulator.Url | Should -HaveCount 6
+            Set-Ec2EmulatorRegion $Emulator eu-west-1
+            try {
+                Test-K3sSecurityGroup -InstanceId $Ids -StoredCredentials ops -ProfilesLocation $Profiles -EndpointUrl $Emulator.Url | Should -HaveCount 6
+            }
+            finally {
+                Set-Ec2EmulatorRegion $Emulator us-east-1
+            }
             Get-Ec2EmulatorCredentialScope $Emulator | Should -Match '^AKIDOPS/\d{8}/eu-west-1/' -Because 'the profile gives the keys and the region'
         }
 

@@ -235,8 +235,12 @@ function Start-Ec2Emulator {
     It exits with this process (--parent-pid) if Stop-Ec2Emulator never runs. -NetworkNamespace starts it with 'ip netns
     exec' inside a lab node's namespace, on that node's own loopback: only code in that namespace reaches it (and its
     -OnChange hook runs there). 'ip netns exec' execs the emulator, so Process is the emulator itself.
+    It serves one -Region (us-east-1 unless given) and verifies SigV4 signatures: it knows AKIDEXAMPLE (secret
+    test-secret) and the keys of -AccessKey (@{ AKIDOTHER = 'its-secret' }). -PageLimit and -EmptyFirstPage make its
+    pages short, as EC2 may.
     #>
-    param([Parameter(Mandatory)] [System.Collections.IDictionary] $State, [string] $OnChange, [string] $NetworkNamespace)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $State, [string] $OnChange, [string] $NetworkNamespace,
+        [string] $Region = 'us-east-1', [System.Collections.IDictionary] $AccessKey = @{}, [int] $PageLimit, [switch] $EmptyFirstPage)
 
     $dll = Get-ChildItem -Path (Join-Path $script:RepositoryRoot 'tests/Emulators/Ec2/bin/*/net10.0/K3sNet.Emulators.Ec2.dll') |
         Sort-Object LastWriteTime -Descending | Select-Object -First 1
@@ -255,6 +259,10 @@ function Start-Ec2Emulator {
         $start.ArgumentList.Add($argument)
     }
     if ($OnChange) { $start.ArgumentList.Add('--on-change'); $start.ArgumentList.Add($OnChange) }
+    $start.ArgumentList.Add('--region'); $start.ArgumentList.Add($Region)
+    foreach ($key in $AccessKey.GetEnumerator()) { $start.ArgumentList.Add('--access-key'); $start.ArgumentList.Add("$($key.Key)=$($key.Value)") }
+    if ($PageLimit) { $start.ArgumentList.Add('--page-limit'); $start.ArgumentList.Add("$PageLimit") }
+    if ($EmptyFirstPage) { $start.ArgumentList.Add('--empty-first-page') }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $start.UseShellExecute = $false
@@ -318,13 +326,40 @@ function Get-Ec2EmulatorCredentialScope {
     Invoke-RestMethod -Uri "$($Emulator.Control)/credential-scope"
 }
 
+function Set-Ec2EmulatorHang {
+    <# From now on calls of -Action (or of every action) are accepted and never answered; -Stop ends that. #>
+    param([Parameter(Mandatory)] $Emulator, [string] $Action, [switch] $Stop)
+    if ($Stop) { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/hang/stop"; return }
+    $query = if ($Action) { "?action=$Action" } else { '' }
+    $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/hang$query"
+}
+
+function Set-Ec2EmulatorRegion {
+    <# The region the emulator serves from now on: requests signed for any other are refused (AuthFailure). #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Region)
+    $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.Control)/region?region=$Region"
+}
+
+function Get-Ec2EmulatorAttemptCount {
+    <# The AWS SDK's attempts of -Action since the last reset, as it numbers them (a resent attempt counts once). #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Action)
+    [int](Invoke-RestMethod -Uri "$($Emulator.Control)/attempts?action=$Action")
+}
+
+function Get-Ec2EmulatorAbortedCount {
+    <# Hung requests whose client gave up (a timeout or Ctrl+C cancelled them in flight). #>
+    param([Parameter(Mandatory)] $Emulator)
+    [int](Invoke-RestMethod -Uri "$($Emulator.Control)/aborted")
+}
+
 function Get-Ec2EmulatorState {
     param([Parameter(Mandatory)] $Emulator)
     Invoke-RestMethod -Uri "$($Emulator.Control)/state"
 }
 
 Export-ModuleMember -Function New-Ec2ClusterState, Start-Ec2Emulator, Stop-Ec2Emulator, Get-Ec2EmulatorCallCount,
-    Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Add-Ec2EmulatorRaceRule, Get-Ec2EmulatorCredentialScope, Get-Ec2EmulatorState
+    Reset-Ec2EmulatorCallCount, Set-Ec2EmulatorFault, Add-Ec2EmulatorRaceRule, Get-Ec2EmulatorCredentialScope, Get-Ec2EmulatorState,
+    Set-Ec2EmulatorHang, Set-Ec2EmulatorRegion, Get-Ec2EmulatorAttemptCount, Get-Ec2EmulatorAbortedCount
 
 function New-Ec2DocsState {
     <#

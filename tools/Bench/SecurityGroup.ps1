@@ -54,7 +54,7 @@ Import-Module (Join-Path $ModulePath 'K3sNet.psd1') -Force
 
 $emulator = Start-Ec2Emulator -State (New-Ec2ClusterState -Nodes $Nodes -Groups $Groups)
 try {
-    $aws = @{ Region = 'us-east-1'; AccessKey = 'AKIDEXAMPLE'; SecretKey = 'bench-secret'; EndpointUrl = $emulator.Url }
+    $aws = @{ Region = 'us-east-1'; AccessKey = 'AKIDEXAMPLE'; SecretKey = 'test-secret'; EndpointUrl = $emulator.Url }
     $cluster = 0..($Nodes - 1) | ForEach-Object {
         [K3sNet.K3sNode]@{ Name = "node-$_"; IsServer = $_ -lt 3; ProviderId = 'aws:///us-east-1a/i-{0:x17}' -f $_ }
     }

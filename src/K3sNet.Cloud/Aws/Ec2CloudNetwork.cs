@@ -25,10 +25,13 @@ namespace K3sNet.Cloud.Aws
         private const int PageSize = 1000;
 
         private readonly AmazonEC2Client _client;
+        private readonly string _endpoint;
+        private readonly TimeSpan _timeout;
 
         public Ec2CloudNetwork(AwsConnection connection)
         {
-            _client = AwsClientFactory.Create(connection);
+            _client = AwsClientFactory.Create(connection, out _endpoint);
+            _timeout = connection.Timeout ?? AwsClientFactory.DefaultTimeout;
         }
 
         public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(
@@ -297,12 +300,30 @@ namespace K3sNet.Cloud.Aws
 
         public void Dispose() => _client.Dispose();
 
+        /// <summary>
+        /// An attempt that ran out of time: the SDK's TimeoutException, or HttpClient's TaskCanceledException whose inner
+        /// exception is a TimeoutException. Ctrl+C cancels without one, and stays a cancellation.
+        /// </summary>
+        private static bool IsTimeout(Exception e) => e switch
+        {
+            TimeoutException => true,
+            TaskCanceledException { InnerException: TimeoutException } => true,
+            AmazonClientException { InnerException: Exception inner } => IsTimeout(inner),
+            _ => false,
+        };
+
         /// <summary>Runs one EC2 action and turns whatever the SDK throws into an <see cref="Ec2ApiException"/>.</summary>
-        private static async Task<T> Call<T>(string action, Func<Task<T>> call)
+        private async Task<T> Call<T>(string action, Func<Task<T>> call)
         {
             try
             {
                 return await call().ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTimeout(e))
+            {
+                // Every attempt ran out of time (the SDK retries a timed-out attempt): name the endpoint and the bound.
+                throw new Ec2ApiException(action, "Timeout", 0,
+                    $"{_endpoint} did not answer {action} within {_timeout.TotalSeconds:0.###} s, in each of {_client.Config.MaxErrorRetry + 1} attempts.", e);
             }
             catch (AmazonServiceException e) when (string.IsNullOrEmpty(e.ErrorCode))
             {

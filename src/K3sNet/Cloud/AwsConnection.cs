@@ -34,9 +34,12 @@ namespace K3sNet.Cloud
         /// <summary>$StoredAWSRegion, set by Set-DefaultAWSRegion.</summary>
         public string? StoredRegion { get; init; }
 
+        /// <summary>-TimeoutSeconds: how long one request attempt may take; null for K3sNet's default.</summary>
+        public System.TimeSpan? Timeout { get; init; }
+
         /// <summary>Never prints the keys: records print every property by default.</summary>
         public override string ToString() =>
-            $"AwsConnection {{ Region = {Region}, EndpointUrl = {EndpointUrl}, ProfileName = {ProfileName}, AccessKey = {(AccessKey is null ? "(none)" : "(set)")} }}";
+            $"AwsConnection {{ Region = {Region}, EndpointUrl = {EndpointUrl}, ProfileName = {ProfileName}, Timeout = {Timeout}, AccessKey = {(AccessKey is null ? "(none)" : "(set)")} }}";
     }
 
     /// <summary>An access key pair and optional session token.</summary>

@@ -43,6 +43,15 @@ namespace K3sNet.Commands
         [Parameter]
         public string? EndpointUrl { get; set; }
 
+        /// <summary>
+        /// How long one EC2 request attempt may take. A healthy endpoint answers in well under a second, a full page of
+        /// 1,000 results in a few; 30 s leaves room for slow links and proxies, and with the SDK's three attempts ends a
+        /// hung endpoint in about a minute and a half instead of five.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1.0, 3600.0)]
+        public double TimeoutSeconds { get; set; } = 30;
+
         /// <summary>The connection the parameters and the session describe; K3sNet.Cloud resolves it in AWS.Tools' order.</summary>
         internal AwsConnection Connection()
         {
@@ -71,6 +80,7 @@ namespace K3sNet.Commands
                 StoredProfileName = storedProfile,
                 StoredRegion = (storedRegion is PSObject p ? p.BaseObject : storedRegion)?.ToString(),
                 EndpointUrl = EndpointUrl,
+                Timeout = System.TimeSpan.FromSeconds(TimeoutSeconds),
             };
         }
 
@@ -98,7 +108,16 @@ namespace K3sNet.Commands
             }
             catch (AwsSettingsException e)
             {
-                ThrowTerminatingError(K3sNetErrors.Create(e.ErrorId, ErrorCategory.InvalidArgument, ProfileName ?? Region, e.Message, e.RecommendedAction, e));
+                // No identity anywhere is an authentication problem; everything else is input the user can correct.
+                ErrorCategory category = e.ErrorId == "NoCredentials" ? ErrorCategory.AuthenticationError : ErrorCategory.InvalidArgument;
+                object? target = e.ErrorId switch
+                {
+                    "IncompleteCredentials" or "NoCredentials" => "credentials",
+                    "NoRegion" => "region",
+                    "BadEndpointUrl" => EndpointUrl,
+                    _ => ProfileName ?? Region,
+                };
+                ThrowTerminatingError(K3sNetErrors.Create(e.ErrorId, category, target, e.Message, e.RecommendedAction, e));
                 throw;
             }
         }
@@ -120,6 +139,8 @@ namespace K3sNet.Commands
                     "Consolidate: replace per-address rules with one rule whose source is a security group all the nodes share (a self-referencing rule, -SourceGroupId <that group>), then run the command again."),
                 "ConnectionFailed" or "ClientError" => ("Ec2Unreachable", ErrorCategory.ConnectionError,
                     "Check -EndpointUrl or -Region and the network path to the EC2 endpoint."),
+                "Timeout" => ("Ec2Timeout", ErrorCategory.OperationTimeout,
+                    "Check -EndpointUrl or -Region and the network path (a proxy, a VPC endpoint's security group); raise -TimeoutSeconds for a slow link."),
                 _ when e.StatusCode >= 500 => ("Ec2ServiceError", ErrorCategory.ResourceUnavailable,
                     "EC2 failed on its side: run the command again in a minute, and check the AWS Health Dashboard for the region; "
                     + "with -EndpointUrl, check that endpoint (or the proxy in front of it)."),
@@ -127,6 +148,7 @@ namespace K3sNet.Commands
             };
             string message = e.ErrorCode == "UnauthorizedOperation"
                 ? $"EC2 refused {e.Action}: the caller is not allowed {e.IamAction} (UnauthorizedOperation, HTTP 403)."
+                : e.ErrorCode == "Timeout" ? $"EC2 {e.Action} timed out: {e.Message}"
                 : $"EC2 {e.Action} failed: {e.ErrorCode}{(e.StatusCode > 0 ? $" (HTTP {e.StatusCode})" : string.Empty)}: {e.Message}";
             return K3sNetErrors.Create(id, category, target, message, action, e);
         }

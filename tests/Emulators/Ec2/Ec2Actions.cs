@@ -21,6 +21,9 @@ namespace K3sNet.Emulators.Ec2
         private readonly Ec2State _state;
         private int _nextRuleId = 1;
 
+        /// <summary>How short pages are (the emulator sets it on demand); full pages by default.</summary>
+        public Ec2Paging Paging { get; set; } = Ec2Paging.Full;
+
         public Ec2Actions(Ec2State state)
         {
             _state = state;
@@ -442,6 +445,7 @@ namespace K3sNet.Emulators.Ec2
         {
             List<string> ids = request.List("VpcId");
             Dictionary<string, List<string>> filters = request.Filters();
+            CheckMaxResults(request.GetInt("MaxResults"), 5, 1000);
             List<VpcState> matching = _state.Vpcs
                 .Where(v => ids.Count == 0 || ids.Contains(v.VpcId))
                 .Where(v => !filters.TryGetValue("vpc-id", out List<string>? f) || f.Contains(v.VpcId))
@@ -471,8 +475,11 @@ namespace K3sNet.Emulators.Ec2
             }
         }
 
-        /// <summary>Without MaxResults everything comes back; with it, a page and a token while more remain.</summary>
-        private static (List<T> Page, string? Next) Page<T>(List<T> items, string? token, int? maxResults)
+        /// <summary>
+        /// Without MaxResults everything comes back; with it, a page and a token while more remain. <see cref="Paging"/>
+        /// makes pages shorter than asked, or the first one empty, as EC2 is allowed to.
+        /// </summary>
+        private (List<T> Page, string? Next) Page<T>(List<T> items, string? token, int? maxResults)
         {
             int start = 0;
             if (token is not null && (!int.TryParse(token, out start) || start < 0 || start > items.Count))
@@ -480,7 +487,12 @@ namespace K3sNet.Emulators.Ec2
                 throw Ec2Error.BadRequest("InvalidParameterValue", "The token is invalid or expired.");
             }
 
-            int size = maxResults ?? int.MaxValue;
+            if (token is null && Paging.EmptyFirstPage && items.Count > 0)
+            {
+                return (new List<T>(), "0");
+            }
+
+            int size = Math.Min(maxResults ?? int.MaxValue, Paging.PageLimit ?? int.MaxValue);
             List<T> page = items.Skip(start).Take(size).ToList();
             int end = start + page.Count;
             return (page, end < items.Count ? end.ToString(CultureInfo.InvariantCulture) : null);

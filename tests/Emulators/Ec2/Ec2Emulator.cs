@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Threading;
 using System.Threading.Tasks;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
@@ -19,6 +20,8 @@ namespace K3sNet.Emulators.Ec2
     /// A loopback EC2 endpoint for the real AWSSDK.EC2 client. Tests start it on port 0 and read <see cref="ServiceUrl"/>;
     /// they steer it in-process (<see cref="ThrottleNext"/>, <see cref="Deny"/>, <see cref="CallCount"/>) or, when it
     /// runs as its own process, through the loopback-only control endpoint under <c>/_emulator/</c>.
+    /// Like a regional EC2 endpoint it serves one <see cref="Region"/> and verifies every request's SigV4 signature
+    /// against the access keys it knows (<see cref="DefaultAccessKeyId"/> and those added with <see cref="AddAccessKey"/>).
     /// </summary>
     public sealed class Ec2Emulator : IAsyncDisposable
     {
@@ -29,12 +32,52 @@ namespace K3sNet.Emulators.Ec2
         private readonly HashSet<string> _denied = new(StringComparer.Ordinal);
         private readonly List<(string? Action, int Remaining)> _throttles = new();
         private readonly List<(string Action, Action<Ec2State> Change)> _pending = new();
+        private readonly ConcurrentDictionary<string, Ec2AccessKey> _keys = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<(string Action, string Attempt), byte> _attempts = new();
+        private int _aborted;
         private WebApplication? _app;
 
         public Ec2Emulator(Ec2State state)
         {
             _state = state.Clone();
             _actions = new Ec2Actions(_state);
+            AddAccessKey(DefaultAccessKeyId, DefaultSecretAccessKey);
+        }
+
+        /// <summary>The key every emulator knows from the start: what the tests sign with unless they test credentials.</summary>
+        public const string DefaultAccessKeyId = "AKIDEXAMPLE";
+
+        public const string DefaultSecretAccessKey = "test-secret";
+
+        /// <summary>The region this endpoint serves: a request signed for another region is refused, as EC2 refuses it.</summary>
+        public string Region { get; set; } = "us-east-1";
+
+        /// <summary>Lets requests signed with this key in (with <paramref name="sessionToken"/>, only when they carry that token).</summary>
+        public void AddAccessKey(string accessKeyId, string secretAccessKey, string? sessionToken = null) =>
+            _keys[accessKeyId] = new Ec2AccessKey(accessKeyId, secretAccessKey, sessionToken);
+
+        /// <summary>
+        /// From now on calls of <paramref name="action"/> (or of any action, "*") are accepted, read, counted and never
+        /// answered: a hung endpoint. The emulator waits until the client gives up (<see cref="AbortedCount"/>).
+        /// </summary>
+        public void Hang(string action = "*") => _hanging[action] = true;
+
+        public void StopHanging() => _hanging.Clear();
+
+        /// <summary>Hung requests the client abandoned (a timeout, Ctrl+C): proof that it cancelled the request in flight.</summary>
+        public int AbortedCount => Volatile.Read(ref _aborted);
+
+        /// <summary>
+        /// Short pages as EC2 may send them: at most <paramref name="pageLimit"/> items whatever MaxResults asks for, and
+        /// with <paramref name="emptyFirstPage"/> a first page that holds nothing but a NextToken. A client must page on.
+        /// </summary>
+        public void SetPaging(int? pageLimit, bool emptyFirstPage = false)
+        {
+            lock (_lock)
+            {
+                _actions.Paging = new Ec2Paging(pageLimit, emptyFirstPage);
+            }
         }
 
         /// <summary>Called with the whole state (JSON) after every change to a security group, under the emulator's lock.</summary>
@@ -59,7 +102,14 @@ namespace K3sNet.Emulators.Ec2
         /// <summary>Calls of the actions that change state, so a test can assert -WhatIf made none.</summary>
         public int MutatingCallCount => _calls.Where(c => Ec2Actions.Mutates(c.Key)).Sum(c => c.Value);
 
-        public void ResetCallCounts() => _calls.Clear();
+        public void ResetCallCounts()
+        {
+            _calls.Clear();
+            _attempts.Clear();
+        }
+
+        /// <summary>The SDK's attempts of <paramref name="action"/>, as it numbers them: what its retry mode and a timeout bound.</summary>
+        public int AttemptCount(string action) => _attempts.Keys.Count(k => k.Action == action);
 
         /// <summary>
         /// The credential scope of the last signed request, <c>AccessKeyId/date/region/ec2/aws4_request</c>: which key and
@@ -145,6 +195,15 @@ namespace K3sNet.Emulators.Ec2
                     return Results.NoContent();
                 });
             });
+            _app.MapPost("/_emulator/access-keys", (HttpContext c, string accessKeyId, string secretAccessKey, string? sessionToken) =>
+                Control(c, () => { AddAccessKey(accessKeyId, secretAccessKey, sessionToken); return Results.NoContent(); }));
+            _app.MapPost("/_emulator/region", (HttpContext c, string region) => Control(c, () => { Region = region; return Results.NoContent(); }));
+            _app.MapPost("/_emulator/hang", (HttpContext c, string? action) => Control(c, () => { Hang(action ?? "*"); return Results.NoContent(); }));
+            _app.MapPost("/_emulator/hang/stop", (HttpContext c) => Control(c, () => { StopHanging(); return Results.NoContent(); }));
+            _app.MapGet("/_emulator/attempts", (HttpContext c, string action) => Control(c, () => Results.Json(AttemptCount(action))));
+            _app.MapGet("/_emulator/aborted", (HttpContext c) => Control(c, () => Results.Json(AbortedCount)));
+            _app.MapPost("/_emulator/paging", (HttpContext c, int? limit, bool? emptyFirstPage) =>
+                Control(c, () => { SetPaging(limit, emptyFirstPage ?? false); return Results.NoContent(); }));
             _app.MapGet("/_emulator/credential-scope", (HttpContext c) => Control(c, () => Results.Text(LastCredentialScope ?? string.Empty)));
             _app.MapGet("/_emulator/state", (HttpContext c) => Control(c, () => Results.Text(Snapshot().ToJson(), "application/json")));
             await _app.StartAsync().ConfigureAwait(false);
@@ -161,17 +220,40 @@ namespace K3sNet.Emulators.Ec2
 
         private async Task HandleQueryAsync(HttpContext context)
         {
+            // The raw body first: the signature covers its hash. The form is read from the same bytes.
+            context.Request.EnableBuffering();
+            using var raw = new System.IO.MemoryStream();
+            await context.Request.Body.CopyToAsync(raw, context.RequestAborted).ConfigureAwait(false);
+            context.Request.Body.Position = 0;
             IFormCollection form = await context.Request.ReadFormAsync().ConfigureAwait(false);
             var request = new QueryRequest(form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal));
             string action = request.Action;
             _calls.AddOrUpdate(action, 1, (_, n) => n + 1);
+            // The SDK numbers its attempts of one call (amz-sdk-invocation-id, amz-sdk-request: attempt=N; max=M); the
+            // transport may resend one attempt on a fresh connection, which is a call but not another attempt.
+            string invocation = context.Request.Headers["amz-sdk-invocation-id"].ToString();
+            _attempts.TryAdd((action, invocation.Length == 0 ? Guid.NewGuid().ToString() : invocation + "|" + context.Request.Headers["amz-sdk-request"]), 0);
             string requestId = Guid.NewGuid().ToString();
+
+            if (_hanging.ContainsKey(action) || _hanging.ContainsKey("*"))
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _aborted);
+                }
+
+                return;
+            }
 
             XElement body;
             int status = StatusCodes.Status200OK;
             try
             {
-                body = Execute(context, request, requestId);
+                body = Execute(context, request, raw.ToArray(), requestId);
             }
             catch (Ec2Error error)
             {
@@ -186,18 +268,12 @@ namespace K3sNet.Emulators.Ec2
             await context.Response.WriteAsync(body.ToString(SaveOptions.DisableFormatting)).ConfigureAwait(false);
         }
 
-        private XElement Execute(HttpContext context, QueryRequest request, string requestId)
+        private XElement Execute(HttpContext context, QueryRequest request, byte[] rawBody, string requestId)
         {
-            // SigV4: AWS rejects a request without a signature before it looks at anything else.
-            string authorization = context.Request.Headers.Authorization.ToString();
-            if (!authorization.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal))
-            {
-                throw new Ec2Error("AuthFailure", StatusCodes.Status401Unauthorized,
-                    "AWS was not able to validate the provided access credentials");
-            }
-
-            string scope = authorization["AWS4-HMAC-SHA256 Credential=".Length..];
-            LastCredentialScope = scope[..Math.Max(0, scope.IndexOf(',', StringComparison.Ordinal))];
+            // SigV4: AWS rejects a request whose signature does not hold before it looks at anything else. The scope is
+            // recorded first, so a test sees which key and region a refused client signed with.
+            LastCredentialScope = SigV4Verifier.Scope(context.Request.Headers.Authorization.ToString()) ?? LastCredentialScope;
+            SigV4Verifier.Verify(context.Request, rawBody, _keys, Region);
 
             lock (_lock)
             {
