@@ -104,6 +104,33 @@ namespace K3sNet.Aws
         public bool Contains(IpCidr other) =>
             other._network.Length == _network.Length && other.PrefixLength >= PrefixLength && Contains(new IPAddress(other._network));
 
+        /// <summary>
+        /// The smallest network that holds both this one and <paramref name="other"/> (10.0.1.0/24 and 10.0.2.0/24 give
+        /// 10.0.0.0/22): the narrowest single rule that covers both.
+        /// </summary>
+        public IpCidr Span(IpCidr other)
+        {
+            if (other._network.Length != _network.Length)
+            {
+                throw new ArgumentException("An IPv4 and an IPv6 network have no common network.", nameof(other));
+            }
+
+            int length = 0;
+            int limit = Math.Min(PrefixLength, other.PrefixLength);
+            while (length < limit && ((_network[length / 8] ^ other._network[length / 8]) & (0x80 >> (length % 8))) == 0)
+            {
+                length++;
+            }
+
+            byte[] bytes = (byte[])_network.Clone();
+            for (int bit = length; bit < bytes.Length * 8; bit++)
+            {
+                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+            }
+
+            return new IpCidr(bytes, length);
+        }
+
         public bool Equals(IpCidr other) => PrefixLength == other.PrefixLength && _network.AsSpan().SequenceEqual(other._network);
 
         public override bool Equals(object? obj) => obj is IpCidr other && Equals(other);

@@ -80,7 +80,9 @@ namespace K3sNet.Tests.Aws
             SecurityGroupRule rule = Assert.Single(grant.Rules);
             Assert.Equal(SourceGroup, rule.ReferencedGroupId);
             Assert.Equal("k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)", rule.Description);
-            Assert.Equal(new GrantNote.SourceGroupChosen("10.0.1.21", "i-source", SourceGroup), Assert.Single(notes));
+            GrantNote.SourceGroupChosen chosen = Assert.IsType<GrantNote.SourceGroupChosen>(Assert.Single(notes));
+            Assert.Equal(("10.0.1.21", "i-source", SourceGroup), (chosen.Address, chosen.InstanceId, chosen.GroupId));
+            Assert.Contains("carries only the cluster's nodes", chosen.Why, StringComparison.Ordinal);
         }
 
         [Fact]
