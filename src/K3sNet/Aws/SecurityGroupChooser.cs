@@ -21,9 +21,11 @@ namespace K3sNet.Aws
     /// <item>Destination: the cluster's own groups first; among them the one that carries the most of the cluster's
     /// nodes (one rule then serves the most pairs without reaching outside the cluster). Without one, the group that
     /// carries the fewest instances outside the cluster. A tie is the user's choice.</item>
-    /// <item>Source: the group being changed, when the source carries it (a self-referencing rule reaches no instance
-    /// beyond that group's own members); else the cluster's own group with the most nodes; never a group that also
-    /// carries other instances (a "monitoring" group would admit every monitoring host): the address alone then.</item>
+    /// <item>Source: the group being changed, when the source carries it and it is the cluster's own (a self-referencing
+    /// rule); else the cluster's own group with the most nodes; else the group being changed all the same when the
+    /// source carries it (admitting it reaches no instance beyond those the change reaches already); never another
+    /// group that also carries other instances (a "monitoring" group would admit every monitoring host): the address
+    /// alone then.</item>
     /// </list>
     /// </summary>
     internal sealed class SecurityGroupChooser
@@ -94,8 +96,9 @@ namespace K3sNet.Aws
             foreach ((Ec2Instance instance, string? address, bool source, string? destinationGroupId) in uses)
             {
                 List<string> candidates = instance.GroupsFor(address).Where(g => !IsDefault(g)).ToList();
+                // A source that carries the group being changed and no other is admitted by it whoever else carries it.
                 bool decided = source
-                    ? destinationGroupId is not null && instance.GroupsFor(address).Contains(destinationGroupId, StringComparer.Ordinal)
+                    ? destinationGroupId is not null && candidates.Count == 1 && candidates[0] == destinationGroupId
                     : candidates.Count < 2;
                 if (!decided)
                 {
@@ -189,10 +192,12 @@ namespace K3sNet.Aws
         {
             IReadOnlyList<string> groups = instance.GroupsFor(address);
             string where = Where(instance, address);
-            if (destinationGroupId is not null && groups.Contains(destinationGroupId, StringComparer.Ordinal))
+            bool carriesDestination = destinationGroupId is not null && groups.Contains(destinationGroupId, StringComparer.Ordinal);
+            GroupChoice SelfReference() => new(GroupChoiceKind.Chosen, destinationGroupId, groups,
+                $"{where} carries {Named(destinationGroupId!)}, the group being changed: a self-referencing rule reaches no instance beyond that group's members.");
+            if (carriesDestination && ReachOf(destinationGroupId!).Outside == 0)
             {
-                return new GroupChoice(GroupChoiceKind.Chosen, destinationGroupId, groups,
-                    $"{where} carries {Named(destinationGroupId)}, the group being changed: a self-referencing rule reaches no instance beyond that group's members.");
+                return SelfReference();
             }
 
             string[] candidates = groups.Where(g => !IsDefault(g)).ToArray();
@@ -206,6 +211,12 @@ namespace K3sNet.Aws
 
             Reach[] reaches = candidates.Select(ReachOf).ToArray();
             Reach[] own = reaches.Where(r => r.Outside == 0).ToArray();
+            if (own.Length == 0 && carriesDestination)
+            {
+                // The group being changed reaches instances outside the cluster already; admitting it adds none.
+                return SelfReference();
+            }
+
             if (own.Length == 0)
             {
                 return new GroupChoice(GroupChoiceKind.NoClusterGroup, null, groups,

@@ -147,10 +147,23 @@ namespace K3sNet.Tests.Aws
             Assert.Empty(chooser.GroupsToCount(new (Ec2Instance, string?, bool, string?)[]
             {
                 (single, "10.0.1.1", false, null),          // one group besides default: nothing to weigh
-                (several, "10.0.1.2", true, Cluster),        // the source carries the group being changed
+                (single, "10.0.1.1", true, Cluster),         // the source carries the group being changed, and no other
             }));
+            Assert.Equal(new[] { Cluster, Monitoring }, chooser.GroupsToCount(new (Ec2Instance, string?, bool, string?)[] { (several, "10.0.1.2", true, Cluster) }));
             Assert.Equal(new[] { Cluster, Monitoring }, chooser.GroupsToCount(new (Ec2Instance, string?, bool, string?)[] { (several, "10.0.1.2", false, null) }));
             Assert.Equal(new[] { Cluster }, chooser.GroupsToCount(new (Ec2Instance, string?, bool, string?)[] { (single, "10.0.1.1", true, "sg-0elsewhere") }));
+        }
+
+        [Fact]
+        public void A_source_in_a_shared_group_being_changed_is_admitted_by_its_cluster_group_if_it_has_one()
+        {
+            // agent-2's only group is monitoring, which prometheus carries too: that group changes. Agent-1 carries it as
+            // well, but also k3s-nodes, which only nodes carry: the narrower source.
+            Ec2Instance[] nodes = { Node("i-1", "10.0.1.1", Default, Cluster, Monitoring), Node("i-2", "10.0.1.2", Default, Monitoring) };
+            SecurityGroupChooser chooser = Chooser(nodes, Outsider("i-prometheus", Monitoring));
+
+            Assert.Equal(Monitoring, chooser.ForDestination(nodes[1], "10.0.1.2").GroupId);
+            Assert.Equal(Cluster, chooser.ForSource(nodes[0], "10.0.1.1", Monitoring).GroupId);
         }
     }
 }
