@@ -86,7 +86,7 @@ Describe 'Test-K3sSecurityGroup' {
         }
         AfterAll { Stop-Ec2Emulator $Emulator }
 
-        It 'reads them in one DescribeInstances, one DescribeSecurityGroups and one DescribeNetworkAcls' {
+        It 'reads them in one DescribeInstances, one DescribeSecurityGroups, one DescribeNetworkAcls and one DescribeNetworkInterfaces' {
             $nodes = 0..199 | ForEach-Object { [K3sNet.K3sNode]@{ Name = "node-$_"; IsServer = $_ -lt 3; ProviderId = 'aws:///us-east-1a/i-{0:x17}' -f $_ } }
             $blocked = 0
             $nodes | Test-K3sSecurityGroup @Aws | ForEach-Object { if (-not $_.Allowed) { $blocked++ } }
@@ -95,7 +95,8 @@ Describe 'Test-K3sSecurityGroup' {
             $calls['DescribeInstances'] | Should -Be 1
             $calls['DescribeSecurityGroups'] | Should -Be 1
             $calls['DescribeNetworkAcls'] | Should -Be 1
-            ($calls.Values | Measure-Object -Sum).Sum | Should -Be 3
+            $calls['DescribeNetworkInterfaces'] | Should -Be 1 -Because 'who else carries the groups decides the suggested source'
+            ($calls.Values | Measure-Object -Sum).Sum | Should -Be 4
         }
 
         It '-NotAllowed writes exactly the verdicts Where-Object { -not $_.Allowed } keeps, and no others' {

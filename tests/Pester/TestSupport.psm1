@@ -381,7 +381,27 @@ function New-Ec2DocsState {
         $state.instances[$n].availabilityZone = @('ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c')[$n]
         $state.instances[$n].groupIds = @('sg-0123456789abcdef0')
     }
+    # k3s-agent-2 (i-0a1b2c3d4e5f60003, 10.0.1.22) also carries the VPC's default group, as instances launched with
+    # it often do: the docs show which group Grant-K3sNodeTraffic changes then. Like a hardened default group (the CIS
+    # benchmark's advice), it admits nothing.
+    $state.securityGroups += [ordered]@{ groupId = 'sg-0d0d0d0d0d0d0d0d0'; groupName = 'default'; description = 'default VPC security group'; vpcId = 'vpc-0a'; ingress = @() }
+    $state.instances += [ordered]@{
+        instanceId = 'i-0a1b2c3d4e5f60003'; vpcId = 'vpc-0a'; subnetId = 'subnet-0a'; availabilityZone = 'ap-northeast-2a'
+        privateIpAddress = '10.0.1.22'; groupIds = @('sg-0d0d0d0d0d0d0d0d0', 'sg-0123456789abcdef0')
+    }
     $state
 }
 
-Export-ModuleMember -Function New-Ec2DocsState
+function New-Ec2MultiGroupState {
+    <#
+    .SYNOPSIS
+    The emulator's fixture tests/Emulators/Ec2/Fixtures/multi-group.json as a hashtable to change before starting it:
+    nodes i-0b10000000000001 (10.1.1.10, and 10.1.2.10 on a second interface in the monitoring group only), …0002
+    (10.1.1.21) and …0003 (10.1.2.22), each in the VPC's default group sg-0d0000000000000d0, k3s-nodes
+    sg-0c0000000000000c0 and monitoring sg-0e0000000000000e0; prometheus …0009 (10.1.1.99, default and monitoring); a
+    database interface in default; subnets 10.1.1.0/24 and 10.1.2.0/24 of vpc-0b1 (10.1.0.0/16).
+    #>
+    Get-Content -Raw -LiteralPath (Join-Path $script:RepositoryRoot 'tests/Emulators/Ec2/Fixtures/multi-group.json') | ConvertFrom-Json -AsHashtable
+}
+
+Export-ModuleMember -Function New-Ec2DocsState, New-Ec2MultiGroupState

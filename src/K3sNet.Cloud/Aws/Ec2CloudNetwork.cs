@@ -34,6 +34,34 @@ namespace K3sNet.Cloud.Aws
             _timeout = connection.Timeout ?? AwsClientFactory.DefaultTimeout;
         }
 
+        public Task<IReadOnlyList<VpcNetwork>> DescribeVpcsAsync(CancellationToken cancellationToken) =>
+            Call("DescribeVpcs", async () =>
+            {
+                var vpcs = new List<VpcNetwork>();
+                var request = new DescribeVpcsRequest();
+                do
+                {
+                    DescribeVpcsResponse response = await _client.DescribeVpcsAsync(request, cancellationToken).ConfigureAwait(false);
+                    foreach (Vpc vpc in response.Vpcs ?? new List<Vpc>())
+                    {
+                        IEnumerable<string> ipv4 = (vpc.CidrBlockAssociationSet ?? new List<VpcCidrBlockAssociation>())
+                            .Select(a => a.CidrBlock)
+                            .Prepend(vpc.CidrBlock)
+                            .Where(c => !string.IsNullOrEmpty(c))
+                            .Distinct(StringComparer.Ordinal);
+                        IEnumerable<string> ipv6 = (vpc.Ipv6CidrBlockAssociationSet ?? new List<VpcIpv6CidrBlockAssociation>())
+                            .Select(a => a.Ipv6CidrBlock)
+                            .Where(c => !string.IsNullOrEmpty(c));
+                        vpcs.Add(new VpcNetwork(vpc.VpcId, ipv4.ToArray(), ipv6.ToArray()));
+                    }
+
+                    request.NextToken = response.NextToken;
+                }
+                while (!string.IsNullOrEmpty(request.NextToken));
+
+                return (IReadOnlyList<VpcNetwork>)vpcs;
+            });
+
         public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(
             IReadOnlyCollection<string> instanceIds, IReadOnlyCollection<string> privateIpAddresses, CancellationToken cancellationToken) =>
             Call("DescribeInstances", async () =>
@@ -89,9 +117,81 @@ namespace K3sNet.Cloud.Aws
                 .Where(g => !string.IsNullOrEmpty(g))
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
+            List<Ec2NetworkInterface> nics = interfaces
+                .Where(n => !string.IsNullOrEmpty(n.NetworkInterfaceId))
+                .Select(n => new Ec2NetworkInterface(
+                    n.NetworkInterfaceId,
+                    instance.InstanceId,
+                    n.SubnetId,
+                    (n.PrivateIpAddresses ?? new List<InstancePrivateIpAddress>()).Select(p => p.PrivateIpAddress).Prepend(n.PrivateIpAddress)
+                        .Where(ip => !string.IsNullOrEmpty(ip)).Distinct(StringComparer.Ordinal).ToList(),
+                    (n.Ipv6Addresses ?? new List<InstanceIpv6Address>()).Select(a => a.Ipv6Address).Where(ip => !string.IsNullOrEmpty(ip)).ToList(),
+                    (n.Groups ?? new List<GroupIdentifier>()).Select(g => g.GroupId).Where(g => !string.IsNullOrEmpty(g)).ToList()))
+                .ToList();
             return new Ec2Instance(instance.InstanceId, instance.State?.Name?.Value, instance.VpcId, instance.SubnetId,
-                instance.PrivateIpAddress, instance.PublicIpAddress, privateIps, ipv6, groups);
+                instance.PrivateIpAddress, instance.PublicIpAddress, privateIps, ipv6, groups, nics.Count > 0 ? nics : null);
         }
+
+        public Task<IReadOnlyList<Ec2NetworkInterface>> DescribeNetworkInterfacesAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken) =>
+            Call("DescribeNetworkInterfaces", async () =>
+            {
+                var found = new Dictionary<string, Ec2NetworkInterface>(StringComparer.Ordinal);
+                foreach (string[] chunk in groupIds.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
+                {
+                    var request = new DescribeNetworkInterfacesRequest
+                    {
+                        Filters = new List<Filter> { new("group-id", chunk.ToList()) },
+                        MaxResults = PageSize,
+                    };
+                    do
+                    {
+                        DescribeNetworkInterfacesResponse response = await _client.DescribeNetworkInterfacesAsync(request, cancellationToken).ConfigureAwait(false);
+                        foreach (NetworkInterface nic in response.NetworkInterfaces ?? new List<NetworkInterface>())
+                        {
+                            found[nic.NetworkInterfaceId] = new Ec2NetworkInterface(
+                                nic.NetworkInterfaceId,
+                                nic.Attachment?.InstanceId is { Length: > 0 } instanceId ? instanceId : null,
+                                nic.SubnetId,
+                                (nic.PrivateIpAddresses ?? new List<NetworkInterfacePrivateIpAddress>()).Select(p => p.PrivateIpAddress).Prepend(nic.PrivateIpAddress)
+                                    .Where(ip => !string.IsNullOrEmpty(ip)).Distinct(StringComparer.Ordinal).ToList(),
+                                (nic.Ipv6Addresses ?? new List<NetworkInterfaceIpv6Address>()).Select(a => a.Ipv6Address).Where(ip => !string.IsNullOrEmpty(ip)).ToList(),
+                                (nic.Groups ?? new List<GroupIdentifier>()).Select(g => g.GroupId).Where(g => !string.IsNullOrEmpty(g)).ToList());
+                        }
+
+                        request.NextToken = response.NextToken;
+                    }
+                    while (!string.IsNullOrEmpty(request.NextToken));
+                }
+
+                return (IReadOnlyList<Ec2NetworkInterface>)found.Values.ToList();
+            });
+
+        public Task<IReadOnlyList<Ec2Subnet>> DescribeSubnetsAsync(IReadOnlyCollection<string> subnetIds, CancellationToken cancellationToken) =>
+            Call("DescribeSubnets", async () =>
+            {
+                var subnets = new Dictionary<string, Ec2Subnet>(StringComparer.Ordinal);
+                foreach (string[] chunk in subnetIds.Distinct(StringComparer.Ordinal).Chunk(FilterValueLimit))
+                {
+                    var request = new DescribeSubnetsRequest
+                    {
+                        Filters = new List<Filter> { new("subnet-id", chunk.ToList()) },
+                        MaxResults = PageSize,
+                    };
+                    do
+                    {
+                        DescribeSubnetsResponse response = await _client.DescribeSubnetsAsync(request, cancellationToken).ConfigureAwait(false);
+                        foreach (Subnet subnet in response.Subnets ?? new List<Subnet>())
+                        {
+                            subnets[subnet.SubnetId] = new Ec2Subnet(subnet.SubnetId, subnet.VpcId, subnet.CidrBlock);
+                        }
+
+                        request.NextToken = response.NextToken;
+                    }
+                    while (!string.IsNullOrEmpty(request.NextToken));
+                }
+
+                return (IReadOnlyList<Ec2Subnet>)subnets.Values.ToList();
+            });
 
         public Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken) =>
             Call("DescribeSecurityGroups", async () =>

@@ -82,6 +82,34 @@ namespace K3sNet.Aws
         public static bool Contains(this IPNetwork network, IPNetwork other) =>
             other.PrefixLength >= network.PrefixLength && network.Contains(other.BaseAddress);
 
+        /// <summary>
+        /// The smallest network that holds both <paramref name="network"/> and <paramref name="other"/> (10.0.1.0/24 and
+        /// 10.0.2.0/24 give 10.0.0.0/22): the narrowest single rule that covers both.
+        /// </summary>
+        public static IPNetwork Span(this IPNetwork network, IPNetwork other)
+        {
+            byte[] a = network.BaseAddress.GetAddressBytes();
+            byte[] b = other.BaseAddress.GetAddressBytes();
+            if (a.Length != b.Length)
+            {
+                throw new ArgumentException("An IPv4 and an IPv6 network have no common network.", nameof(other));
+            }
+
+            int length = 0;
+            int limit = Math.Min(network.PrefixLength, other.PrefixLength);
+            while (length < limit && ((a[length / 8] ^ b[length / 8]) & (0x80 >> (length % 8))) == 0)
+            {
+                length++;
+            }
+
+            for (int bit = length; bit < a.Length * 8; bit++)
+            {
+                a[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+            }
+
+            return new IPNetwork(new IPAddress(a), length);
+        }
+
         /// <summary>Whether <paramref name="address"/> is private: RFC 1918, the CGNAT range, or IPv6 unique-local.</summary>
         public static bool IsPrivate(string? address) =>
             address is not null && IPAddress.TryParse(address, out IPAddress? ip) && Private.Any(c => c.Contains(ip));

@@ -24,8 +24,29 @@ namespace K3sNet.Aws
         /// <summary>The group the request names (or its destination's group) does not exist: the request is dropped.</summary>
         internal sealed record SecurityGroupNotFound(string GroupId) : GrantNote;
 
+        /// <summary>
+        /// The destination's instance carries several groups (or the default group too), and <paramref name="Choice"/>
+        /// says which one changes and why.
+        /// </summary>
+        internal sealed record GroupChosen(string InstanceId, GroupChoice Choice) : GrantNote;
+
+        /// <summary>
+        /// No group can be chosen for <paramref name="InstanceId"/> (as destination, or as <paramref name="Source"/>):
+        /// several are equally narrow, or only the VPC's default group is there. The request is dropped.
+        /// </summary>
+        internal sealed record GroupNotChosen(TrafficRequest Request, string InstanceId, GroupChoice Choice, bool Source) : GrantNote;
+
         /// <summary>The source address is <paramref name="InstanceId"/>'s private address, so its group is admitted.</summary>
-        internal sealed record SourceGroupChosen(string Address, string InstanceId, string GroupId) : GrantNote;
+        internal sealed record SourceGroupChosen(string Address, string InstanceId, string GroupId, string Why = "") : GrantNote;
+
+        /// <summary>The source's groups would admit more than the cluster, so its address alone is admitted.</summary>
+        internal sealed record SourceAddressChosen(string Address, string InstanceId, string Why) : GrantNote;
+
+        /// <summary>
+        /// More than <see cref="GrantPlanner.MaxSourcesPerRule"/> sources of one port into one group became
+        /// <paramref name="Sources"/>: one CIDR (or a few, never wider than the VPC) or the prefix list the user named.
+        /// </summary>
+        internal sealed record SourcesConsolidated(string GroupId, string Port, int Replaced, IReadOnlyList<string> Sources, string Why) : GrantNote;
 
         /// <summary>The request names no source at all, so the group admits its own members.</summary>
         internal sealed record OwnGroupChosen(TrafficRequest Request, string GroupId) : GrantNote;

@@ -24,10 +24,14 @@ namespace K3sNet.Aws
         // requirement's port text are computed once, not parsed and formatted again for every pair.
         private readonly Dictionary<string, string> _hostCidrs = new(StringComparer.Ordinal);
         private readonly Dictionary<PortRequirement, string> _portNames = new(ReferenceEqualityComparer.Instance);
+        // The group to change and the source to suggest, as Grant-K3sNodeTraffic would choose them (memoised inside).
+        private SecurityGroupChooser? _chooser;
 
-        public SecurityGroupAnalysis(IReadOnlyDictionary<string, Ec2SecurityGroup> groups, IEnumerable<Ec2NetworkAcl> acls)
+        /// <param name="chooser">Who picks GroupId and SuggestedSource; without it, one that knows only the judged nodes.</param>
+        public SecurityGroupAnalysis(IReadOnlyDictionary<string, Ec2SecurityGroup> groups, IEnumerable<Ec2NetworkAcl> acls, SecurityGroupChooser? chooser = null)
         {
             _groups = groups;
+            _chooser = chooser;
             foreach (Ec2NetworkAcl acl in acls)
             {
                 AclCount++;
@@ -132,10 +136,14 @@ namespace K3sNet.Aws
             return order.Select(b => b.Build()).ToList();
         }
 
-        /// <summary>Every ordered pair of distinct instances a requirement applies to, with the addresses the flow uses.</summary>
-        private static IEnumerable<(AnalysisNode Source, AnalysisNode Destination, string From, string To, PortRequirement Requirement)> Pairs(
+        /// <summary>
+        /// Every ordered pair of distinct instances a requirement applies to, with the addresses the flow uses. The group
+        /// chooser is made here, at the first pair, from the nodes judged: Judge and Summarize both start from these pairs.
+        /// </summary>
+        private IEnumerable<(AnalysisNode Source, AnalysisNode Destination, string From, string To, PortRequirement Requirement)> Pairs(
             IReadOnlyList<AnalysisNode> nodes, IReadOnlyList<PortRequirement> requirements)
         {
+            _chooser ??= new SecurityGroupChooser(_groups, nodes.Select(n => n.Instance), null);
             foreach (PortRequirement requirement in requirements)
             {
                 AnalysisNode[] destinations = nodes.Where(n => n.In(requirement.Destination)).ToArray();
@@ -245,15 +253,24 @@ namespace K3sNet.Aws
             string port = PortName(requirement);
             string fromNamed = source.Named(from);
             string toNamed = destination.Named(to);
-            string suggested = byGroup && source.Instance.GroupIds.Count > 0 ? source.Instance.GroupIds[0] : HostCidr(from);
+            GroupChoice target = _chooser!.ForDestination(destination.Instance, to);
+            GroupChoice? sourceChoice = byGroup ? _chooser.ForSource(source.Instance, from, target.GroupId) : null;
+            string? suggested = sourceChoice?.Kind switch
+            {
+                GroupChoiceKind.Chosen => sourceChoice.GroupId,
+                GroupChoiceKind.Ambiguous => null,
+                _ => HostCidr(from),
+            };
+            string fix = suggested ?? $"one of {string.Join(", ", sourceChoice!.Candidates)} (K3sNet will not choose: {sourceChoice.Why} Name one with -SourceGroupId)";
+            string into = target.Kind == GroupChoiceKind.Chosen ? string.Empty : $" K3sNet will not choose the group to change: {target.Why} Name it with -GroupId.";
             // Each reason is one string built from its parts: it names the pair, so it cannot be shared.
             string reason = status switch
             {
                 SecurityGroupVerdictStatus.Allowed => $"{sg.By} admits {port} from {fromNamed} to {toNamed}.",
                 SecurityGroupVerdictStatus.Unknown =>
-                    $"Only a prefix-list rule ({sg.By}) might admit {port} from {fromNamed} to {toNamed}; K3sNet does not read prefix lists. Grant {suggested} to be sure.",
+                    $"Only a prefix-list rule ({sg.By}) might admit {port} from {fromNamed} to {toNamed}; K3sNet does not read prefix lists. Grant {fix} to be sure.{into}",
                 _ when aclBlock is not null => $"Network ACL {aclBlock} stops {port} from {fromNamed} to {toNamed}. Security groups cannot override a network ACL: change the ACL entry.",
-                _ => $"No rule in {sg.By} admits {port} from {fromNamed} to {toNamed}. Add an inbound rule from {suggested}.",
+                _ => $"No rule in {sg.By} admits {port} from {fromNamed} to {toNamed}. Add an inbound rule from {fix}.{into}",
             };
 
             return new SecurityGroupVerdict
@@ -272,7 +289,7 @@ namespace K3sNet.Aws
                 Status = status,
                 ClusterOnly = requirement.ClusterOnly,
                 VpcId = destination.Instance.VpcId,
-                GroupId = destination.Instance.GroupIds.Count > 0 ? destination.Instance.GroupIds[0] : null,
+                GroupId = target.GroupId,
                 BlockedBy = aclBlock ?? (sg.Status == SecurityGroupVerdictStatus.Blocked ? sg.By : null),
                 SuggestedSource = status == SecurityGroupVerdictStatus.Allowed ? null : suggested,
                 Reason = reason,

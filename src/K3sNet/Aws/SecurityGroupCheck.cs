@@ -10,7 +10,8 @@ namespace K3sNet.Aws
 {
     /// <summary>
     /// Test-K3sSecurityGroup's reading of EC2, in as few calls as the data allows: one DescribeInstances for every input,
-    /// then one DescribeSecurityGroups for their groups and one DescribeNetworkAcls for their subnets (pages followed),
+    /// then one DescribeSecurityGroups for their groups, one DescribeNetworkAcls for their subnets and one
+    /// DescribeNetworkInterfaces for who else carries their groups (pages followed),
     /// and the <see cref="SecurityGroupAnalysis"/> that judges them. Each step is its own call so the cmdlet can report
     /// progress and findings between them on the pipeline thread.
     /// </summary>
@@ -72,11 +73,28 @@ namespace K3sNet.Aws
         {
             string[] groupIds = nodes.SelectMany(n => n.Instance.GroupIds).Distinct(StringComparer.Ordinal).ToArray();
             IReadOnlyList<Ec2SecurityGroup> groups = await _ec2.DescribeSecurityGroupsAsync(groupIds, cancellationToken).ConfigureAwait(false);
+            var byId = groups.DistinctBy(g => g.GroupId).ToDictionary(g => g.GroupId, StringComparer.Ordinal);
             string[] subnets = nodes.Select(n => n.Instance.SubnetId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
             IReadOnlyList<Ec2NetworkAcl> acls = subnets.Length > 1
                 ? await _ec2.DescribeNetworkAclsAsync(subnets, cancellationToken).ConfigureAwait(false)
                 : Array.Empty<Ec2NetworkAcl>();
-            return new SecurityGroupAnalysis(groups.ToDictionary(g => g.GroupId, StringComparer.Ordinal), acls);
+            return new SecurityGroupAnalysis(byId, acls, await ChooserAsync(byId, nodes, cancellationToken).ConfigureAwait(false));
+        }
+
+        /// <summary>
+        /// The chooser for GroupId and SuggestedSource, as Grant-K3sNodeTraffic uses it. Any node may be a source, so
+        /// every group besides the VPC's default one needs its holders counted: one DescribeNetworkInterfaces (per 200
+        /// groups), skipped when no node carries such a group.
+        /// </summary>
+        private async Task<SecurityGroupChooser> ChooserAsync(
+            IReadOnlyDictionary<string, Ec2SecurityGroup> groups, IReadOnlyList<AnalysisNode> nodes, CancellationToken cancellationToken)
+        {
+            Ec2Instance[] instances = nodes.Select(n => n.Instance).DistinctBy(i => i.InstanceId).ToArray();
+            var chooser = new SecurityGroupChooser(groups, instances, null);
+            string[] counted = instances.SelectMany(i => i.GroupIds).Where(g => !chooser.IsDefault(g)).Distinct(StringComparer.Ordinal).ToArray();
+            return counted.Length == 0
+                ? chooser
+                : chooser.WithInterfaces(instances, await _ec2.DescribeNetworkInterfacesAsync(counted, cancellationToken).ConfigureAwait(false));
         }
 
         /// <summary>

@@ -12,12 +12,25 @@ namespace K3sNet.Cloud
     /// </summary>
     internal interface ICloudNetwork : IDisposable
     {
+        /// <summary>Every VPC with its address ranges: the narrowest source that covers a cluster's private addresses.</summary>
+        Task<IReadOnlyList<VpcNetwork>> DescribeVpcsAsync(CancellationToken cancellationToken);
+
         /// <summary>
         /// The instances with these ids, plus those with any of these private addresses: one DescribeInstances per kind of
         /// key (and per 200 keys, EC2's limit on filter values), pages followed. Unknown ids are not an error here.
         /// </summary>
         Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(
             IReadOnlyCollection<string> instanceIds, IReadOnlyCollection<string> privateIpAddresses, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Every network interface in any of these groups (a group-id filter, pages followed): instances' interfaces and
+        /// those of databases, load balancers, endpoints and functions, which tells K3sNet whether only the cluster's
+        /// nodes carry a group.
+        /// </summary>
+        Task<IReadOnlyList<Ec2NetworkInterface>> DescribeNetworkInterfacesAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken);
+
+        /// <summary>The subnets with these ids and their IPv4 blocks (a subnet-id filter: an unknown id is simply absent).</summary>
+        Task<IReadOnlyList<Ec2Subnet>> DescribeSubnetsAsync(IReadOnlyCollection<string> subnetIds, CancellationToken cancellationToken);
 
         /// <summary>The groups with these ids (a group-id filter: an unknown id is simply absent), pages followed.</summary>
         Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IReadOnlyCollection<string> groupIds, CancellationToken cancellationToken);

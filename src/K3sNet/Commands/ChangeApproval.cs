@@ -30,10 +30,13 @@ namespace K3sNet.Commands
             _force = force;
         }
 
-        public ChangeConsent Ask(string target, string action, bool highImpact = false)
+        /// <param name="description">
+        /// What -WhatIf prints and the prompt shows, when the change needs more than an action and a target (Grant says
+        /// which group it chose and why); by default the words PowerShell's two-argument ShouldProcess uses.
+        /// </param>
+        public ChangeConsent Ask(string target, string action, bool highImpact = false, string? description = null)
         {
-            // The same words PowerShell's two-argument ShouldProcess uses, so -WhatIf and the prompt read as before.
-            string description = $"Performing the operation \"{action}\" on target \"{target}\".";
+            description ??= $"Performing the operation \"{action}\" on target \"{target}\".";
             if (!_cmdlet.ShouldProcess(description, $"Are you sure you want to perform this action?\n{description}", "Confirm", out ShouldProcessReason reason))
             {
                 return reason == ShouldProcessReason.WhatIf ? ChangeConsent.WhatIf : ChangeConsent.Declined;

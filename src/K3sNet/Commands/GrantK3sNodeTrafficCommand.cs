@@ -76,6 +76,13 @@ namespace K3sNet.Commands
         [Parameter]
         public string[]? SourceGroupId { get; set; }
 
+        /// <summary>
+        /// The managed prefix list to admit instead of a CIDR when more than five sources of one port would each need a
+        /// rule in one group (pl-…).
+        /// </summary>
+        [Parameter]
+        public string? PrefixListId { get; set; }
+
         /// <summary>Allows a cluster-only port to 0.0.0.0/0 or ::/0 when -SourceCidr names that CIDR.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -94,6 +101,7 @@ namespace K3sNet.Commands
                 (nameof(Protocol), typeof(TrafficProtocol)), (nameof(FromPort), typeof(int)), (nameof(ToPort), typeof(int)),
                 (nameof(SourceAddress), typeof(IPAddress)), (nameof(DestinationAddress), typeof(IPAddress)), (nameof(ClusterOnly), typeof(bool)));
             _approval = new ChangeApproval(this, force: false);
+            AssertPrefixListId();
 
             foreach (string group in SourceGroupId ?? Array.Empty<string>())
             {
@@ -102,6 +110,15 @@ namespace K3sNet.Commands
                     ThrowTerminatingError(K3sNetErrors.Create("InvalidSourceGroupId", ErrorCategory.InvalidArgument, group,
                         $"-SourceGroupId '{group}' is not a security group id.", "Security group ids look like sg-0123456789abcdef0."));
                 }
+            }
+        }
+
+        private void AssertPrefixListId()
+        {
+            if (PrefixListId is string list && !System.Text.RegularExpressions.Regex.IsMatch(list, "^pl-[0-9a-f]{8,17}$"))
+            {
+                ThrowTerminatingError(K3sNetErrors.Create("InvalidPrefixListId", ErrorCategory.InvalidArgument, list,
+                    $"-PrefixListId '{list}' is not a managed prefix list id.", "Prefix list ids look like pl-0123456789abcdef0 (Get-EC2ManagedPrefixList lists them)."));
             }
         }
 
@@ -197,15 +214,75 @@ namespace K3sNet.Commands
             IReadOnlyList<Ec2Instance> instances = addresses.Count > 0
                 ? Wait(ec2.DescribeInstancesAsync(Array.Empty<string>(), addresses, CancellationToken))
                 : Array.Empty<Ec2Instance>();
-            GrantPlacement placement = planner.Place(_requests, instances);
+            // The groups are read before choosing: their names tell the VPC's default group apart.
+            IReadOnlyList<Ec2SecurityGroup> groups = Wait(ec2.DescribeSecurityGroupsAsync(planner.GroupsToRead(_requests, instances), CancellationToken));
+            (SecurityGroupChooser chooser, IReadOnlyList<string> toCount, IReadOnlyList<Ec2Instance> nodes) = planner.Chooser(_requests, instances, groups);
+            if (toCount.Count > 0)
+            {
+                // Who else carries the groups a choice depends on: only a group no one outside the cluster carries is narrow.
+                chooser = chooser.WithInterfaces(nodes, Wait(ec2.DescribeNetworkInterfacesAsync(toCount, CancellationToken)));
+            }
+
+            GrantPlacement placement = planner.Place(_requests, instances, chooser);
             Report(placement.Notes);
 
-            GrantPlan plan = planner.Plan(placement, Wait(ec2.DescribeSecurityGroupsAsync(placement.GroupIds, CancellationToken)));
+            GrantPlan plan = planner.Plan(placement, groups);
+            if (plan.Consolidations.Count > 0)
+            {
+                plan = Consolidate(ec2, plan, instances);
+            }
+
             Report(plan.Notes);
-            foreach (GroupGrant grant in plan.Groups)
+            foreach (GroupGrant grant in plan.Groups.Where(g => g.Rules.Count > 0))
             {
                 GrantGroup(ec2, grant);
             }
+        }
+
+        /// <summary>
+        /// Replaces too many sources of one port by the prefix list given, or by the narrowest CIDR over their subnets:
+        /// the instances K3sNet has not read yet (sources Test-K3sSecurityGroup suggested), then their subnets and the VPCs'
+        /// blocks, one call each.
+        /// </summary>
+        private GrantPlan Consolidate(ICloudNetwork ec2, GrantPlan plan, IReadOnlyList<Ec2Instance> known)
+        {
+            if (PrefixListId is not null)
+            {
+                return GrantPlanner.Consolidate(plan, PrefixListId, new Dictionary<string, string>(), Array.Empty<string>());
+            }
+
+            IReadOnlyList<string> addresses = GrantPlanner.AddressesToCover(plan);
+            var byAddress = new InstanceAddresses(known);
+            string[] unknown = addresses.Where(a => byAddress.All(a).Count == 0).ToArray();
+            List<Ec2Instance> instances = known.ToList();
+            if (unknown.Length > 0)
+            {
+                instances.AddRange(Wait(ec2.DescribeInstancesAsync(Array.Empty<string>(), unknown, CancellationToken)));
+                byAddress = new InstanceAddresses(instances);
+            }
+
+            var subnetIdOf = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (string address in addresses)
+            {
+                // An address two VPCs share names no instance here: it counts as itself.
+                if (byAddress.All(address) is { Count: 1 } only && only[0].SubnetFor(address) is string subnet)
+                {
+                    subnetIdOf[address] = subnet;
+                }
+            }
+
+            IReadOnlyList<Ec2Subnet> subnets = subnetIdOf.Count > 0
+                ? Wait(ec2.DescribeSubnetsAsync(subnetIdOf.Values.Distinct(StringComparer.Ordinal).ToArray(), CancellationToken))
+                : Array.Empty<Ec2Subnet>();
+            var cidrOfSubnet = subnets.Where(s => s.CidrBlock is not null).ToDictionary(s => s.SubnetId, s => s.CidrBlock!, StringComparer.Ordinal);
+            var vpcIds = subnets.Select(s => s.VpcId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            string[] vpcCidrs = vpcIds.Count > 0
+                ? Wait(ec2.DescribeVpcsAsync(CancellationToken)).Where(v => vpcIds.Contains(v.VpcId)).SelectMany(v => v.Ipv4Cidrs).ToArray()
+                : Array.Empty<string>();
+            var subnetOf = subnetIdOf
+                .Where(p => cidrOfSubnet.ContainsKey(p.Value))
+                .ToDictionary(p => p.Key, p => cidrOfSubnet[p.Value], StringComparer.Ordinal);
+            return GrantPlanner.Consolidate(plan, null, subnetOf, vpcCidrs);
         }
 
         /// <summary>What planning found, in the order it found it: one bad request is an error, and the others go on.</summary>
@@ -228,8 +305,20 @@ namespace K3sNet.Commands
                     case GrantNote.SecurityGroupNotFound(string groupId):
                         WriteError(SecurityGroupNotFound(groupId));
                         break;
-                    case GrantNote.SourceGroupChosen(string address, string instanceId, string groupId):
-                        WriteVerbose($"{address} is {instanceId}'s private address: admitting its security group {groupId}.");
+                    case GrantNote.SourceGroupChosen(string address, string instanceId, string groupId, string why):
+                        WriteVerbose($"{address} is {instanceId}'s private address: admitting its security group {groupId}. {why}".TrimEnd());
+                        break;
+                    case GrantNote.SourceAddressChosen(string address, _, string why):
+                        WriteVerbose($"Admitting {address} alone: {why}");
+                        break;
+                    case GrantNote.GroupChosen(string instanceId, GroupChoice choice):
+                        WriteVerbose($"Changing {choice.GroupId} for {instanceId}: {choice.Why}");
+                        break;
+                    case GrantNote.GroupNotChosen(TrafficRequest request, string instanceId, GroupChoice choice, bool source):
+                        WriteError(GroupNotChosen(request, instanceId, choice, source));
+                        break;
+                    case GrantNote.SourcesConsolidated(_, _, _, _, string why):
+                        WriteVerbose(why);
                         break;
                     case GrantNote.OwnGroupChosen(TrafficRequest request, string groupId):
                         WriteVerbose($"No source given for {PortText(request)}: admitting the group's own members ({groupId}).");
@@ -247,6 +336,31 @@ namespace K3sNet.Commands
                         break;
                 }
             }
+        }
+
+        /// <summary>
+        /// The error for a group K3sNet will not choose: several as narrow as each other (AmbiguousSecurityGroup), only the
+        /// VPC's default group (DefaultSecurityGroupOnly), or none (NoSecurityGroup). It lists the candidates and the
+        /// parameter that settles it; the requests it concerns are dropped and the others go on.
+        /// </summary>
+        private static ErrorRecord GroupNotChosen(TrafficRequest request, string instanceId, GroupChoice choice, bool source)
+        {
+            string parameter = source ? "-SourceGroupId" : "-GroupId";
+            string candidates = string.Join(", ", choice.Candidates);
+            return choice.Kind switch
+            {
+                GroupChoiceKind.Ambiguous => K3sNetErrors.Create("AmbiguousSecurityGroup", ErrorCategory.InvalidData, request.Target,
+                    $"K3sNet will not choose {(source ? "the security group to admit as the source" : "the security group to change")} for {instanceId}: {choice.Why} Candidates: {candidates}.",
+                    source
+                        ? $"Name the source with -SourceGroupId (one of {candidates}), or pass -SourceCidr."
+                        : $"Name the group to change with -GroupId (one of {candidates})."),
+                GroupChoiceKind.DefaultOnly => K3sNetErrors.Create("DefaultSecurityGroupOnly", ErrorCategory.PermissionDenied, request.Target,
+                    $"K3sNet will not change the security group for {instanceId}: {choice.Why}",
+                    $"Attach a security group for the cluster's nodes to {instanceId}, or pass -GroupId {candidates} to widen the default group anyway."),
+                _ => K3sNetErrors.Create("NoSecurityGroup", ErrorCategory.ObjectNotFound, request.Target,
+                    $"{choice.Why} K3sNet has no group to change.",
+                    "Pass -GroupId with the security group to change."),
+            };
         }
 
         /// <summary>
@@ -281,9 +395,13 @@ namespace K3sNet.Commands
                 }
 
                 string summary = string.Join(", ", missing.Select(r => $"{IngressPlanner.PortText(r)} from {r.Source}"));
+                // -WhatIf and -Confirm show why K3sNet chose this group and these sources, one reason a line.
+                string named = grant.Group.GroupName.Length > 0 && grant.Group.GroupName != groupId ? $"{groupId} ({grant.Group.GroupName})" : groupId;
+                string why = grant.Why is { Count: > 0 } reasons ? string.Concat(reasons.Select(r => Environment.NewLine + "    " + r)) : string.Empty;
                 if (approved is null || !missing.All(r => approved.Contains(IngressPlanner.Key(r))))
                 {
-                    ChangeConsent consent = _approval!.Ask(groupId, $"Add {missing.Count} inbound rule(s): {summary}");
+                    ChangeConsent consent = _approval!.Ask(groupId, $"Add {missing.Count} inbound rule(s): {summary}",
+                        description: $"Add {missing.Count} inbound rule(s) to {named}: {summary}.{why}");
                     if (consent != ChangeConsent.Approved)
                     {
                         // -WhatIf shows what would be added; a declined prompt is a change the user refused, not one to come.

@@ -42,7 +42,7 @@ namespace K3sNet.Emulators.Ec2
 
         public static bool IsKnown(string action) => action is "DescribeInstances" or "DescribeSecurityGroups"
             or "DescribeSecurityGroupRules" or "DescribeNetworkAcls" or "DescribeVpcs" or "AuthorizeSecurityGroupIngress"
-            or "RevokeSecurityGroupIngress";
+            or "RevokeSecurityGroupIngress" or "DescribeNetworkInterfaces" or "DescribeSubnets";
 
         public IEnumerable<object> Run(QueryRequest request) => request.Action switch
         {
@@ -53,6 +53,8 @@ namespace K3sNet.Emulators.Ec2
             "DescribeVpcs" => DescribeVpcs(request),
             "AuthorizeSecurityGroupIngress" => Authorize(request),
             "RevokeSecurityGroupIngress" => Revoke(request),
+            "DescribeNetworkInterfaces" => DescribeNetworkInterfaces(request),
+            "DescribeSubnets" => DescribeSubnets(request),
             _ => throw Ec2Error.BadRequest("InvalidAction", $"The action {request.Action} is not valid for this web service."),
         };
 
@@ -111,7 +113,8 @@ namespace K3sNet.Emulators.Ec2
                 "instance-id" => new[] { instance.InstanceId },
                 "private-ip-address" => new[] { instance.PrivateIpAddress },
                 "network-interface.addresses.private-ip-address" =>
-                    instance.SecondaryPrivateIpAddresses.Prepend(instance.PrivateIpAddress),
+                    instance.SecondaryPrivateIpAddresses.Prepend(instance.PrivateIpAddress)
+                        .Concat(instance.NetworkInterfaces.SelectMany(n => n.PrivateIpAddresses)),
                 "ip-address" => new[] { instance.PublicIpAddress },
                 "instance-state-name" => new[] { instance.State },
                 "vpc-id" => new[] { instance.VpcId },
@@ -131,8 +134,7 @@ namespace K3sNet.Emulators.Ec2
 
         private XElement InstanceXml(InstanceState i)
         {
-            XElement GroupSet() => Items("groupSet", i.GroupIds.Select(g => E("item",
-                E("groupId", g), E("groupName", _state.SecurityGroups.FirstOrDefault(s => s.GroupId == g)?.GroupName ?? g))));
+            XElement GroupSet() => GroupSetXml(i.GroupIds);
             IEnumerable<string> privateIps = i.SecondaryPrivateIpAddresses.Prepend(i.PrivateIpAddress ?? string.Empty);
             return E("item",
                 E("instanceId", i.InstanceId),
@@ -156,9 +158,25 @@ namespace K3sNet.Emulators.Ec2
                         Items("privateIpAddressesSet", privateIps.Select((ip, n) => E("item",
                             E("privateIpAddress", ip), E("primary", Lower(n == 0))))),
                         Items("ipv6AddressesSet", i.Ipv6Addresses.Select(ip => E("item", E("ipv6Address", ip))))),
-                }),
+                }.Concat(i.NetworkInterfaces.Select((n, index) => SecondaryInterfaceXml(i, n, index + 1)))),
                 Items("tagSet", i.Tags.Select(t => E("item", E("key", t.Key), E("value", t.Value)))));
         }
+
+        /// <summary>Each interface reports its own groups, as EC2 does; the instance's groupSet is its primary interface's.</summary>
+        private XElement GroupSetXml(IEnumerable<string> groupIds) => Items("groupSet", groupIds.Select(g => E("item",
+            E("groupId", g), E("groupName", _state.SecurityGroups.FirstOrDefault(s => s.GroupId == g)?.GroupName ?? g))));
+
+        private XElement SecondaryInterfaceXml(InstanceState instance, NetworkInterfaceState n, int deviceIndex) => E("item",
+            E("networkInterfaceId", n.NetworkInterfaceId),
+            (n.SubnetId ?? instance.SubnetId) is string subnet ? E("subnetId", subnet) : null,
+            (n.VpcId ?? instance.VpcId) is string vpc ? E("vpcId", vpc) : null,
+            n.PrivateIpAddresses.Count == 0 ? null : E("privateIpAddress", n.PrivateIpAddresses[0]),
+            E("sourceDestCheck", "true"),
+            GroupSetXml(n.GroupIds),
+            E("attachment", E("attachmentId", "eni-attach-" + n.NetworkInterfaceId.Replace("eni-", string.Empty, StringComparison.Ordinal)),
+                E("deviceIndex", deviceIndex), E("status", "attached")),
+            Items("privateIpAddressesSet", n.PrivateIpAddresses.Select((ip, k) => E("item", E("privateIpAddress", ip), E("primary", Lower(k == 0))))),
+            Items("ipv6AddressesSet", n.Ipv6Addresses.Select(ip => E("item", E("ipv6Address", ip)))));
 
         // ---- Security groups ---------------------------------------------------------------------------------------
 
@@ -458,6 +476,117 @@ namespace K3sNet.Emulators.Ec2
                 Items("cidrBlockAssociationSet", new[] { E("item", E("cidrBlock", v.CidrBlock)) }),
                 Items("ipv6CidrBlockAssociationSet", v.Ipv6CidrBlocks.Select(c => E("item", E("ipv6CidrBlock", c)))),
                 E("isDefault", Lower(v.IsDefault)))));
+            if (next is not null)
+            {
+                yield return E("nextToken", next);
+            }
+        }
+
+        // ---- Network interfaces and subnets ------------------------------------------------------------------------
+
+        /// <summary>Every interface: each instance's primary and attached ones, then those of no instance here.</summary>
+        private IEnumerable<(NetworkInterfaceState Nic, InstanceState? Instance, int DeviceIndex)> AllInterfaces()
+        {
+            foreach (InstanceState i in _state.Instances)
+            {
+                var primary = new NetworkInterfaceState
+                {
+                    NetworkInterfaceId = i.NetworkInterfaceId ?? "eni-" + i.InstanceId.Substring(2),
+                    SubnetId = i.SubnetId,
+                    VpcId = i.VpcId,
+                    PrivateIpAddresses = i.SecondaryPrivateIpAddresses.Prepend(i.PrivateIpAddress).OfType<string>().ToList(),
+                    Ipv6Addresses = i.Ipv6Addresses,
+                    GroupIds = i.GroupIds,
+                };
+                yield return (primary, i, 0);
+                for (int n = 0; n < i.NetworkInterfaces.Count; n++)
+                {
+                    yield return (i.NetworkInterfaces[n], i, n + 1);
+                }
+            }
+
+            foreach (NetworkInterfaceState nic in _state.NetworkInterfaces)
+            {
+                yield return (nic, null, 0);
+            }
+        }
+
+        private IEnumerable<object> DescribeNetworkInterfaces(QueryRequest request)
+        {
+            int? maxResults = request.GetInt("MaxResults");
+            CheckMaxResults(maxResults, 5, 1000);
+            List<string> ids = request.List("NetworkInterfaceId");
+            Dictionary<string, List<string>> filters = request.Filters();
+            var matching = AllInterfaces()
+                .Where(x => ids.Count == 0 || ids.Contains(x.Nic.NetworkInterfaceId))
+                .Where(x => filters.All(f => (f.Key switch
+                {
+                    "group-id" => x.Nic.GroupIds.Cast<string?>(),
+                    "network-interface-id" => new string?[] { x.Nic.NetworkInterfaceId },
+                    "attachment.instance-id" => new[] { x.Instance?.InstanceId },
+                    "subnet-id" => new[] { x.Nic.SubnetId ?? x.Instance?.SubnetId },
+                    "vpc-id" => new[] { x.Nic.VpcId ?? x.Instance?.VpcId },
+                    "addresses.private-ip-address" => x.Nic.PrivateIpAddresses.Cast<string?>(),
+                    _ => throw Ec2Error.BadRequest("InvalidParameterValue", $"The filter '{f.Key}' is invalid"),
+                }).Any(v => v is not null && f.Value.Contains(v))))
+                .ToList();
+            (var page, string? next) = Page(matching, request.Get("NextToken"), maxResults);
+            yield return Items("networkInterfaceSet", page.Select(x => E("item",
+                E("networkInterfaceId", x.Nic.NetworkInterfaceId),
+                (x.Nic.SubnetId ?? x.Instance?.SubnetId) is string subnet ? E("subnetId", subnet) : null,
+                (x.Nic.VpcId ?? x.Instance?.VpcId) is string vpc ? E("vpcId", vpc) : null,
+                E("description", x.Nic.Description ?? string.Empty),
+                E("ownerId", _state.OwnerId),
+                E("requesterManaged", Lower(x.Instance is null && x.Nic.InterfaceType != "interface")),
+                E("status", x.Instance is null && x.Nic.InterfaceType == "interface" ? "available" : "in-use"),
+                E("interfaceType", x.Nic.InterfaceType),
+                x.Nic.PrivateIpAddresses.Count == 0 ? null : E("privateIpAddress", x.Nic.PrivateIpAddresses[0]),
+                E("sourceDestCheck", "true"),
+                GroupSetXml(x.Nic.GroupIds),
+                x.Instance is null ? null : E("attachment",
+                    E("attachmentId", "eni-attach-" + x.Nic.NetworkInterfaceId.Replace("eni-", string.Empty, StringComparison.Ordinal)),
+                    E("instanceId", x.Instance.InstanceId), E("instanceOwnerId", _state.OwnerId), E("deviceIndex", x.DeviceIndex), E("status", "attached")),
+                Items("privateIpAddressesSet", x.Nic.PrivateIpAddresses.Select((ip, k) => E("item", E("privateIpAddress", ip), E("primary", Lower(k == 0))))),
+                Items("ipv6AddressesSet", x.Nic.Ipv6Addresses.Select(ip => E("item", E("ipv6Address", ip)))),
+                E("tagSet"))));
+            if (next is not null)
+            {
+                yield return E("nextToken", next);
+            }
+        }
+
+        private IEnumerable<object> DescribeSubnets(QueryRequest request)
+        {
+            int? maxResults = request.GetInt("MaxResults");
+            CheckMaxResults(maxResults, 5, 1000);
+            List<string> ids = request.List("SubnetId");
+            foreach (string id in ids.Where(id => _state.Subnets.All(s => s.SubnetId != id)))
+            {
+                throw Ec2Error.BadRequest("InvalidSubnetID.NotFound", $"The subnet ID '{id}' does not exist");
+            }
+
+            Dictionary<string, List<string>> filters = request.Filters();
+            List<SubnetState> matching = _state.Subnets
+                .Where(s => ids.Count == 0 || ids.Contains(s.SubnetId))
+                .Where(s => filters.All(f => f.Key switch
+                {
+                    "subnet-id" => f.Value.Contains(s.SubnetId),
+                    "vpc-id" => s.VpcId is not null && f.Value.Contains(s.VpcId),
+                    "cidr-block" => f.Value.Contains(s.CidrBlock),
+                    _ => throw Ec2Error.BadRequest("InvalidParameterValue", $"The filter '{f.Key}' is invalid"),
+                }))
+                .ToList();
+            (List<SubnetState> page, string? next) = Page(matching, request.Get("NextToken"), maxResults);
+            yield return Items("subnetSet", page.Select(s => E("item",
+                E("subnetId", s.SubnetId),
+                E("state", "available"),
+                s.VpcId is null ? null : E("vpcId", s.VpcId),
+                E("cidrBlock", s.CidrBlock),
+                E("availableIpAddressCount", 250),
+                E("availabilityZone", s.AvailabilityZone ?? "us-east-1a"),
+                E("defaultForAz", "false"),
+                E("mapPublicIpOnLaunch", "false"),
+                E("tagSet"))));
             if (next is not null)
             {
                 yield return E("nextToken", next);

@@ -19,6 +19,15 @@ namespace K3sNet.Emulators.Ec2
 
         public List<NetworkAclState> NetworkAcls { get; set; } = new();
 
+        /// <summary>Subnets and their blocks (DescribeSubnets). An instance's subnet need not be listed.</summary>
+        public List<SubnetState> Subnets { get; set; } = new();
+
+        /// <summary>
+        /// Network interfaces that belong to no instance here: a database's, a load balancer's, a function's. They carry
+        /// security groups too, which DescribeNetworkInterfaces reports.
+        /// </summary>
+        public List<NetworkInterfaceState> NetworkInterfaces { get; set; } = new();
+
         internal static readonly JsonSerializerOptions Json = new()
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -71,7 +80,45 @@ namespace K3sNet.Emulators.Ec2
 
         public string? NetworkInterfaceId { get; set; }
 
+        /// <summary>
+        /// Interfaces attached besides the primary one (device index 1, 2, …), each with its own subnet, addresses and
+        /// groups. The primary interface is the instance's own fields; its groups are what EC2 reports as the instance's.
+        /// </summary>
+        public List<NetworkInterfaceState> NetworkInterfaces { get; set; } = new();
+
         public Dictionary<string, string> Tags { get; set; } = new();
+    }
+
+    public sealed class SubnetState
+    {
+        public string SubnetId { get; set; } = string.Empty;
+
+        public string? VpcId { get; set; }
+
+        public string CidrBlock { get; set; } = string.Empty;
+
+        public string? AvailabilityZone { get; set; }
+    }
+
+    public sealed class NetworkInterfaceState
+    {
+        public string NetworkInterfaceId { get; set; } = string.Empty;
+
+        public string? SubnetId { get; set; }
+
+        public string? VpcId { get; set; }
+
+        /// <summary>The first is the interface's primary private address.</summary>
+        public List<string> PrivateIpAddresses { get; set; } = new();
+
+        public List<string> Ipv6Addresses { get; set; } = new();
+
+        public List<string> GroupIds { get; set; } = new();
+
+        /// <summary>"interface", or what AWS names a managed one ("network_load_balancer", "lambda", …).</summary>
+        public string InterfaceType { get; set; } = "interface";
+
+        public string? Description { get; set; }
     }
 
     public sealed class SecurityGroupState

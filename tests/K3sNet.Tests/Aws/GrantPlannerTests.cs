@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 using K3sNet.Aws;
 
 namespace K3sNet.Tests.Aws
@@ -80,7 +81,9 @@ namespace K3sNet.Tests.Aws
             SecurityGroupRule rule = Assert.Single(grant.Rules);
             Assert.Equal(SourceGroup, rule.ReferencedGroupId);
             Assert.Equal("k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes) (K3sNet)", rule.Description);
-            Assert.Equal(new GrantNote.SourceGroupChosen("10.0.1.21", "i-source", SourceGroup), Assert.Single(notes));
+            GrantNote.SourceGroupChosen chosen = Assert.IsType<GrantNote.SourceGroupChosen>(Assert.Single(notes));
+            Assert.Equal(("10.0.1.21", "i-source", SourceGroup), (chosen.Address, chosen.InstanceId, chosen.GroupId));
+            Assert.Contains("carries only the cluster's nodes", chosen.Why, StringComparison.Ordinal);
         }
 
         [Fact]
@@ -275,6 +278,66 @@ namespace K3sNet.Tests.Aws
 
             Assert.Equal("sgr-mine", GroupGrant.Created(added, wanted)?.RuleId);
             Assert.Null(GroupGrant.Created(Array.Empty<SecurityGroupRule>(), wanted));
+        }
+
+        [Fact]
+        public void More_than_five_source_groups_of_one_port_become_one_cidr_over_their_subnets()
+        {
+            // Twenty nodes, each in a group of its own, in two subnets: a blocked group would need twenty rules.
+            Ec2Instance[] sources = Enumerable.Range(1, 20)
+                .Select(n => new Ec2Instance($"i-{n}", "running", "vpc-1", n % 2 == 0 ? "subnet-a" : "subnet-b", $"10.0.{n % 2 + 1}.{n + 100}", null,
+                    new[] { $"10.0.{n % 2 + 1}.{n + 100}" }, Array.Empty<string>(), new[] { $"sg-0node{n}" }))
+                .ToArray();
+            TrafficRequest[] requests = sources.Select(s => Vxlan(source: s.PrivateIpAddress)).ToArray();
+            Ec2SecurityGroup[] groups = sources.Select(s => Group(s.GroupIds[0])).Append(Group(DestinationGroup)).ToArray();
+            GrantPlanner planner = Planner();
+            GrantPlacement placement = planner.Place(requests, sources.Append(Destination));
+
+            GrantPlan plan = planner.Plan(placement, groups);
+            SourceConsolidation pending = Assert.Single(plan.Consolidations);
+            Assert.Equal(20, pending.Replaced.Count);
+            Assert.Empty(Assert.Single(plan.Groups).Rules);
+
+            var subnetOf = sources.ToDictionary(s => s.PrivateIpAddress!, s => s.SubnetId == "subnet-a" ? "10.0.1.0/24" : "10.0.2.0/24");
+            Assert.Equal(20, GrantPlanner.AddressesToCover(plan).Count);
+            GrantPlan consolidated = GrantPlanner.Consolidate(plan, null, subnetOf, new[] { "10.0.0.0/16" });
+            SecurityGroupRule rule = Assert.Single(Assert.Single(consolidated.Groups).Rules);
+            Assert.Equal("10.0.0.0/22", rule.CidrIpv4); // the span of 10.0.1.0/24 and 10.0.2.0/24, inside the VPC's /16
+            GrantNote.SourcesConsolidated note = Assert.Single(consolidated.Notes.OfType<GrantNote.SourcesConsolidated>());
+            Assert.Contains("20 sources of udp/8472", note.Why, StringComparison.Ordinal);
+
+            GrantPlan listed = GrantPlanner.Consolidate(plan, "pl-0123456789abcdef0", new Dictionary<string, string>(), Array.Empty<string>());
+            Assert.Equal("pl-0123456789abcdef0", Assert.Single(Assert.Single(listed.Groups).Rules).PrefixListId);
+        }
+
+        [Fact]
+        public void Five_source_groups_keep_a_rule_each_and_explicit_sources_are_never_consolidated()
+        {
+            Ec2Instance[] sources = Enumerable.Range(1, 5)
+                .Select(n => Instance($"i-{n}", $"10.0.1.{n + 30}", $"sg-0node{n}"))
+                .ToArray();
+            GrantPlanner planner = Planner();
+            GrantPlan plan = planner.Plan(planner.Place(sources.Select(s => Vxlan(source: s.PrivateIpAddress)).ToArray(), sources.Append(Destination)),
+                sources.Select(s => Group(s.GroupIds[0])).Append(Group(DestinationGroup)));
+
+            Assert.Empty(plan.Consolidations);
+            Assert.Equal(5, Assert.Single(plan.Groups).Rules.Count);
+
+            string[] many = Enumerable.Range(1, 8).Select(n => $"sg-0given{n}").ToArray();
+            GrantPlan asked = Run(Planner(groups: many), new[] { Vxlan() }).Plan;
+            Assert.Empty(asked.Consolidations);
+            Assert.Equal(8, Assert.Single(asked.Groups).Rules.Count);
+        }
+
+        [Fact]
+        public void Subnets_in_different_vpc_blocks_get_a_cidr_each_never_wider_than_the_vpc()
+        {
+            IPNetwork[] vpc = { Cidr.Parse("10.0.0.0/16"), Cidr.Parse("100.64.0.0/16") };
+            IReadOnlyList<IPNetwork> cover = GrantPlanner.Cover(
+                new[] { Cidr.Parse("10.0.1.0/24"), Cidr.Parse("10.0.3.0/24"), Cidr.Parse("100.64.8.0/22") }, vpc);
+
+            Assert.Equal(new[] { "10.0.0.0/22", "100.64.8.0/22" }, cover.Select(c => c.ToString()));
+            Assert.Equal("10.0.0.0/16", Cidr.Parse("10.0.1.0/24").Span(Cidr.Parse("10.0.200.0/24")).ToString());
         }
     }
 }
