@@ -123,14 +123,14 @@ Describe 'Get-K3sNode against the Kubernetes API emulator' {
 
         It 'shows the table view with the columns the issue names, Ready and Problems first' {
             $lines = (Get-K3sNode | Out-String -Width 120) -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ }
-            $lines[0] | Should -Match '^Name\s+Ready\s+Problems\s+Roles\s+InternalIP\s+PublicIP\s+VTEP\s+PodCidr$'
+            $lines[0] | Should -Match '^Name\s+Ready\s+Problems\s+InternalIP\s+PublicIP\s+PodCidr\s+Roles$'
             $lines | Where-Object { $_ -match '^k3s-agent-3\s' } | Should -Match '^k3s-agent-3\s+False\s+1\s'
         }
 
-        It 'keeps Ready and Problems on an 80-column terminal' {
+        It 'keeps Ready, Problems and both addresses whole on an 80-column terminal' {
             $lines = (Get-K3sNode | Out-String -Width 80) -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ }
-            $lines[0] | Should -Match '^Name\s+Ready\s+Problems\s+Roles\s+InternalIP'
-            $lines | Where-Object { $_ -match '^k3s-agent-2\s' } | Should -Match '^k3s-agent-2\s+True\s+2\s'
+            $lines[0] | Should -Match '^Name\s+Ready\s+Problems\s+InternalIP\s+PublicIP\s+PodCidr$'
+            $lines | Where-Object { $_ -match '^k3s-agent-2\s' } | Should -Match '^k3s-agent-2\s+True\s+2\s+10\.0\.1\.22\s+203\.0\.113\.25\s+10\.42\.2\.0/24$'
         }
 
         It 'completes -Context from the kubeconfig on Tab, quoting names that need it' {

@@ -225,6 +225,20 @@ Describe 'Test-K3sSecurityGroup' {
             "$warned" | Should -Match 'i-00000000000000001 .*stopped'
         }
 
+        It 'warns that one node makes no pair to judge, and still reports its exposures' {
+            $state = New-Ec2ClusterState -Nodes 2 -VxlanOpen
+            $state.securityGroups[0].ingress += [ordered]@{ ipProtocol = 'tcp'; fromPort = 10250; toPort = 10250; cidrIpv4 = '0.0.0.0/0' }
+            $Emulator = Start-Ec2Emulator -State $state
+            $verdicts = @(Test-K3sSecurityGroup -InstanceId i-00000000000000000 @Aws -EndpointUrl $Emulator.Url -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable failed)
+            $failed | Should -BeNullOrEmpty
+            $warned | Should -HaveCount 1
+            "$warned" | Should -BeLike 'Only one node (i-00000000000000000) was found, so there is no pair of nodes to judge:*'
+            "$warned" | Should -Match 'Get-K3sNode \| Test-K3sSecurityGroup, or -InstanceId with two or more ids'
+            $verdicts | Should -HaveCount 1
+            $verdicts[0].Status | Should -Be 'Exposed'
+            $verdicts[0].FromPort | Should -Be 10250
+        }
+
         It 'reports a flow only a prefix list admits as Unknown' {
             $state = New-Ec2ClusterState -Nodes 2
             $state.securityGroups[0].ingress += [ordered]@{ ipProtocol = 'udp'; fromPort = 8472; toPort = 8472; prefixListId = 'pl-0e1f2a3b4c5d6e7f8' }

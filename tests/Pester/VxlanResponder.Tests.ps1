@@ -92,6 +92,20 @@ Describe 'Start-K3sVxlanResponder' {
         $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
+    It 'reads a number given to -Duration as seconds, not as ticks' {
+        $port = Get-FreeUdpPort
+        $summary = Start-K3sVxlanResponder -Port $port -BindAddress 127.0.0.1 -Duration 1 -Verbose 4>&1
+        $verbose = @($summary | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $verbose[0].Message | Should -Be "Answering K3sNet VXLAN probes (VNI 1) on UDP 127.0.0.1:$port for 00:00:01."
+        @($summary | Where-Object { $_ -is [K3sNet.VxlanResponderSummary] }) | Should -HaveCount 1
+
+        # The same reading decides what is refused: -5 is five seconds before zero, 5000000 seconds is past 49 days.
+        $failure = { Start-K3sVxlanResponder -Port $port -Duration -5 } | Should -Throw -PassThru
+        $failure.Exception.Message | Should -Be '-Duration must be longer than zero; got -00:00:05.'
+        $failure = { Start-K3sVxlanResponder -Port $port -Duration 5000000 } | Should -Throw -PassThru
+        $failure.Exception.Message | Should -Be '-Duration can be at most 49.17:02:47; got 57.20:53:20.'
+    }
+
     It 'refuses a duration longer than its timer can count, with InvalidResponderDuration' {
         $failure = { Start-K3sVxlanResponder -Port 18474 -Duration 60.00:00:00 } | Should -Throw -PassThru
         $failure.FullyQualifiedErrorId | Should -Be 'InvalidResponderDuration,K3sNet.Commands.StartK3sVxlanResponderCommand'

@@ -22,7 +22,9 @@ namespace K3sNet.Commands
         [ValidateRange(1, 65535)]
         public int Port { get; set; } = 8472;
 
+        /// <summary>How long to answer: a number is seconds (-Duration 30), a time span as PowerShell reads one (-Duration 00:10:00).</summary>
         [Parameter]
+        [SecondsTransformation]
         public TimeSpan Duration { get; set; }
 
         [Parameter]
@@ -46,7 +48,7 @@ namespace K3sNet.Commands
                     Duration <= TimeSpan.Zero
                         ? $"-Duration must be longer than zero; got {Duration}."
                         : $"-Duration can be at most {MaxDuration}; got {Duration}.",
-                    "Give a duration such as (New-TimeSpan -Minutes 10), or leave -Duration out to answer until Ctrl+C."));
+                    "Give seconds (-Duration 600) or a time span (-Duration 00:10:00), or leave -Duration out to answer until Ctrl+C."));
             }
         }
 

@@ -122,6 +122,17 @@ namespace K3sNet.Commands
                 return;
             }
 
+            if (nodes.Count == 1)
+            {
+                // A warning, not an error: a one-node cluster is a real cluster, and its exposures are still worth
+                // reporting; but without a word the empty result would read as "nothing is blocked".
+                AnalysisNode only = nodes[0];
+                string named = only.Name == only.Instance.InstanceId ? only.Name : $"{only.Name}, {only.Instance.InstanceId}";
+                WriteWarning($"Only one node ({named}) was found, so there is no pair of nodes to judge: " +
+                    "Test-K3sSecurityGroup judges the flows between two or more nodes and here reports only ports open to the internet. " +
+                    "Pass every node of the cluster: Get-K3sNode | Test-K3sSecurityGroup, or -InstanceId with two or more ids.");
+            }
+
             progress.StatusDescription = "Reading security groups and network ACLs";
             progress.PercentComplete = 33;
             WriteProgress(progress);

@@ -24,8 +24,15 @@ namespace K3sNet.Packets
         public const int MinimumLength = 20;
         public const byte IcmpProtocol = 1;
         public const byte UdpProtocol = 17;
+        private const ushort ReservedFlagBit = 0x8000;
         private const ushort DontFragmentBit = 0x4000;
         private const ushort MoreFragmentsBit = 0x2000;
+
+        /// <summary>
+        /// The first flag bit, which RFC 791 reserves and requires to be zero. Read and written so a header survives a
+        /// round trip; the probe checks refuse a packet that sets it.
+        /// </summary>
+        public bool ReservedFlag { get; init; }
 
         /// <summary>A header for <paramref name="payloadLength"/> bytes of <paramref name="protocol"/>, no options.</summary>
         public static Ipv4Header Create(uint source, uint destination, byte protocol, int payloadLength, ushort identification, bool dontFragment, byte timeToLive = 64) =>
@@ -43,7 +50,7 @@ namespace K3sNet.Packets
             destination[1] = 0;
             BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(2, 2), (ushort)TotalLength);
             BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(4, 2), Identification);
-            ushort flags = (ushort)((DontFragment ? DontFragmentBit : 0) | (MoreFragments ? MoreFragmentsBit : 0) | (FragmentOffset >> 3));
+            ushort flags = (ushort)((ReservedFlag ? ReservedFlagBit : 0) | (DontFragment ? DontFragmentBit : 0) | (MoreFragments ? MoreFragmentsBit : 0) | (FragmentOffset >> 3));
             BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(6, 2), flags);
             destination[8] = TimeToLive;
             destination[9] = Protocol;
@@ -111,7 +118,10 @@ namespace K3sNet.Packets
                 packet[8],
                 packet[9],
                 BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(12, 4)),
-                BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(16, 4)));
+                BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(16, 4)))
+            {
+                ReservedFlag = (flags & ReservedFlagBit) != 0,
+            };
             error = PacketError.None;
             return true;
         }

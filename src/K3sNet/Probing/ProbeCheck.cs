@@ -21,6 +21,12 @@ namespace K3sNet.Probing
         /// <summary>The inner Ethernet, IPv4, ICMP or UDP packet is malformed: a length, a checksum or a type is wrong.</summary>
         MalformedInnerPacket,
 
+        /// <summary>
+        /// The inner IPv4 header sets the reserved flag, which RFC 791 requires to be zero. K3sNet never sets it, so the
+        /// packet was not built by K3sNet, and a host does not answer a packet that breaks the IPv4 rules.
+        /// </summary>
+        InnerIPv4ReservedFlagSet,
+
         /// <summary>The inner payload does not start with the K3sNet probe magic.</summary>
         NotAProbe,
 

@@ -79,6 +79,11 @@ namespace K3sNet.Probing
                 return ProbeCheck.WrongVni;
             }
 
+            if (frame.Ipv4.ReservedFlag)
+            {
+                return ProbeCheck.InnerIPv4ReservedFlagSet;
+            }
+
             if (frame.TrailingLength != 0 || frame.Ipv4.HeaderLength != Ipv4Header.MinimumLength || !frame.Ipv4.DontFragment
                 || (!frame.IsIcmp && !frame.Udp.HasChecksum)
                 || frame.Ethernet.Source != ProbeEndpoints.MacFor(frame.Ipv4.Source)

@@ -97,6 +97,23 @@ namespace K3sNet.Tests.Probing
             Assert.Equal(ProbeCheck.MalformedProbe, ProbeFrames.CheckRequest(frame));
         }
 
+        [Theory]
+        [InlineData(ProbeTransport.IcmpEcho)]
+        [InlineData(ProbeTransport.Udp)]
+        internal void Refuses_a_probe_whose_inner_IPv4_header_sets_the_reserved_flag(ProbeTransport transport)
+        {
+            byte[] frame = ProbeFrames.Request(transport);
+            var span = frame.AsSpan(VxlanFrame.InnerIPv4Offset);
+            Assert.True(Ipv4Header.TryRead(span, out Ipv4Header ip, out _));
+            (ip with { ReservedFlag = true }).Write(span);
+
+            // The header is otherwise valid (its checksum recomputed), and the flag is on the wire where RFC 791 puts it.
+            Assert.Equal(0xC0, frame[VxlanFrame.InnerIPv4Offset + 6]);
+            Assert.True(Ipv4Header.TryRead(span, out Ipv4Header read, out PacketError error), error.ToString());
+            Assert.True(read.ReservedFlag);
+            Assert.Equal(ProbeCheck.InnerIPv4ReservedFlagSet, ProbeFrames.CheckRequest(frame));
+        }
+
         [Fact]
         public void Refuses_a_probe_without_DF()
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.Packets;
 using K3sNet.Probing;
 
 namespace K3sNet.Tests.Probing
@@ -58,8 +59,13 @@ namespace K3sNet.Tests.Probing
             byte[] reply = ProbeFrames.Request();
             Assert.Equal(ProbeCheck.Valid, ProbeFrame.Check(reply, 1, ProbeKind.Request, out var frame, out _));
             ProbeFrame.TurnIntoReply(reply, frame);
+            byte[] reservedFlag = ProbeFrames.Request();
+            Span<byte> inner = reservedFlag.AsSpan(VxlanFrame.InnerIPv4Offset);
+            Assert.True(Ipv4Header.TryRead(inner, out Ipv4Header ip, out _));
+            (ip with { ReservedFlag = true }).Write(inner);
             byte[][] garbage =
             {
+                reservedFlag,
                 Array.Empty<byte>(),
                 "GET / HTTP/1.1\r\n\r\n"u8.ToArray(),
                 wrongVni,
@@ -78,11 +84,12 @@ namespace K3sNet.Tests.Probing
             Assert.Equal(ProbeCheck.Valid, ProbeFrame.Check(first!, 1, ProbeKind.Reply, out _, out ProbePayload probe));
             Assert.Equal(7UL, probe.Nonce);
 
-            await responder.WaitForHandledAsync(6);
+            await responder.WaitForHandledAsync(7);
             K3sNet.VxlanResponderSummary summary = responder.Responder.Snapshot();
-            Assert.Equal(6, summary.Received);
+            Assert.Equal(7, summary.Received);
             Assert.Equal(1, summary.Answered);
-            Assert.Equal(5, summary.Dropped);
+            Assert.Equal(6, summary.Dropped);
+            Assert.Equal(1, summary.DroppedByReason["InnerIPv4ReservedFlagSet"]);
             Assert.Equal(2, summary.DroppedByReason["NotVxlan"]);
             Assert.Equal(1, summary.DroppedByReason["WrongVni"]);
             Assert.Equal(1, summary.DroppedByReason["WrongKind"]);
