@@ -22,6 +22,10 @@ BeforeAll {
             [K3sNet.SecurityGroupVerdict]@{ Source = 'ip-172-31-16-202'; Destination = 'ip-172-31-16-201'; Protocol = 'Udp'; FromPort = 8472; ToPort = 8472; Status = 'Blocked'; GroupId = 'sg-0fedcba9876543210'; BlockedBy = 'acl-0123456789abcdef0 inbound rule 90 (deny udp/8472 from 10.0.0.5/32)' }
             [K3sNet.SecurityGroupVerdict]@{ Source = '0.0.0.0/0'; Destination = 'k3s-nodes'; Protocol = 'Tcp'; FromPort = 10250; ToPort = 10250; Status = 'Exposed'; Allowed = $true; GroupId = 'sg-0fedcba9876543210' }
         )
+        Show-View SecurityGroupVerdictSummary @(
+            [K3sNet.SecurityGroupVerdictSummary]@{ GroupId = 'sg-0123456789abcdef0'; Protocol = 'Udp'; FromPort = 8472; ToPort = 8472; Status = 'Blocked'; PairCount = 1234; SuggestedSource = 'sg-0fedcba9876543210' }
+            [K3sNet.SecurityGroupVerdictSummary]@{ GroupId = 'sg-0fedcba9876543210'; Protocol = 'Tcp'; FromPort = 2379; ToPort = 2380; Status = 'Allowed'; Allowed = $true; PairCount = 6 }
+        )
         Show-View SecurityGroupChange @(
             [K3sNet.SecurityGroupChange]@{ Action = 'Added'; GroupId = 'sg-0123456789abcdef0'; Protocol = 'Udp'; FromPort = 8472; ToPort = 8472; Source = 'sg-0123456789abcdef0'; Description = 'k3s Flannel VXLAN overlay (pod-to-pod traffic between nodes)' }
             [K3sNet.SecurityGroupChange]@{ Action = 'AlreadyPresent'; GroupId = 'sg-0123456789abcdef0'; Protocol = 'Tcp'; FromPort = 2379; ToPort = 2380; Source = '203.0.113.25/32'; Description = 'k3s etcd client and peer traffic' }
@@ -95,7 +99,7 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
     BeforeAll { $Shown = $Views[$Width] }
 
     It 'writes every view, and no line wider than the terminal' {
-        $Shown.Keys | Sort-Object | Should -Be @('K3sNode', 'PortRequirement', 'SecurityGroupChange', 'SecurityGroupVerdict', 'VxlanMatrix', 'VxlanMatrixCell', 'VxlanPathResult', 'VxlanResponderSummary')
+        $Shown.Keys | Sort-Object | Should -Be @('K3sNode', 'PortRequirement', 'SecurityGroupChange', 'SecurityGroupVerdict', 'SecurityGroupVerdictSummary', 'VxlanMatrix', 'VxlanMatrixCell', 'VxlanPathResult', 'VxlanResponderSummary')
         foreach ($name in $Shown.Keys) {
             $Shown[$name] | Where-Object Length -GT $Width | Should -BeNullOrEmpty -Because "$name fits $Width columns"
         }
@@ -109,6 +113,15 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
         $rows[1].Line | Should -Match '^ip-172-31-16-202 ip-172-31-16-201 tcp/2379-2380 Allowed sg-0fedcba9876543210$'
         ConvertTo-Words ($rows[2].Last -join ' ') | Should -Be (ConvertTo-Words 'sg-0fedcba9876543210: change acl-0123456789abcdef0 inbound rule 90 (deny udp/8472 from 10.0.0.5/32)')
         ConvertTo-Words ($rows[3].Last -join ' ') | Should -Be (ConvertTo-Words 'sg-0fedcba9876543210: open to 0.0.0.0/0, revoke it')
+        if ($Width -ge 120) { $rows[0].Last | Should -HaveCount 1 -Because 'a wide terminal shows the fix on one line' }
+    }
+
+    It 'Test-K3sSecurityGroup -Summary: shows each group and flow with its pair count and the whole fix' {
+        $rows = Get-TableRow $Shown.SecurityGroupVerdictSummary '^GroupId\s+Port\s+Status\s+Pairs\s+Fix$' 'Fix'
+        $rows | Should -HaveCount 2
+        $rows[0].Line | Should -Match '^sg-0123456789abcdef0 udp/8472\s+Blocked\s+1234 grant'
+        ConvertTo-Words ($rows[0].Last -join ' ') | Should -Be (ConvertTo-Words 'grant from sg-0fedcba9876543210')
+        $rows[1].Line | Should -Match '^sg-0fedcba9876543210 tcp/2379-2380 Allowed\s+6$'
         if ($Width -ge 120) { $rows[0].Last | Should -HaveCount 1 -Because 'a wide terminal shows the fix on one line' }
     }
 
