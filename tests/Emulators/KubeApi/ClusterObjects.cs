@@ -7,8 +7,9 @@ using System.Text.Json.Nodes;
 namespace K3sNet.Emulators.KubeApi
 {
     /// <summary>
-    /// The objects the emulator serves, read from a NodeList and an optional PodList file (the lab writes real k3s
-    /// objects; the fixtures are modelled on them). Objects are served exactly as the files hold them.
+    /// The objects the emulator serves, read from a NodeList and an optional PodList and ServiceList file (the lab
+    /// writes real k3s objects; the fixtures are modelled on them). Objects are served as the files hold them; the
+    /// API server's store adds a uid, creationTimestamp and resourceVersion where a file has none.
     /// </summary>
     public sealed class ClusterObjects
     {
@@ -22,8 +23,14 @@ namespace K3sNet.Emulators.KubeApi
 
         public IReadOnlyList<JsonObject> Pods { get; }
 
-        public static ClusterObjects Load(string nodesPath, string? podsPath) =>
-            new(ReadList(nodesPath, "NodeList"), podsPath is null ? Array.Empty<JsonObject>() : ReadList(podsPath, "PodList"));
+        /// <summary>The services the lab describes (a ServiceList), served read-only.</summary>
+        public IReadOnlyList<JsonObject> Services { get; init; } = Array.Empty<JsonObject>();
+
+        public static ClusterObjects Load(string nodesPath, string? podsPath, string? servicesPath = null) =>
+            new(ReadList(nodesPath, "NodeList"), podsPath is null ? Array.Empty<JsonObject>() : ReadList(podsPath, "PodList"))
+            {
+                Services = servicesPath is null ? Array.Empty<JsonObject>() : ReadList(servicesPath, "ServiceList"),
+            };
 
         /// <summary>The items of a List object; the file's own kind must match.</summary>
         public static IReadOnlyList<JsonObject> ReadList(string path, string kind)

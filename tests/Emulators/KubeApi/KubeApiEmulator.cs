@@ -20,12 +20,15 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using K3sNet.Emulators.KubeApi.Kubelet;
 
 namespace K3sNet.Emulators.KubeApi
 {
     /// <summary>
-    /// A Kubernetes API server on loopback (or a lab address) serving the reads K3sNet makes: nodes with label
-    /// selectors and limit/continue paging, kube-system CoreDNS pods, /version. It serves HTTPS as k3s does: a serving
+    /// A Kubernetes API server on loopback (or a lab address): nodes with label selectors and limit/continue paging,
+    /// /version, and a cluster behind it that the real KubernetesClient can drive: namespaces, pods (scheduled, run
+    /// through <see cref="Runtime"/> and reported as a kubelet does, watchable), DaemonSets with their controller,
+    /// services from the lab, RBAC denials (<see cref="Access"/>) and Pod Security admission. It serves HTTPS as k3s does: a serving
     /// certificate from its own server CA naming k3s's default names, the listen address and <see cref="TlsSans"/>; it
     /// asks for a client certificate and authenticates one its client CA signed (k3s.yaml's admin), or a bearer token;
     /// anything else gets 401, as from k3s (anonymous auth off). Errors as Status objects, and faults on demand per
@@ -37,6 +40,7 @@ namespace K3sNet.Emulators.KubeApi
         public const string ControlPrefix = "/emulator";
 
         private readonly ClusterObjects _objects;
+        private readonly Cluster _cluster;
         private readonly string _token;
         private readonly ConcurrentDictionary<string, ResourceFault> _faults = new(StringComparer.Ordinal);
         private readonly ConcurrentQueue<RecordedRequest> _requests = new();
@@ -49,13 +53,59 @@ namespace K3sNet.Emulators.KubeApi
         {
             _objects = objects ?? throw new ArgumentNullException(nameof(objects));
             _token = string.IsNullOrEmpty(token) ? throw new ArgumentException("A token is required.", nameof(token)) : token;
+            _cluster = new Cluster(objects);
+        }
+
+        /// <summary>
+        /// The kubelet's container runtime that runs created pods; null: pods are scheduled and stay Pending
+        /// (ContainerCreating), as on a node whose kubelet never starts them. The emulator stops every pod it started
+        /// through it when disposed; the runtime itself belongs to the caller.
+        /// </summary>
+        public IContainerRuntime? Runtime
+        {
+            get => _cluster.Runtime;
+            init => _cluster.Runtime = value;
+        }
+
+        /// <summary>The pods the API stores, as the exec and log endpoints look them up.</summary>
+        public IPodDirectory Pods => _cluster;
+
+        /// <summary>RBAC denials on demand (verb and resource, such as create pods/exec).</summary>
+        public AccessRules Access => _cluster.Access;
+
+        /// <summary>Faults chosen by image name (see <see cref="ImageFaults"/>), or set on demand for any image.</summary>
+        public ImageFaults ImageFaults => _cluster.ImageFaults;
+
+        /// <summary>How long ErrImagePull shows before ImagePullBackOff.</summary>
+        public TimeSpan ImagePullBackOff
+        {
+            get => _cluster.ImagePullBackOff;
+            init => _cluster.ImagePullBackOff = value;
+        }
+
+        /// <summary>How long an exited container of a restarting pod waits (CrashLoopBackOff) before the kubelet restarts it.</summary>
+        public TimeSpan RestartBackOff
+        {
+            get => _cluster.RestartBackOff;
+            init => _cluster.RestartBackOff = value;
+        }
+
+        /// <summary>How often the kubelet reads container states from the runtime.</summary>
+        public TimeSpan StatusInterval
+        {
+            get => _cluster.StatusInterval;
+            init => _cluster.StatusInterval = value;
         }
 
         /// <summary>The user name the 403 message names, as an API server names the caller.</summary>
         public string UserName { get; init; } = "system:serviceaccount:kube-system:k3snet-reader";
 
         /// <summary>The most items one list answer holds, whatever limit the client asks for (0: no cap).</summary>
-        public int MaxPageSize { get; init; }
+        public int MaxPageSize
+        {
+            get => _cluster.MaxPageSize;
+            init => _cluster.MaxPageSize = value;
+        }
 
         /// <summary>How long a <see cref="ResourceFault.Slow"/> answer waits.</summary>
         public TimeSpan SlowDelay { get; init; } = TimeSpan.FromSeconds(2);
@@ -168,6 +218,9 @@ namespace K3sNet.Emulators.KubeApi
         public async ValueTask DisposeAsync()
         {
             _stopping.Cancel();
+
+            // Every pod the kubelet started stops through the runtime before the server goes: nothing outlives the emulator.
+            await _cluster.Kubelet.StopAllAsync().ConfigureAwait(false);
             if (_app is not null)
             {
                 await _app.StopAsync().ConfigureAwait(false);
@@ -262,56 +315,77 @@ namespace K3sNet.Emulators.KubeApi
         private async Task RouteAsync(HttpContext context, string path)
         {
             string[] segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (!HttpMethods.IsGet(context.Request.Method))
+            string method = context.Request.Method;
+            RequestAttributes? request = RequestAttributes.From(method, segments, context.Request.Query);
+            if (request is not null && _cluster.Access.Check(request, UserName) is ApiError denied)
             {
-                await WriteStatusAsync(context, HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"the server does not allow this method on the requested resource").ConfigureAwait(false);
+                await ApiResponses.WriteErrorAsync(context, denied).ConfigureAwait(false);
                 return;
             }
 
-            switch (segments)
+            if (!await ApplyFaultAsync(context, request?.Resource ?? segments.FirstOrDefault() ?? string.Empty, request?.Verb ?? "get", request?.Namespace).ConfigureAwait(false))
             {
-                case ["version"]:
-                    if (await ApplyFaultAsync(context, "version", "get", null).ConfigureAwait(false))
-                    {
-                        await WriteJsonAsync(context, new JsonObject
-                        {
-                            ["major"] = "1",
-                            ["minor"] = "31",
-                            ["gitVersion"] = ServerVersion,
-                            ["platform"] = "linux/amd64",
-                        }).ConfigureAwait(false);
-                    }
+                return;
+            }
 
-                    break;
-                case ["api", "v1", "nodes"]:
-                    if (await ApplyFaultAsync(context, "nodes", "list", null).ConfigureAwait(false))
-                    {
-                        await WriteListAsync(context, "NodeList", _objects.Nodes).ConfigureAwait(false);
-                    }
-
-                    break;
-                case ["api", "v1", "nodes", string name]:
-                    if (await ApplyFaultAsync(context, "nodes", "get", null).ConfigureAwait(false))
-                    {
-                        JsonObject? node = _objects.Nodes.FirstOrDefault(n => ClusterObjects.NameOf(n) == name);
-                        await (node is null
-                            ? WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", $"nodes \"{name}\" not found")
-                            : WriteJsonAsync(context, node)).ConfigureAwait(false);
-                    }
-
-                    break;
-                case ["api", "v1", "namespaces", string ns, "pods"]:
-                    if (await ApplyFaultAsync(context, "pods", "list", ns).ConfigureAwait(false))
-                    {
-                        await WriteListAsync(context, "PodList", _objects.Pods.Where(p => ClusterObjects.NamespaceOf(p) == ns).ToArray()).ConfigureAwait(false);
-                    }
-
-                    break;
-                default:
-                    await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource").ConfigureAwait(false);
-                    break;
+            bool get = HttpMethods.IsGet(method);
+            bool post = HttpMethods.IsPost(method);
+            bool delete = HttpMethods.IsDelete(method);
+            Task? answer = segments switch
+            {
+                ["version"] when get => WriteJsonAsync(context, new JsonObject
+                {
+                    ["major"] = "1",
+                    ["minor"] = "31",
+                    ["gitVersion"] = ServerVersion,
+                    ["platform"] = "linux/amd64",
+                }),
+                ["api", "v1", "nodes"] when get =>
+                    ListResponse.WriteAsync(context, "NodeList", "v1", _objects.Nodes, FieldSelector.ObjectFields, _cluster.Store.RevisionText, MaxPageSize),
+                ["api", "v1", "nodes", string name] when get => _objects.Nodes.FirstOrDefault(n => ClusterObjects.NameOf(n) == name) is JsonObject node
+                    ? WriteJsonAsync(context, node)
+                    : ApiResponses.WriteErrorAsync(context, ApiError.NotFound("nodes", name)),
+                ["api", "v1", "namespaces"] when get => NamespaceApi.ListAsync(context, _cluster),
+                ["api", "v1", "namespaces"] when post => NamespaceApi.CreateAsync(context, _cluster),
+                ["api", "v1", "namespaces", string name] when get => NamespaceApi.GetAsync(context, _cluster, name),
+                ["api", "v1", "namespaces", string name] when delete => NamespaceApi.DeleteAsync(context, _cluster, name),
+                ["api", "v1", "pods"] when get => PodApi.ListAsync(context, _cluster, null),
+                ["api", "v1", "namespaces", string ns, "pods"] when get => PodApi.ListAsync(context, _cluster, ns),
+                ["api", "v1", "namespaces", string ns, "pods"] when post => PodApi.CreateAsync(context, _cluster, ns),
+                ["api", "v1", "namespaces", string ns, "pods", string name] when get => PodApi.GetAsync(context, _cluster, ns, name),
+                ["api", "v1", "namespaces", string ns, "pods", string name] when delete => PodApi.DeleteAsync(context, _cluster, ns, name),
+                ["api", "v1", "services"] when get => ServiceApi.ListAsync(context, _cluster, null),
+                ["api", "v1", "namespaces", string ns, "services"] when get => ServiceApi.ListAsync(context, _cluster, ns),
+                ["api", "v1", "namespaces", string ns, "services", string name] when get => ServiceApi.GetAsync(context, _cluster, ns, name),
+                ["apis", "apps", "v1", "daemonsets"] when get => DaemonSetApi.ListAsync(context, _cluster, null),
+                ["apis", "apps", "v1", "namespaces", string ns, "daemonsets"] when get => DaemonSetApi.ListAsync(context, _cluster, ns),
+                ["apis", "apps", "v1", "namespaces", string ns, "daemonsets"] when post => DaemonSetApi.CreateAsync(context, _cluster, ns),
+                ["apis", "apps", "v1", "namespaces", string ns, "daemonsets", string name] when get => DaemonSetApi.GetAsync(context, _cluster, ns, name),
+                ["apis", "apps", "v1", "namespaces", string ns, "daemonsets", string name] when delete => DaemonSetApi.DeleteAsync(context, _cluster, ns, name),
+                _ => null,
+            };
+            if (answer is not null)
+            {
+                await answer.ConfigureAwait(false);
+            }
+            else if (IsServedPath(segments))
+            {
+                await WriteStatusAsync(context, HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", "the server does not allow this method on the requested resource").ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource").ConfigureAwait(false);
             }
         }
+
+        /// <summary>A path the emulator serves with some method (another method is a 405, as from the API server).</summary>
+        private static bool IsServedPath(string[] segments) => segments switch
+        {
+            ["version"] or ["api", "v1", "nodes" or "namespaces" or "pods" or "services"] or ["api", "v1", "nodes" or "namespaces", _] => true,
+            ["api", "v1", "namespaces", _, "pods" or "services"] or ["api", "v1", "namespaces", _, "pods" or "services", _] => true,
+            ["apis", "apps", "v1", "daemonsets"] or ["apis", "apps", "v1", "namespaces", _, "daemonsets"] or ["apis", "apps", "v1", "namespaces", _, "daemonsets", _] => true,
+            _ => false,
+        };
 
         /// <summary>Applies the fault set for a resource; true when the request should then be answered normally.</summary>
         private async Task<bool> ApplyFaultAsync(HttpContext context, string resource, string verb, string? ns)
@@ -340,49 +414,6 @@ namespace K3sNet.Emulators.KubeApi
                 default:
                     return true;
             }
-        }
-
-        private async Task WriteListAsync(HttpContext context, string kind, IReadOnlyList<JsonObject> all)
-        {
-            IQueryCollection query = context.Request.Query;
-            if (!LabelSelector.TryParse(query["labelSelector"], out LabelSelector selector, out string? error))
-            {
-                await WriteStatusAsync(context, HttpStatusCode.BadRequest, "BadRequest", error!).ConfigureAwait(false);
-                return;
-            }
-
-            List<JsonObject> matching = all.Where(o => selector.Matches(ClusterObjects.LabelsOf(o))).ToList();
-            int offset = 0;
-            string? token = query["continue"];
-            if (!string.IsNullOrEmpty(token) && !ContinueToken.TryRead(token, out offset))
-            {
-                await WriteStatusAsync(context, HttpStatusCode.BadRequest, "BadRequest", "continue key is not valid: the emulator did not issue it").ConfigureAwait(false);
-                return;
-            }
-
-            int limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out int asked) && asked > 0 ? asked : int.MaxValue;
-            if (MaxPageSize > 0)
-            {
-                limit = Math.Min(limit, MaxPageSize);
-            }
-
-            List<JsonObject> page = matching.Skip(offset).Take(limit).ToList();
-            int next = offset + page.Count;
-            var metadata = new JsonObject { ["resourceVersion"] = "1" };
-            if (next < matching.Count)
-            {
-                metadata["continue"] = ContinueToken.Write(next);
-                metadata["remainingItemCount"] = matching.Count - next;
-            }
-
-            var list = new JsonObject
-            {
-                ["kind"] = kind,
-                ["apiVersion"] = "v1",
-                ["metadata"] = metadata,
-                ["items"] = new JsonArray(page.Select(o => (JsonNode)o.DeepClone()).ToArray()),
-            };
-            await WriteJsonAsync(context, list).ConfigureAwait(false);
         }
 
         private async Task HandleControlAsync(HttpContext context, string path)
@@ -414,32 +445,53 @@ namespace K3sNet.Emulators.KubeApi
                 SetFault(rest.Substring("faults/".Length), fault);
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
             }
+            else if (rest == "forbid" && HttpMethods.IsPut(context.Request.Method)
+                && context.Request.Query["verb"].ToString() is { Length: > 0 } verb && context.Request.Query["resource"].ToString() is { Length: > 0 } resource)
+            {
+                Access.Forbid(verb, resource);
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
+            else if (rest == "forbid" && HttpMethods.IsDelete(context.Request.Method))
+            {
+                if (context.Request.Query["verb"].ToString() is { Length: > 0 } allowVerb && context.Request.Query["resource"].ToString() is { Length: > 0 } allowResource)
+                {
+                    Access.Allow(allowVerb, allowResource);
+                }
+                else
+                {
+                    Access.Clear();
+                }
+
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
+            else if (rest == "forbid" && HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(JsonSerializer.Serialize(Access.Denied, ControlJson.Options)).ConfigureAwait(false);
+            }
+            else if (rest == "image-faults" && HttpMethods.IsPut(context.Request.Method)
+                && context.Request.Query["image"].ToString() is { Length: > 0 } image
+                && Enum.TryParse(context.Request.Query["fault"], ignoreCase: true, out PodFault podFault))
+            {
+                ImageFaults.Set(image, podFault);
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
+            else if (rest == "image-faults" && HttpMethods.IsDelete(context.Request.Method))
+            {
+                ImageFaults.Clear();
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
             else
             {
                 await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound",
-                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError").ConfigureAwait(false);
+                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError, "
+                    + "GET|DELETE /emulator/forbid, PUT|DELETE /emulator/forbid?verb=create&resource=pods, PUT /emulator/image-faults?image=x&fault=None|ImagePull|NeverReady|CreateContainerError, DELETE /emulator/image-faults").ConfigureAwait(false);
             }
         }
 
-        private static Task WriteJsonAsync(HttpContext context, JsonNode body)
-        {
-            context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync(body.ToJsonString());
-        }
+        private static Task WriteJsonAsync(HttpContext context, JsonNode body) => ApiResponses.WriteJsonAsync(context, body);
 
-        private static Task WriteStatusAsync(HttpContext context, HttpStatusCode code, string reason, string message)
-        {
-            context.Response.StatusCode = (int)code;
-            return WriteJsonAsync(context, new JsonObject
-            {
-                ["kind"] = "Status",
-                ["apiVersion"] = "v1",
-                ["metadata"] = new JsonObject(),
-                ["status"] = "Failure",
-                ["message"] = message,
-                ["reason"] = reason,
-                ["code"] = (int)code,
-            });
-        }
+        private static Task WriteStatusAsync(HttpContext context, HttpStatusCode code, string reason, string message) =>
+            ApiResponses.WriteStatusAsync(context, code, reason, message);
     }
 }

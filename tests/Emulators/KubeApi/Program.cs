@@ -25,6 +25,7 @@ namespace K3sNet.Emulators.KubeApi
 
               --nodes <file>          NodeList JSON to serve (required)
               --pods <file>           PodList JSON (CoreDNS pods, k8s-app=kube-dns) to serve
+              --services <file>       ServiceList JSON (the lab's services) to serve, read-only
               --listen <address>      address to listen on (default 127.0.0.1); HTTPS, with a certificate naming it
               --port <n>              port (default 0: pick a free one)
               --also-listen <address> another address to answer on (own free port) that the certificate does not name,
@@ -39,7 +40,19 @@ namespace K3sNet.Emulators.KubeApi
               --page-size <n>         most items per list answer, whatever the client's limit (default: no cap)
               --fault <res>=<fault>   nodes|pods|version = Forbidden|Hang|Slow|ServerError|EmptyServerError (repeatable)
               --slow-ms <n>           delay of a Slow answer (default 2000)
+              --forbid <verb:resource>  deny a verb on a resource with RBAC's 403, e.g. create:pods, create:pods/exec,
+                                      delete:namespaces, list:nodes, create:daemonsets (repeatable; * for any verb)
               --user <name>           user the 403 message names
+
+            Pods created through the API are scheduled (taints, nodeSelector, node affinity; nodeName bypasses the
+            scheduler) and run by the container runtime when there is one; without one they stay Pending
+            (ContainerCreating). Images are never pulled: the image name only chooses a fault:
+              fault.k3snet.invalid/image-pull[:tag]              ErrImagePull, then ImagePullBackOff
+              fault.k3snet.invalid/never-ready[:tag]             runs, but never Ready
+              fault.k3snet.invalid/create-container-error[:tag]  CreateContainerError
+            any other image runs normally. Control (HTTPS, same credentials): PUT /emulator/forbid?verb=&resource=,
+            DELETE /emulator/forbid, PUT /emulator/image-faults?image=&fault=ImagePull|NeverReady|CreateContainerError.
+            A namespace labelled pod-security.kubernetes.io/enforce=baseline|restricted refuses pods as Pod Security does.
               --parent-pid <pid>      exit when that process exits
             """;
 
@@ -63,7 +76,7 @@ namespace K3sNet.Emulators.KubeApi
                 return options.ContainsKey("help") ? 0 : 2;
             }
 
-            ClusterObjects objects = ClusterObjects.Load(One(options, "nodes")!, One(options, "pods"));
+            ClusterObjects objects = ClusterObjects.Load(One(options, "nodes")!, One(options, "pods"), One(options, "services"));
             string token = One(options, "token") ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
             var emulator = new KubeApiEmulator(objects, token)
             {
@@ -73,6 +86,11 @@ namespace K3sNet.Emulators.KubeApi
                 TlsSans = options.GetValueOrDefault("tls-san") ?? new List<string>(),
                 AlsoListenOn = (options.GetValueOrDefault("also-listen") ?? new List<string>()).Select(IPAddress.Parse).ToArray(),
             };
+            foreach (string rule in options.GetValueOrDefault("forbid") ?? new List<string>())
+            {
+                emulator.Access.Forbid(rule);
+            }
+
             foreach (string fault in options.GetValueOrDefault("fault") ?? new List<string>())
             {
                 string[] parts = fault.Split('=', 2);

@@ -4,6 +4,7 @@ using System.Net;
 using System.Threading.Tasks;
 using K3sNet.Cloud;
 using K3sNet.Emulators.KubeApi;
+using K3sNet.Emulators.KubeApi.Kubelet;
 using K3sNet.Kubernetes;
 
 namespace K3sNet.Tests.Kubernetes
@@ -31,15 +32,29 @@ namespace K3sNet.Tests.Kubernetes
         /// <summary>Extra names for its certificate, as k3s's --tls-san.</summary>
         public string[] TlsSans { get; init; } = Array.Empty<string>();
 
+        /// <summary>The container runtime behind the emulator's kubelet (null: pods stay ContainerCreating).</summary>
+        public IContainerRuntime? Runtime { get; init; }
+
+        /// <summary>A ServiceList file to serve, as the lab's services.json.</summary>
+        public string? ServicesPath { get; init; }
+
+        /// <summary>The real KubernetesClient on this cluster's kubeconfig (the admin's client certificate).</summary>
+        public k8s.Kubernetes Client() => new(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
+
         public async Task InitializeAsync()
         {
             Directory.CreateDirectory(_folder);
-            Emulator = new KubeApiEmulator(ClusterObjects.Load(FixturePath("nodes.json"), FixturePath("pods.json")), ServedToken)
+            Emulator = new KubeApiEmulator(ClusterObjects.Load(FixturePath("nodes.json"), FixturePath("pods.json"), ServicesPath), ServedToken)
             {
                 MaxPageSize = MaxPageSize,
                 SlowDelay = TimeSpan.FromMilliseconds(300),
                 AlsoListenOn = AlsoListenOn,
                 TlsSans = TlsSans,
+                Runtime = Runtime,
+                // Short kubelet delays: the states are what the tests read, not how long they last.
+                ImagePullBackOff = TimeSpan.FromMilliseconds(300),
+                RestartBackOff = TimeSpan.FromMilliseconds(300),
+                StatusInterval = TimeSpan.FromMilliseconds(50),
             };
             await Emulator.StartAsync(IPAddress.Loopback);
             Emulator.WriteKubeconfig(KubeconfigPath);
