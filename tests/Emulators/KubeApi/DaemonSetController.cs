@@ -47,21 +47,25 @@ namespace K3sNet.Emulators.KubeApi
         /// <summary>Deletes a DaemonSet and then its pods, without the controller recreating them in between.</summary>
         public async Task<JsonObject?> DeleteAsync(string ns, string name)
         {
-            JsonObject? removed;
-            Task[] gone;
             await _exclusive.WaitAsync().ConfigureAwait(false);
             try
             {
-                removed = _cluster.Store.Remove("daemonsets", ns, name);
-                gone = removed is null ? Array.Empty<Task>() : OwnedPods(removed).Select(p => PodApi.Delete(_cluster, p, null)).ToArray();
+                JsonObject? removed = _cluster.Store.Remove("daemonsets", ns, name);
+                if (removed is not null)
+                {
+                    // Background propagation: the answer does not wait for the pods to stop.
+                    foreach (JsonObject pod in OwnedPods(removed))
+                    {
+                        _ = PodApi.Delete(_cluster, pod, null);
+                    }
+                }
+
+                return removed;
             }
             finally
             {
                 _exclusive.Release();
             }
-
-            _ = gone;
-            return removed;
         }
 
         public async Task DeleteAllAsync(string ns)

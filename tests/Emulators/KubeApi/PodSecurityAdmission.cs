@@ -52,7 +52,15 @@ namespace K3sNet.Emulators.KubeApi
                     "must set securityContext.allowPrivilegeEscalation=false");
             }
 
-            // capabilities_baseline, or capabilities_restricted which overrides it
+            // capabilities_baseline: only the container runtime's default capabilities may be added
+            JsonObject[] adding = containers.Where(c => AddedBeyondDefault(c).Any()).ToArray();
+            if (adding.Length > 0)
+            {
+                string capabilities = string.Join(", ", adding.SelectMany(AddedBeyondDefault).Distinct(StringComparer.Ordinal).Select(c => $"\"{c}\""));
+                found.Add($"non-default capabilities ({Plural("container", adding.Select(Name).ToArray())} must not include {capabilities} in securityContext.capabilities.add)");
+            }
+
+            // capabilities_restricted
             if (restricted)
             {
                 Add(found, "unrestricted capabilities", containers.Where(c => !(c["securityContext"]?["capabilities"]?["drop"] as JsonArray ?? new JsonArray())
@@ -116,6 +124,15 @@ namespace K3sNet.Emulators.KubeApi
                 found.Add($"{check} ({Plural("container", names)} {must})");
             }
         }
+
+        private static readonly string[] DefaultCapabilities =
+        {
+            "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+        };
+
+        private static IEnumerable<string> AddedBeyondDefault(JsonObject container) =>
+            (container["securityContext"]?["capabilities"]?["add"] as JsonArray ?? new JsonArray())
+                .Select(c => (string?)c ?? string.Empty).Where(c => !DefaultCapabilities.Contains(c, StringComparer.Ordinal));
 
         private static string Name(JsonObject container) => (string?)container["name"] ?? string.Empty;
 

@@ -118,9 +118,15 @@ namespace K3sNet.Emulators.KubeApi
                 });
             }
 
+            if (_cluster.Node(nodeName) is not JsonObject node)
+            {
+                // Bound to a node that does not exist: no kubelet will ever take it, so it stays Pending without status.
+                return;
+            }
+
             JsonObject[] containers = PodLaunchReader.Containers(pod["spec"]!.AsObject()).ToArray();
             string[] names = containers.Select(c => (string?)c["name"] ?? string.Empty).ToArray();
-            string hostIp = _cluster.Node(nodeName) is JsonObject node ? InternalIp(node) : string.Empty;
+            string hostIp = InternalIp(node);
             string startTime = ObjectMetadata.Now();
             SetStatus("Pending", hostIp, null, startTime, scheduledAt, containers.Select(c => PodStatus.Waiting(c, "ContainerCreating")), names);
 

@@ -110,6 +110,14 @@ namespace K3sNet.Tests.Kubernetes
                 "pods \"probe\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volume \"host\"), privileged (container \"probe\" must not set securityContext.privileged=true)",
                 status.Message);
             Assert.Equal("plain", (await _client.CoreV1.CreateNamespacedPodAsync(Pod("plain"), "k3snet-baseline")).Metadata.Name);
+
+            // kubectl debug's netadmin profile: capabilities beyond the runtime's defaults.
+            V1Pod netadmin = Pod("netadmin");
+            netadmin.Spec.Containers[0].SecurityContext = new V1SecurityContext { Capabilities = new V1Capabilities { Add = new List<string> { "NET_ADMIN", "NET_RAW", "CHOWN" } } };
+            (_, status) = await FailureAsync(() => _client.CoreV1.CreateNamespacedPodAsync(netadmin, "k3snet-baseline"));
+            Assert.Equal(
+                "pods \"netadmin\" is forbidden: violates PodSecurity \"baseline:latest\": non-default capabilities (container \"probe\" must not include \"NET_ADMIN\", \"NET_RAW\" in securityContext.capabilities.add)",
+                status.Message);
         }
 
         [Fact]

@@ -140,6 +140,22 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_watch_without_a_resourceVersion_starts_with_the_pods_that_exist_and_ends_at_timeoutSeconds()
+        {
+            await _client.CoreV1.CreateNamespacedPodAsync(Pod("existing", "k3s-agent-1"), "k3snet-pods");
+            var seen = new List<(WatchEventType, string)>();
+
+            await foreach ((WatchEventType type, V1Pod pod) in _client.CoreV1.WatchListNamespacedPodAsync("k3snet-pods", labelSelector: "app=probe", timeoutSeconds: 1))
+            {
+                seen.Add((type, pod.Metadata.Name));
+            }
+
+            Assert.Equal((WatchEventType.Added, "existing"), seen[0]);
+            Assert.All(seen, e => Assert.Equal("existing", e.Item2));
+            Assert.Contains(_cluster.Emulator.Requests, r => r.PathAndQuery.Contains("watch=true", StringComparison.Ordinal) && r.StatusCode == 200);
+        }
+
+        [Fact]
         public async Task A_deleted_pod_is_terminating_then_stopped_by_the_runtime_then_gone_and_grace_zero_is_immediate()
         {
             V1Pod created = await _client.CoreV1.CreateNamespacedPodAsync(Pod("graceful", "k3s-agent-1"), "k3snet-pods");
