@@ -140,7 +140,9 @@ function Invoke-KubeApiEmulatorControl {
     <#
     .SYNOPSIS
     Calls the emulator's control endpoints: GET requests (the recorded requests), GET active (requests in flight),
-    DELETE requests, DELETE faults, PUT faults/<resource>?fault=Forbidden|Hang|Slow|ServerError|EmptyServerError|None.
+    DELETE requests, DELETE faults, PUT faults/<resource>?fault=Forbidden|Hang|Slow|ServerError|EmptyServerError|None,
+    GET forbid (the denied verb:resource pairs), PUT or DELETE forbid?verb=create&resource=pods (RBAC's 403 on demand),
+    DELETE forbid (all), PUT image-faults?image=<image>&fault=ImagePull|NeverReady|CreateContainerError, DELETE image-faults.
     The harness talks to its own loopback emulator with the token and does not check its certificate (PowerShell's
     web cmdlets take no CA); what K3sNet checks is tested through K3sNet.
     #>
