@@ -87,7 +87,8 @@ namespace K3sNet.Emulators.KubeApi
             string host = reference.Split('/')[0];
             string path = reference[(host.Length + 1)..];
             int colon = path.LastIndexOf(':');
-            return $"failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": failed to do request: Head \"https://{host}/v2/{path[..colon]}/manifests/{path[(colon + 1)..]}\": dial tcp: lookup {host}: no such host";
+            // As the kubelet passes on containerd's CRI error: a registry that does not resolve.
+            return $"rpc error: code = Unknown desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": failed to do request: Head \"https://{host}/v2/{path[..colon]}/manifests/{path[(colon + 1)..]}\": dial tcp: lookup {host}: no such host";
         }
 
         public static IEnumerable<string> Names => new[] { "image-pull", "never-ready", "create-container-error" }.Select(n => FaultRegistry + "/" + n);

@@ -34,20 +34,32 @@ namespace K3sNet.Tests.Kubernetes
         [Fact]
         public async Task An_image_that_cannot_be_pulled_shows_ErrImagePull_then_ImagePullBackOff_and_never_starts()
         {
+            using var cancel = new System.Threading.CancellationTokenSource(System.TimeSpan.FromSeconds(60));
+            string from = (await _client.CoreV1.ListNamespacedPodAsync(Ns)).Metadata.ResourceVersion;
             await _client.CoreV1.CreateNamespacedPodAsync(Pod("pull", "k3s-agent-1", image: "fault.k3snet.invalid/image-pull:v1"), Ns);
 
-            V1Pod first = await UntilPodAsync(_client, Ns, "pull", p => Container(p).State?.Waiting?.Reason is "ErrImagePull" or "ImagePullBackOff", "ErrImagePull");
-            V1Pod backOff = await UntilPodAsync(_client, Ns, "pull", p => Container(p).State?.Waiting?.Reason == "ImagePullBackOff", "ImagePullBackOff");
-
-            if (Container(first).State.Waiting.Reason == "ErrImagePull")
+            // Every status the kubelet wrote, in order, as a watch reports them.
+            var waiting = new List<V1ContainerStateWaiting>();
+            V1Pod last = null!;
+            await foreach ((WatchEventType _, V1Pod pod) in _client.CoreV1.WatchListNamespacedPodAsync(Ns, fieldSelector: "metadata.name=pull", resourceVersion: from, timeoutSeconds: 60, cancellationToken: cancel.Token))
             {
-                Assert.Equal(
-                    "failed to pull and unpack image \"fault.k3snet.invalid/image-pull:v1\": failed to resolve reference \"fault.k3snet.invalid/image-pull:v1\": failed to do request: Head \"https://fault.k3snet.invalid/v2/image-pull/manifests/v1\": dial tcp: lookup fault.k3snet.invalid: no such host",
-                    Container(first).State.Waiting.Message);
+                last = pod;
+                if (pod.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Waiting is V1ContainerStateWaiting state && state.Reason != "ContainerCreating")
+                {
+                    waiting.Add(state);
+                    if (state.Reason == "ImagePullBackOff")
+                    {
+                        break;
+                    }
+                }
             }
 
-            Assert.Equal(("Pending", "Back-off pulling image \"fault.k3snet.invalid/image-pull:v1\""), (backOff.Status.Phase, Container(backOff).State.Waiting.Message));
-            Assert.Equal(("True", "False"), (Condition(backOff, "PodScheduled"), Condition(backOff, "Ready")));
+            Assert.Equal(new[] { "ErrImagePull", "ImagePullBackOff" }, waiting.Select(w => w.Reason));
+            Assert.Equal(
+                "rpc error: code = Unknown desc = failed to pull and unpack image \"fault.k3snet.invalid/image-pull:v1\": failed to resolve reference \"fault.k3snet.invalid/image-pull:v1\": failed to do request: Head \"https://fault.k3snet.invalid/v2/image-pull/manifests/v1\": dial tcp: lookup fault.k3snet.invalid: no such host",
+                waiting[0].Message);
+            Assert.Equal("Back-off pulling image \"fault.k3snet.invalid/image-pull:v1\"", waiting[1].Message);
+            Assert.Equal(("Pending", "True", "False"), (last.Status.Phase, Condition(last, "PodScheduled"), Condition(last, "Ready")));
             Assert.Empty(_runtime.Started);
         }
 
