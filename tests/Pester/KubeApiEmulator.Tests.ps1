@@ -68,6 +68,9 @@ Describe 'The Kubernetes API emulator command' {
         $usage = & $dotnet $emulator.FullName --help 2>&1 | Out-String
 
         $LASTEXITCODE | Should -Be 0
+        $refused = & $dotnet $emulator.FullName --nodes (Join-Path (Get-RepositoryRoot) 'tests/Emulators/KubeApi/Fixtures/nodes.json') --forbid create-pods 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 2
+        $refused | Should -Match ([regex]::Escape("--forbid: 'create-pods' is not verb:resource"))
         foreach ($text in 'fault.k3snet.invalid/image-pull', 'fault.k3snet.invalid/never-ready', 'fault.k3snet.invalid/create-container-error', '--forbid <verb:resource>', '--services <file>') {
             $usage | Should -Match ([regex]::Escape($text))
         }

@@ -88,7 +88,16 @@ namespace K3sNet.Emulators.KubeApi
             };
             foreach (string rule in options.GetValueOrDefault("forbid") ?? new List<string>())
             {
-                emulator.Access.Forbid(rule);
+                try
+                {
+                    emulator.Access.Forbid(rule);
+                }
+                catch (ArgumentException exception)
+                {
+                    Console.Error.WriteLine($"--forbid: {exception.Message}");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+                }
             }
 
             foreach (string fault in options.GetValueOrDefault("fault") ?? new List<string>())
