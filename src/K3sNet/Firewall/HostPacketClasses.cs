@@ -47,6 +47,22 @@ namespace K3sNet.Firewall
             return new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
         }
 
+        /// <summary>The network of an interface address: "10.42.0.1/24" → "10.42.0.0/24"; null when it is not IPv4 with a prefix.</summary>
+        public static string? NetworkOf(string addressWithPrefix)
+        {
+            int slash = addressWithPrefix.IndexOf('/');
+            if (slash < 0 || !int.TryParse(addressWithPrefix[(slash + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out int length) || length is < 0 or > 32
+                || PodAddress(addressWithPrefix[..slash], 0) is not IPAddress address)
+            {
+                return null;
+            }
+
+            byte[] b = address.GetAddressBytes();
+            uint value = ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
+            value &= length == 0 ? 0u : uint.MaxValue << (32 - length);
+            return $"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}/{length.ToString(CultureInfo.InvariantCulture)}";
+        }
+
         /// <summary>The cluster CIDR k3s's layout implies (a /24 per node out of a /16): 10.42.1.0/24 → 10.42.0.0/16.</summary>
         public static string ClusterCidr(string? podCidr)
         {

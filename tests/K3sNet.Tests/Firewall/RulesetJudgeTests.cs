@@ -118,5 +118,21 @@ namespace K3sNet.Tests.Firewall
             Assert.Equal(FirewallDecision.Accept, outcome.Decision);
             Assert.Equal("no base chain", outcome.Where);
         }
+
+        [Fact]
+        public void A_lab_nodes_own_table_that_admits_no_VXLAN_drops_it_at_its_last_rule_and_the_fix_is_an_nft_insert()
+        {
+            // Captured from node-c of a 3-node lab built with -NoVxlanInto node-c (its set vxlan_sources is empty).
+            FirewallRuleset lab = Rulesets.Nft("lab-node-c");
+            PacketClass fromNodeA = HostPacketClasses.VxlanIn("eth0", System.Net.IPAddress.Parse("10.0.1.10"), System.Net.IPAddress.Parse("10.0.1.12"), "node-a", 8472);
+            RulesetOutcome vxlan = RulesetJudge.Judge(lab, fromNodeA);
+            Assert.Equal(FirewallDecision.Drop, vxlan.Decision);
+            Assert.Equal(FirewallOrigin.Nftables, vxlan.Origin);
+            Assert.Equal("table inet k3snetlab, chain input, rule handle 8 'drop'", vxlan.Where);
+            Assert.Equal("nft insert rule inet k3snetlab input position 8 ip saddr 10.0.1.10 udp dport 8472 accept", FirewallRemedy.For(vxlan, "10.42.0.0/16"));
+
+            // Pod traffic is forwarded, and this table filters only the input hook.
+            Assert.Equal(FirewallDecision.Accept, RulesetJudge.Judge(lab, Rulesets.PodsToNodeB).Decision);
+        }
     }
 }
