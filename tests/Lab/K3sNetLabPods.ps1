@@ -286,9 +286,11 @@ function Invoke-LabScript([string[]] $Lines) {
     finally { Remove-Item -LiteralPath $file -Force -ErrorAction Ignore }
 }
 
-function Get-LabRulesetLines($Lab, $Node) {
-    # The bash lines that (re)apply $Node's pod-network tables.
-    "ip netns exec '$($Node.Namespace)' nft -f - <<'K3SNETLAB_NFT'"
+function Get-LabRulesetLines($Lab, $Node, [string[]] $Before = @()) {
+    # The bash lines that (re)apply $Node's pod-network tables, after the commands -Before in the node's netns.
+    # nsenter --net, not ip netns exec: no new mount namespace and sysfs remount per node (a third of the build time).
+    $prelude = ($Before | ForEach-Object { "$_; " }) -join ''
+    "nsenter --net=/run/netns/$($Node.Namespace) bash -c '$($prelude)exec nft -f -' <<'K3SNETLAB_NFT'"
     Get-LabPodNetworkRuleset $Lab $Node
     'K3SNETLAB_NFT'
 }
@@ -404,7 +406,7 @@ function Initialize-LabPodNetwork {
             'link set eth0 up'
             'K3SNETLAB_IP'
         ))
-    $lines.Add("ip netns exec '$outside' sysctl -qw net.ipv4.ip_forward=0")
+    $lines.Add("nsenter --net=/run/netns/$outside bash -c 'echo 0 > /proc/sys/net/ipv4/ip_forward'")
     $outsideRecords = ($script:OutsideNames | ForEach-Object { "--host-record=$_,$script:OutsideEndpoint" }) -join ' '
     $lines.Add("nsenter -t $($Lab.OutsideInitPid) -p -m -n -- /usr/sbin/dnsmasq --conf-file=/dev/null --pid-file --user=root --group=root --no-resolv --no-hosts --no-poll --bind-interfaces --listen-address=$script:OutsideResolver --local=/#/ $outsideRecords --log-facility='$log' </dev/null >/dev/null 2>>'$log'")
     foreach ($node in $Lab.Nodes) {
@@ -416,8 +418,11 @@ function Initialize-LabPodNetwork {
                 "route add default via $script:VpcRouter dev eth0"
                 'K3SNETLAB_IP'
             ))
-        $lines.Add("ip netns exec '$($node.Namespace)' sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1")
-        $lines.AddRange([string[]]@(Get-LabRulesetLines $Lab $node))
+        # k3s's sysctls (/proc/sys/net is the writing process's network namespace's), then k3s's rules.
+        $lines.AddRange([string[]]@(Get-LabRulesetLines $Lab $node @(
+                    'echo 1 > /proc/sys/net/ipv4/ip_forward'
+                    'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables'
+                )))
     }
     $null = Invoke-LabScript $lines
 
