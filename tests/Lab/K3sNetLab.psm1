@@ -28,6 +28,8 @@ $script:Listeners = @{}
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestSupport.psm1')
 Import-Module (Join-Path $PSScriptRoot '../../tools/PwshProcess.psm1')
 . (Join-Path $PSScriptRoot 'K3sNetLabCloud.ps1')
+# The node's own firewall and kernel faults (Set-K3sNetLabFault's host kinds).
+. (Join-Path $PSScriptRoot 'K3sNetLabHostFirewall.ps1')
 
 function Test-K3sNetLabSupport {
     <# Why the lab cannot run here, or $null when it can (root, ip, bridge, nft and network namespaces). #>
@@ -581,7 +583,8 @@ function Get-LabNode($Lab, [string] $Name) {
 function Set-K3sNetLabFault {
     <#
     .SYNOPSIS
-    Breaks the lab the way the field breaks: VxlanBlocked, UnderlayDown, PathMtu, StaleFdb, WrongVtepMac.
+    Breaks the lab the way the field breaks: VxlanBlocked, UnderlayDown, PathMtu, StaleFdb, WrongVtepMac, and the node's
+    own firewall and kernel: ForwardPolicyDrop, UfwRoutedDeny, IpForwardOff, OciRejectVxlan, RpFilterStrict, Cni0Down.
     .DESCRIPTION
     VxlanBlocked   -Node's security group stops admitting UDP 8472 (from every node, or only from -Peer).
     UnderlayDown   -Node's port on the subnet goes down: nothing reaches its underlay address.
@@ -589,15 +592,22 @@ function Set-K3sNetLabFault {
                    bigger ones vanish without an ICMP error.
     StaleFdb       -Node's fdb entry for -Peer's VtepMAC points at -Address (default 10.0.1.250, where nobody is).
     WrongVtepMac   nodes.json gives -Node a VtepMAC its flannel.1 does not have.
+    The host kinds change -Node itself, as Docker, ufw, an Oracle Cloud image, sysctl or a second NIC would
+    (K3sNetLabHostFirewall.ps1 says how each is built); RpFilterStrict takes -Peer (default: every peer), and
+    ForwardPolicyDrop and UfwRoutedDeny take -KeepFlannelForward.
     Clear-K3sNetLabFault puts everything back.
     #>
     param(
         [Parameter(Mandatory)] $Lab,
-        [Parameter(Mandatory)] [ValidateSet('VxlanBlocked', 'UnderlayDown', 'PathMtu', 'StaleFdb', 'WrongVtepMac')] [string] $Fault,
+        [Parameter(Mandatory)]
+        [ValidateSet('VxlanBlocked', 'UnderlayDown', 'PathMtu', 'StaleFdb', 'WrongVtepMac',
+            'ForwardPolicyDrop', 'UfwRoutedDeny', 'IpForwardOff', 'OciRejectVxlan', 'RpFilterStrict', 'Cni0Down')]
+        [string] $Fault,
         [Parameter(Mandatory)] [string] $Node,
         [string] $Peer,
         [int] $Mtu = 1400,
-        [string] $Address = '10.0.1.250'
+        [string] $Address = '10.0.1.250',
+        [switch] $KeepFlannelForward
     )
 
     $target = Get-LabNode $Lab $Node
@@ -635,13 +645,17 @@ add rule bridge k3snetlab forward iifname "$port" ip length > $Mtu drop
         'WrongVtepMac' {
             $Lab.Faults.WrongVtepMac | Add-Member -NotePropertyName $target.Name -NotePropertyValue (New-VtepMac) -Force
         }
+        default {
+            Set-LabHostFault -Lab $Lab -Node $target -Fault $Fault -Peer $Peer -KeepFlannelForward:$KeepFlannelForward
+        }
     }
     Write-LabDescription $Lab
 }
 
 function Clear-K3sNetLabFault {
     <#
-    Puts every node back the way New-K3sNetLab built it (idempotent): security groups, ports, path MTUs, fdb, description.
+    Puts every node back the way New-K3sNetLab built it (idempotent): security groups, ports, path MTUs, fdb, description,
+    and each node a host fault changed: its ruleset, sysctls and links as they were before that fault.
     #>
     param([Parameter(Mandatory)] $Lab)
 
@@ -654,6 +668,7 @@ function Clear-K3sNetLabFault {
     }
     # The subnet: the PathMtu faults' table goes, the security groups are rendered as built, in one transaction.
     $null = Invoke-InNamespace $Lab.BridgeNamespace nft @('-f', '-') -InputText ("table bridge k3snetlab {}`ndelete table bridge k3snetlab`n" + (Get-LabSecurityGroupRuleset $Lab))
+    Clear-LabHostFault $Lab
     $Lab.Faults.WrongVtepMac = [pscustomobject]@{}
     Write-LabDescription $Lab
 }
@@ -730,4 +745,5 @@ function Remove-StaleK3sNetLab {
 
 Export-ModuleMember -Function Test-K3sNetLabSupport, Test-K3sNetLabRequired, Skip-K3sNetLabTest, New-K3sNetLab, Get-K3sNetLabNode, Invoke-K3sNetLabCommand,
     Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab, Get-K3sNetLabVxlanSource,
+    Test-K3sNetLabHostFirewallSupport,
     Start-K3sNetLabCloud, Stop-K3sNetLabCloud, New-K3sNetLabEc2State, ConvertFrom-K3sNetLabEc2State, Sync-K3sNetLabSecurityGroup
