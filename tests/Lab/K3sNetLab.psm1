@@ -45,6 +45,14 @@ function Test-K3sNetLabSupport {
             return "the lab needs '$tool' (apt-get install iproute2 nftables)"
         }
     }
+    # The pods: nsenter and unshare (util-linux) for the nodes' PID namespaces, dnsmasq for CoreDNS and the outside
+    # resolver, busybox for what runs in a pod (nslookup).
+    foreach ($tool in 'nsenter', 'unshare', 'busybox') {
+        if (-not (Get-Command $tool -CommandType Application -ErrorAction Ignore)) {
+            return "the lab needs '$tool' (apt-get install util-linux busybox)"
+        }
+    }
+    if (-not (Test-Path -LiteralPath /usr/sbin/dnsmasq)) { return "the lab needs /usr/sbin/dnsmasq (apt-get install dnsmasq-base)" }
     $probe = "k3lprobe$PID"
     & ip netns add $probe 2>$null
     if ($LASTEXITCODE -ne 0) { return "'ip netns add' does not work here" }
@@ -88,7 +96,7 @@ function Skip-K3sNetLabTest {
     if (-not $Reason) { return }
     if (Test-K3sNetLabRequired) {
         throw "CI=true as root, so the lab tests must run, but ${Because}: $Reason. Install what it names (.ci/run " +
-            'installs iproute2, nftables and iputils-ping) or run where network namespaces work.'
+            'installs iproute2, nftables, iputils-ping, busybox and dnsmasq-base) or run where network namespaces work.'
     }
     Set-ItResult -Skipped -Because "${Because}: $Reason"
 }

@@ -59,8 +59,9 @@ function Add-LabPodNetworkField($Lab) {
 
 function Start-LabInit {
     <#
-    One init per namespace: `ip netns exec <ns> unshare --pid --mount ... sh -c 'read _'`, whose sh is PID 1 of a new
-    PID namespace. Returns the host PIDs of those PID 1s, in the order of -Namespace. The processes stay in
+    One init per namespace: `ip netns exec <ns> unshare --pid --mount ... bash -c 'read _'`, whose bash is PID 1 of a new
+    PID namespace. bash, not sh: as PID 1 it inherits every orphan of the node, and bash reaps them (dash leaves
+    zombies). Returns the host PIDs of those PID 1s, in the order of -Namespace. The processes stay in
     $script:NodeInits[-Prefix]; their stdin pipes are the only thing keeping them alive.
     #>
     param([string] $Prefix, [string[]] $Namespace)
@@ -68,7 +69,7 @@ function Start-LabInit {
     if (-not $script:NodeInits.ContainsKey($Prefix)) { $script:NodeInits[$Prefix] = [Collections.Generic.List[Diagnostics.Process]]::new() }
     $started = foreach ($name in $Namespace) {
         $info = [Diagnostics.ProcessStartInfo]::new('ip')
-        foreach ($argument in 'netns', 'exec', $name, 'unshare', '--pid', '--mount', '--propagation', 'slave', '--fork', '--kill-child', '--mount-proc', 'sh', '-c', 'read _') {
+        foreach ($argument in 'netns', 'exec', $name, 'unshare', '--pid', '--mount', '--propagation', 'slave', '--fork', '--kill-child', '--mount-proc', 'bash', '-c', 'read _') {
             $info.ArgumentList.Add($argument)
         }
         $info.UseShellExecute = $false
@@ -108,7 +109,7 @@ function Find-PidNamespaceInit([int] $RootPid) {
 }
 
 function Stop-LabInit([string] $Prefix) {
-    # EOF on every init's stdin: each sh exits, and with it every process of its PID namespace.
+    # EOF on every init's stdin: each bash exits, and with it every process of its PID namespace.
     if (-not $script:NodeInits.ContainsKey($Prefix)) { return }
     $processes = $script:NodeInits[$Prefix]
     foreach ($process in $processes) { try { $process.StandardInput.Close() } catch { $null = $_ } }
