@@ -130,6 +130,13 @@ namespace K3sNet.Commands
                 return;
             }
 
+            if (Verdict is not null && Enum.TryParse(Verdict, ignoreCase: true, out VxlanVerdict hostFirewall) && hostFirewall == VxlanVerdict.HostFirewall)
+            {
+                // Never "open the security group" when the node itself drops it: no group change would help.
+                WriteWarning($"{SourceAddress?.ToString() ?? "?"} -> {DestinationAddress?.ToString() ?? "?"} is HostFirewall: the node's own firewall drops it, not a security group, so no rule is added. Run the result's Remedy on that node.");
+                return;
+            }
+
             if (Verdict is not null && VxlanPathNeedsNothing(Verdict) is string why)
             {
                 WriteVerbose($"{SourceAddress?.ToString() ?? "?"} -> {DestinationAddress?.ToString() ?? "?"} is {Verdict}: {why}");

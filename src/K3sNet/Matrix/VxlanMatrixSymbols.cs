@@ -23,6 +23,7 @@ namespace K3sNet.Matrix
             VxlanVerdict.MtuBlackhole => 'M',
             VxlanVerdict.ChecksumOffload => 'C',
             VxlanVerdict.Misconfigured => '!',
+            VxlanVerdict.HostFirewall => 'F',
             _ => Untested,
         };
 

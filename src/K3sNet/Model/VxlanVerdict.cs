@@ -21,6 +21,13 @@ namespace K3sNet
         /// <summary>Annotations, fdb, neighbour or route entries disagree.</summary>
         Misconfigured,
 
+        /// <summary>
+        /// This node's own firewall (its nftables or iptables rules: ufw, firewalld, Docker, Oracle Cloud's image, or
+        /// hand-written) drops or rejects the peer's VXLAN or the pods' forwarded traffic; the reason names the table,
+        /// chain and rule, the remedy the command that lets it through. No security-group change helps.
+        /// </summary>
+        HostFirewall,
+
         /// <summary>The path was not tested; the reason says why.</summary>
         NotTested,
     }

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.Firewall;
 using K3sNet.Icmp;
 
 namespace K3sNet.Vxlan
@@ -22,14 +24,27 @@ namespace K3sNet.Vxlan
 
         private readonly KernelState _state;
         private readonly IcmpEchoSender _icmp;
+        private readonly HostNetworkState? _host;
 
-        public KernelPathTester(KernelState state, IcmpEchoSender icmp)
+        /// <param name="host">This node's forwarding and firewall state; null skips the host checks.</param>
+        public KernelPathTester(KernelState state, IcmpEchoSender icmp, HostNetworkState? host = null)
         {
             _state = state;
             _icmp = icmp;
+            _host = host;
         }
 
         public KernelState State => _state;
+
+        /// <summary>What the host checks know of this node: its annotations where given, else its own devices.</summary>
+        public static HostContext ContextFor(KernelState state, HostNetworkState? host, VxlanTestOptions options)
+        {
+            IPAddress? localUnderlay = options.LocalNode?.UnderlayAddress
+                ?? (IPAddress.TryParse(state.Device.LocalAddress, out IPAddress? local) ? local : null);
+            string? podCidr = options.LocalNode?.PodCidr
+                ?? host?.Bridge?.Addresses.Select(HostPacketClasses.NetworkOf).FirstOrDefault(n => n is not null);
+            return new HostContext(options.LocalNodeName, localUnderlay, state.Device.LowerDevice, state.Device.Name, podCidr, options.Port);
+        }
 
         public IAsyncEnumerable<VxlanPathResult> TestAsync(IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options, CancellationToken cancellationToken)
         {
@@ -41,10 +56,11 @@ namespace K3sNet.Vxlan
                 null => null,
             };
 
+            HostContext context = ContextFor(_state, _host, options);
             IAsyncEnumerable<PeerObservation> observed = PeerFanOut.RunAsync(
                 peers,
                 options.MaxConcurrency,
-                peer => ObservePeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, cancellationToken),
+                peer => ObservePeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, context, cancellationToken),
                 cancellationToken);
             return CommonCauseHold.RunAsync(observed, observation => ToResult(observation, options), cancellationToken);
         }
@@ -54,6 +70,7 @@ namespace K3sNet.Vxlan
             VxlanTestOptions options,
             IReadOnlyList<string> deviceFindings,
             bool? offloadBug,
+            HostContext context,
             CancellationToken cancellationToken)
         {
             TimeSpan timeout = options.Timeout;
@@ -70,10 +87,17 @@ namespace K3sNet.Vxlan
             {
                 // The small echo and the full-size DF echo go out together: a healthy or blocked path costs one
                 // timeout at most, and only a path where small passes and full-size does not is searched further.
-                Task<EchoOutcome> small = _icmp.EchoAsync(peer.VtepAddress, SmallPacketSize, dontFragment: false, timeout, cancellationToken);
+                // The small echo is retried within the timeout (a lost echo is not a verdict); the full-size one has its own second try below.
+                IPAddress vtep = peer.VtepAddress;
+                Task<(EchoOutcome Outcome, int Sent)> small = SilentPathRetry.RunAsync(
+                    (wait, token) => _icmp.EchoAsync(vtep, SmallPacketSize, dontFragment: false, wait, token),
+                    e => e.Answered,
+                    timeout,
+                    Task.Delay,
+                    cancellationToken);
                 Task<EchoOutcome> full = _icmp.EchoAsync(peer.VtepAddress, deviceMtu, dontFragment: true, timeout, cancellationToken);
                 await Task.WhenAll(small, full).ConfigureAwait(false);
-                EchoOutcome first = small.Result;
+                EchoOutcome first = small.Result.Outcome;
                 overlay = first.Answered || full.Result.Answered ? PathState.Answered : PathState.Silent;
                 if (overlay == PathState.Answered)
                 {
@@ -109,6 +133,7 @@ namespace K3sNet.Vxlan
                 RoundTripMs = roundTrip,
                 PeerFindings = FlannelStateCheck.CheckPeer(_state, peer),
                 DeviceFindings = deviceFindings,
+                HostFindings = _host is null ? [] : HostPathCheck.Check(_host, context, peer),
                 ChecksumOffloadBugApplies = offloadBug,
                 KernelRelease = _state.KernelRelease,
                 DeviceName = _state.Device.Name,

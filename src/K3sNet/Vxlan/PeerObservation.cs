@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using K3sNet.Firewall;
 
 namespace K3sNet.Vxlan
 {
@@ -31,6 +32,9 @@ namespace K3sNet.Vxlan
 
         /// <summary>Disagreements on the local device itself; they concern every path from this node.</summary>
         public IReadOnlyList<string> DeviceFindings { get; init; } = [];
+
+        /// <summary>What on this node itself stands in this peer's way: its firewall, ip_forward, rp_filter, cni0.</summary>
+        public IReadOnlyList<HostFinding> HostFindings { get; init; } = [];
 
         /// <summary>tx checksum offload is on and the kernel has the bug; null when unknown.</summary>
         public bool? ChecksumOffloadBugApplies { get; init; }

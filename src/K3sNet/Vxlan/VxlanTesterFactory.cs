@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.Firewall;
 using K3sNet.Icmp;
 using K3sNet.Probing;
 
@@ -19,18 +20,25 @@ namespace K3sNet.Vxlan
         private readonly bool _isLinux;
         private readonly Func<string, CancellationToken, Task<KernelState?>> _readKernelState;
         private readonly Func<IcmpEchoSender> _openIcmp;
+        private readonly Func<string?, string, CancellationToken, Task<HostNetworkState>>? _readHostState;
 
         /// <param name="isLinux">Whether this host is Linux, the only one with a kernel flannel.1.</param>
         /// <param name="readKernelState">Reads a device's state: null when there is no such VXLAN device, FileNotFoundException when iproute2 is missing.</param>
         /// <param name="openIcmp">Opens the ICMP socket this user may use, or throws <see cref="IcmpNotPermittedException"/>.</param>
-        public VxlanTesterFactory(bool isLinux, Func<string, CancellationToken, Task<KernelState?>> readKernelState, Func<IcmpEchoSender> openIcmp)
+        /// <param name="readHostState">Reads this node's forwarding and firewall state (underlay device, VXLAN device); null skips the host checks.</param>
+        public VxlanTesterFactory(
+            bool isLinux,
+            Func<string, CancellationToken, Task<KernelState?>> readKernelState,
+            Func<IcmpEchoSender> openIcmp,
+            Func<string?, string, CancellationToken, Task<HostNetworkState>>? readHostState = null)
         {
             _isLinux = isLinux;
             _readKernelState = readKernelState;
             _openIcmp = openIcmp;
+            _readHostState = readHostState;
         }
 
-        public static VxlanTesterFactory ForThisHost() => new(OperatingSystem.IsLinux(), KernelStateReader.ReadAsync, IcmpEchoSender.Open);
+        public static VxlanTesterFactory ForThisHost() => new(OperatingSystem.IsLinux(), KernelStateReader.ReadAsync, IcmpEchoSender.Open, HostNetworkReader.ReadAsync);
 
         /// <param name="probe">Probe mode rather than kernel mode.</param>
         /// <param name="options">The test's options; probe mode names their port and VNI in its notes.</param>
@@ -81,11 +89,18 @@ namespace K3sNet.Vxlan
 
             notes.Add($"{device}: VNI {state.Device.Vni}, port {state.Device.Port}, local {state.Device.LocalAddress}, MTU {state.Device.Mtu} on {state.Device.LowerDevice} (MTU {state.LowerDeviceMtu}); " +
                 $"{state.Neighbours.Count} neighbour, {state.Fdb.Count} fdb and {state.Routes.Count} route entries; tx checksum offload {(state.TxChecksumOffload?.ToString() ?? state.TxChecksumOffloadFailure)}.");
+            HostNetworkState? host = null;
+            if (_readHostState is not null)
+            {
+                host = await _readHostState(state.Device.LowerDevice, device, cancellationToken).ConfigureAwait(false);
+                notes.AddRange(HostNotes.Describe(host));
+            }
+
             try
             {
                 IcmpEchoSender icmp = _openIcmp();
                 notes.Add($"ICMP echoes use the {icmp.Kind} socket.");
-                return VxlanTesterCreation.Made(new KernelPathTester(state, icmp), notes);
+                return VxlanTesterCreation.Made(new KernelPathTester(state, icmp, host), notes);
             }
             catch (IcmpNotPermittedException e)
             {

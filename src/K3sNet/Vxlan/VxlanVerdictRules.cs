@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using K3sNet.Firewall;
 using K3sNet.Packets;
 
 namespace K3sNet.Vxlan
@@ -43,6 +44,16 @@ namespace K3sNet.Vxlan
                 return (VxlanVerdict.Misconfigured, WithDns(string.Join(" ", findings) + effect, o), remedy);
             }
 
+            // This node's own rules keep the peer's VXLAN from arriving: that, not a security group, silences the echo.
+            HostFinding? arrival = o.HostFindings.FirstOrDefault(f => f.SilencesOverlay);
+            if (o.Overlay == PathState.Silent && arrival is not null)
+            {
+                string answers = o.Underlay == PathState.Answered ? $"{peer} answers on {underlay}, but its VXLAN never reaches {o.DeviceName} here." : $"Its VXLAN never reaches {o.DeviceName} here.";
+                return (arrival.IsFirewall ? VxlanVerdict.HostFirewall : VxlanVerdict.Misconfigured,
+                    WithDns($"{arrival.Reason} {answers}", o),
+                    arrival.Remedy);
+            }
+
             if (o.Overlay == PathState.Silent && o.Underlay != PathState.Answered)
             {
                 // Only an answering underlay tells a dropped UDP port from a node that is gone; without an address
@@ -77,6 +88,16 @@ namespace K3sNet.Vxlan
                     $"Allow inbound UDP {port} from the cluster's nodes in {peer}'s security group and in {source}'s (the echo goes one way, its reply the other).";
                 return (VxlanVerdict.VxlanBlocked, WithDns(reason, o),
                     $"Allow inbound UDP {port} to {peer} and to {source} from the cluster's nodes: their security group, or the VPC's private CIDR; never 0.0.0.0/0. Check the network ACLs and any host firewall (ufw, firewalld) on both too.");
+            }
+
+            // The node's echo crossed, but pods' traffic takes cni0 → FORWARD → flannel.1, and this node stops it there.
+            var podPath = o.HostFindings.Where(f => !f.SilencesOverlay && f.Problem != HostProblem.FirewallUndetermined).OrderBy(f => f.IsFirewall ? 0 : 1).ToList();
+            if (o.Overlay == PathState.Answered && podPath.Count > 0)
+            {
+                string reason = $"{peer} answers through VXLAN, but pods on {source} cannot use the path: {string.Join(" ", podPath.Select(f => f.Reason))}";
+                return (podPath[0].IsFirewall ? VxlanVerdict.HostFirewall : VxlanVerdict.Misconfigured,
+                    reason,
+                    string.Join(" ", podPath.Select(f => f.Remedy).OfType<string>().Distinct()));
             }
 
             if (o.Overlay == PathState.Answered && o.FullSizePassed == false)
