@@ -266,11 +266,12 @@ Describe 'Test-K3sVxlan on a node whose own firewall or kernel breaks the path' 
     It 'OciRejectVxlan on node-c: HostFirewall to every peer, naming the image''s REJECT by handle and the insert above it' {
         Skip-WithoutLab
         Set-K3sNetLabFault -Lab $Lab -Fault OciRejectVxlan -Node node-c
-        # The REJECT's handle and position in INPUT, as node-c's ruleset holds them.
-        $rules = @((& ip netns exec (Get-LabNodeByName node-c).Namespace nft -j list chain ip filter INPUT | ConvertFrom-Json).nftables |
-                Where-Object { $_.PSObject.Properties['rule'] } | ForEach-Object rule)
-        $position = 1 + [array]::FindIndex($rules, [Predicate[object]] { param($r) @($r.expr | Where-Object { $_.PSObject.Properties['reject'] }).Count -gt 0 })
-        $handle = $rules[$position - 1].handle
+        # The REJECT's handle and position in INPUT, as `nft -a` lists node-c's chain (in the JSON, iptables-nft's REJECT
+        # is an xt target with no text of its own).
+        $rules = @(& ip netns exec (Get-LabNodeByName node-c).Namespace nft -a list chain ip filter INPUT | Where-Object { $_ -match '^\s+\S.* # handle \d+$' -and $_ -notmatch '^\s*chain ' })
+        $position = 1 + [array]::FindIndex($rules, [Predicate[string]] { param($line) $line -match 'reject with icmp type host-prohibited' })
+        $position | Should -BeGreaterThan 0
+        $handle = [int]($rules[$position - 1] -replace '^.* # handle (\d+)$', '$1')
         $paths = Test-Paths node-c
         foreach ($peer in @{ Name = 'node-a'; Address = '10.0.1.10' }, @{ Name = 'node-b'; Address = '10.0.1.11' }) {
             $path = $paths[$peer.Name]
