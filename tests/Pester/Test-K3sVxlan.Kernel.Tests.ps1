@@ -362,7 +362,12 @@ Describe 'Test-K3sVxlan docs examples, run in the lab' {
 
     It 'runs "<Title>" from node-b as documented' -ForEach @($DocsExamples) {
         Skip-WithoutLab
-        if ($Title -notmatch 'CoreDNS|broken paths') {
+        if ($Title -match 'own firewall') {
+            # Example 7: Docker's FORWARD policy drop on the node it runs on (the lab's host fault, branch lab-firewall).
+            Clear-K3sNetLabFault -Lab $Lab
+            Set-K3sNetLabFault -Lab $Lab -Fault ForwardPolicyDrop -Node node-b
+        }
+        elseif ($Title -notmatch 'CoreDNS|broken paths') {
             Clear-K3sNetLabFault -Lab $Lab
         }
         else {

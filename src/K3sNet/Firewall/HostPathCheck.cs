@@ -73,11 +73,42 @@ namespace K3sNet.Firewall
                 return findings;
             }
 
-            Firewall(state, HostPacketClasses.PodsOut(localPod, peerPod, peer.Name, context.VxlanDevice), HostProblem.FirewallDropsPods, local, clusterCidr, findings);
-            Firewall(state, HostPacketClasses.PodsIn(peerPod, localPod, peer.Name, context.VxlanDevice), HostProblem.FirewallDropsPods, local, clusterCidr, findings);
+            PodsBothWays(state, localPod, peerPod, peer.Name, context, clusterCidr, findings);
             ReversePath(state, context.VxlanDevice, peerPod, $"{peer.Name}'s pods ({peer.PodCidr})", HostProblem.RpFilterOverlay, local, findings);
             return findings;
         }
+
+        /// <summary>
+        /// Pod traffic both ways; when one chain drops both directions (a FORWARD policy, usually), one finding says so,
+        /// with both commands in one remedy.
+        /// </summary>
+        private static void PodsBothWays(HostNetworkState state, IPAddress localPod, IPAddress peerPod, string peer, HostContext context, string clusterCidr, List<HostFinding> findings)
+        {
+            PacketClass outward = HostPacketClasses.PodsOut(localPod, peerPod, peer, context.VxlanDevice);
+            PacketClass inward = HostPacketClasses.PodsIn(peerPod, localPod, peer, context.VxlanDevice);
+            RulesetOutcome? outDrop = Dropping(state, outward);
+            RulesetOutcome? inDrop = Dropping(state, inward);
+            if (outDrop is not null && inDrop is not null && outDrop.Where == inDrop.Where && outDrop.Decision == inDrop.Decision)
+            {
+                findings.Add(new HostFinding(HostProblem.FirewallDropsPods,
+                    $"{context.LocalName}'s own firewall {Verb(outDrop)} pod traffic between {HostPacketClasses.Bridge} and {context.VxlanDevice} both ways ({localPod} to and from {peer}'s pod {peerPod}): {outDrop.Where}{Origin(outDrop)}.",
+                    FirewallRemedy.ForBoth(outDrop, inDrop, clusterCidr)));
+                return;
+            }
+
+            Firewall(state, outward, HostProblem.FirewallDropsPods, context.LocalName, clusterCidr, findings);
+            Firewall(state, inward, HostProblem.FirewallDropsPods, context.LocalName, clusterCidr, findings);
+        }
+
+        private static RulesetOutcome? Dropping(HostNetworkState state, PacketClass packet) =>
+            state.Rulesets.Select(r => RulesetJudge.Judge(r, packet))
+                .FirstOrDefault(o => o.Decision is FirewallDecision.Drop or FirewallDecision.Reject && o.Origin != FirewallOrigin.K3s);
+
+        private static string Verb(RulesetOutcome outcome) =>
+            outcome.Decision == FirewallDecision.Drop ? "drops" : $"rejects ({outcome.RejectType ?? "REJECT"})";
+
+        private static string Origin(RulesetOutcome outcome) =>
+            outcome.Origin is FirewallOrigin o ? $" ({FirewallRemedy.Describe(o)})" : string.Empty;
 
         /// <summary>Every ruleset must accept: the first that drops or rejects is the finding; an undetermined one is a note.</summary>
         private static void Firewall(HostNetworkState state, PacketClass packet, HostProblem problem, string local, string clusterCidr, List<HostFinding> findings)
@@ -88,10 +119,8 @@ namespace K3sNet.Firewall
                 RulesetOutcome outcome = RulesetJudge.Judge(ruleset, packet);
                 if (outcome.Decision is FirewallDecision.Drop or FirewallDecision.Reject && outcome.Origin != FirewallOrigin.K3s)
                 {
-                    string verb = outcome.Decision == FirewallDecision.Drop ? "drops" : $"rejects ({outcome.RejectType ?? "REJECT"})";
-                    string origin = outcome.Origin is FirewallOrigin o ? $" ({FirewallRemedy.Describe(o)})" : string.Empty;
                     findings.Add(new HostFinding(problem,
-                        $"{local}'s own firewall {verb} {packet.Description}: {outcome.Where}{origin}.",
+                        $"{local}'s own firewall {Verb(outcome)} {packet.Description}: {outcome.Where}{Origin(outcome)}.",
                         FirewallRemedy.For(outcome, clusterCidr)));
                     return;
                 }

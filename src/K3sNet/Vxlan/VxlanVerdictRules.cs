@@ -95,6 +95,11 @@ namespace K3sNet.Vxlan
             if (o.Overlay == PathState.Answered && podPath.Count > 0)
             {
                 string reason = $"{peer} answers through VXLAN, but pods on {source} cannot use the path: {string.Join(" ", podPath.Select(f => f.Reason))}";
+                if (o.Peer.HostsClusterDns)
+                {
+                    reason += $" CoreDNS runs on {peer}, so pods on {source} cannot resolve names.";
+                }
+
                 return (podPath[0].IsFirewall ? VxlanVerdict.HostFirewall : VxlanVerdict.Misconfigured,
                     reason,
                     string.Join(" ", podPath.Select(f => f.Remedy).OfType<string>().Distinct()));

@@ -92,10 +92,18 @@ namespace K3sNet.Tests.Firewall
         public void A_firewall_that_drops_the_peers_VXLAN_and_the_pods_gives_one_finding_for_each_packet_class()
         {
             IReadOnlyList<HostFinding> findings = HostPathCheck.Check(Healthy(Rulesets.Nft("ufw")), NodeA, NodeB);
-            Assert.Equal(new[] { HostProblem.FirewallDropsVxlan, HostProblem.FirewallDropsPods, HostProblem.FirewallDropsPods }, findings.Select(f => f.Problem));
+            Assert.Equal(new[] { HostProblem.FirewallDropsVxlan, HostProblem.FirewallDropsPods }, findings.Select(f => f.Problem));
             Assert.Equal("node-a's own firewall drops UDP 8472 from node-b (10.0.1.11) on eth0: table ip filter, chain INPUT, policy drop (ufw).", findings[0].Reason);
-            Assert.Equal("node-a's own firewall drops pod traffic from cni0 to flannel.1 (10.42.0.2 to node-b's pod 10.42.1.2): table ip filter, chain FORWARD, policy drop (ufw).", findings[1].Reason);
-            Assert.Equal("ufw route allow in on flannel.1 out on cni0", findings[2].Remedy);
+            Assert.Equal("node-a's own firewall drops pod traffic between cni0 and flannel.1 both ways (10.42.0.2 to and from node-b's pod 10.42.1.2): table ip filter, chain FORWARD, policy drop (ufw).", findings[1].Reason);
+            Assert.Equal("ufw route allow in on cni0 out on flannel.1 && ufw route allow in on flannel.1 out on cni0", findings[1].Remedy);
+        }
+
+        [Fact]
+        public void A_drop_of_one_direction_only_is_its_own_finding()
+        {
+            HostFinding finding = Assert.Single(HostPathCheck.Check(Healthy(Rulesets.Nft("ufw-route-deny")), NodeA, NodeB), f => f.Problem == HostProblem.FirewallDropsPods);
+            Assert.StartsWith("node-a's own firewall drops pod traffic from cni0 to flannel.1 (10.42.0.2 to node-b's pod 10.42.1.2): table ip filter, chain ufw-user-forward, rule handle", finding.Reason);
+            Assert.Equal("ufw route allow in on cni0 out on flannel.1", finding.Remedy);
         }
 
         [Fact]
@@ -103,9 +111,9 @@ namespace K3sNet.Tests.Firewall
         {
             // Without nft's text listing, INPUT's opaque conntrack match could accept first; FORWARD's lone REJECT still rejects.
             IReadOnlyList<HostFinding> findings = HostPathCheck.Check(Healthy(Rulesets.Nft("oci", withListing: false)), NodeA, NodeB);
-            Assert.Equal(new[] { HostProblem.FirewallUndetermined, HostProblem.FirewallDropsPods, HostProblem.FirewallDropsPods }, findings.Select(f => f.Problem));
+            Assert.Equal(new[] { HostProblem.FirewallUndetermined, HostProblem.FirewallDropsPods }, findings.Select(f => f.Problem));
             Assert.Null(findings[0].Remedy);
-            Assert.Contains("rejects (REJECT) pod traffic from cni0 to flannel.1", findings[1].Reason);
+            Assert.Contains("rejects (REJECT) pod traffic between cni0 and flannel.1 both ways", findings[1].Reason);
             Assert.StartsWith("Whether node-a's own firewall lets UDP 8472 from node-b (10.0.1.11) on eth0 through could not be judged: table ip filter, chain INPUT, rule handle 5", findings[0].Reason);
         }
 

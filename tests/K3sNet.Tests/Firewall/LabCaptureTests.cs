@@ -72,19 +72,22 @@ namespace K3sNet.Tests.Firewall
         [Fact]
         public void Docker_started_after_k3s_drops_forwarded_pods_at_its_FORWARD_policy()
         {
-            Assert.Equal(new[] { "FirewallDropsPods", "FirewallDropsPods" }, Problems("forward-policy-drop", NodeA));
+            Assert.Equal(new[] { "FirewallDropsPods" }, Problems("forward-policy-drop", NodeA));
             HostFinding finding = First("forward-policy-drop", NodeA);
-            Assert.Equal("node-c's own firewall drops pod traffic from cni0 to flannel.1 (10.42.2.2 to node-a's pod 10.42.0.2): table ip filter, chain FORWARD, policy drop (Docker).", finding.Reason);
-            Assert.StartsWith("iptables -I DOCKER-USER -i cni0 -o flannel.1 -j ACCEPT", finding.Remedy);
+            Assert.Equal("node-c's own firewall drops pod traffic between cni0 and flannel.1 both ways (10.42.2.2 to and from node-a's pod 10.42.0.2): table ip filter, chain FORWARD, policy drop (Docker).", finding.Reason);
+            Assert.Equal(
+                "iptables -I DOCKER-USER -i cni0 -o flannel.1 -j ACCEPT && iptables -I DOCKER-USER -i flannel.1 -o cni0 -j ACCEPT " +
+                "(Docker keeps DOCKER-USER's rules; 'iptables -P FORWARD ACCEPT' also works, but opens all forwarding and Docker sets DROP again when it restarts).",
+                finding.Remedy);
         }
 
         [Fact]
         public void Ufws_deny_routed_drops_forwarded_pods_and_the_fix_is_ufw_route_allow()
         {
-            Assert.Equal(new[] { "FirewallDropsPods", "FirewallDropsPods" }, Problems("ufw-routed-deny", NodeA));
+            Assert.Equal(new[] { "FirewallDropsPods" }, Problems("ufw-routed-deny", NodeA));
             HostFinding finding = First("ufw-routed-deny", NodeA);
             Assert.EndsWith("table ip filter, chain FORWARD, policy drop (ufw).", finding.Reason);
-            Assert.Equal("ufw route allow in on cni0 out on flannel.1", finding.Remedy);
+            Assert.Equal("ufw route allow in on cni0 out on flannel.1 && ufw route allow in on flannel.1 out on cni0", finding.Remedy);
         }
 
         [Fact]

@@ -53,6 +53,13 @@ namespace K3sNet.Tests.Vxlan
         }
 
         [Fact]
+        public void Pods_cut_off_from_the_CoreDNS_node_cannot_resolve_names_and_the_reason_says_so()
+        {
+            PeerObservation dns = Observed(PathState.Answered, DropsPods) with { Peer = NodeC with { HostsClusterDns = true } };
+            Assert.EndsWith(DropsPods.Reason + " CoreDNS runs on node-c, so pods on node-b cannot resolve names.", VxlanVerdictRules.Judge(dns).Reason);
+        }
+
+        [Fact]
         public void Ip_forward_off_alone_is_Misconfigured_with_its_sysctl()
         {
             var (verdict, reason, remedy) = VxlanVerdictRules.Judge(Observed(PathState.Answered, ForwardingOff));
