@@ -286,9 +286,11 @@ function Invoke-LabScript([string[]] $Lines) {
     finally { Remove-Item -LiteralPath $file -Force -ErrorAction Ignore }
 }
 
-function Get-LabRulesetLines($Lab, $Node) {
-    # The bash lines that (re)apply $Node's pod-network tables.
-    "ip netns exec '$($Node.Namespace)' nft -f - <<'K3SNETLAB_NFT'"
+function Get-LabRulesetLines($Lab, $Node, [string[]] $Before = @()) {
+    # The bash lines that (re)apply $Node's pod-network tables, after the commands -Before in the node's netns.
+    # nsenter --net, not ip netns exec: no new mount namespace and sysfs remount per node (a third of the build time).
+    $prelude = ($Before | ForEach-Object { "$_; " }) -join ''
+    "nsenter --net=/run/netns/$($Node.Namespace) bash -c '$($prelude)exec nft -f -' <<'K3SNETLAB_NFT'"
     Get-LabPodNetworkRuleset $Lab $Node
     'K3SNETLAB_NFT'
 }
@@ -306,10 +308,9 @@ function Set-LabPodNetworkRuleset {
 }
 
 function Get-LabPodStartLines($Lab, $Pod, [string] $Log) {
-    # Bash lines that build $Pod (k3snet-cni.sh) and start its process in its node's PID namespace, then print
-    # "POD <netns> <host pid>". The process is detached from bash's pipes (or this process would wait for it).
+    # Bash lines that start $Pod's process in its node's PID namespace, detached from bash's pipes (or this process
+    # would wait for it).
     $node = Get-LabNode $Lab $Pod.Node
-    "'$script:CniPlugin' add '$($node.Namespace)' '$($Pod.NetNamespace)' '$($Pod.PodIp)' '$($Pod.Namespace)'"
     if ($Pod.Name -eq $script:CoreDnsPodName) {
         # CoreDNS's part: cluster.local answered here (NXDOMAIN for names it does not know), the rest forwarded
         # upstream, as CoreDNS's kubernetes and forward plugins do. dnsmasq forks into the background once it listens.
@@ -322,7 +323,6 @@ function Get-LabPodStartLines($Lab, $Pod, [string] $Log) {
     else {
         "nsenter -t $($node.InitPid) -p -m -- sh -c `"ip netns exec '$($Pod.NetNamespace)' sleep infinity </dev/null >/dev/null 2>&1 &`""
     }
-    "wait_for_pid '$($Pod.NetNamespace)'"
 }
 
 $script:WaitForPidFunction = @'
@@ -342,7 +342,13 @@ function Start-LabPod($Lab, [object[]] $Pod) {
     # Builds the pods and starts their processes in one bash run; fills in each pod's Pid.
     if (-not $Pod) { return }
     $log = Join-Path $Lab.Path 'pods.log'
-    $output = Invoke-LabScript (@($script:WaitForPidFunction) + @(foreach ($one in $Pod) { Get-LabPodStartLines $Lab $one $log }))
+    # Every pod's network first (side by side: most of a pod's time is the kernel making its namespace), then every
+    # process, then their PIDs: the processes start meanwhile, so one look usually finds each.
+    $output = Invoke-LabScript (@($script:WaitForPidFunction, 'adds=()') +
+        @(foreach ($one in $Pod) { "'$script:CniPlugin' add '$((Get-LabNode $Lab $one.Node).Namespace)' '$($one.NetNamespace)' '$($one.PodIp)' '$($one.Namespace)' & adds+=(`$!)" }) +
+        @('for add in "${adds[@]}"; do wait "$add"; done') +
+        @(foreach ($one in $Pod) { Get-LabPodStartLines $Lab $one $log }) +
+        @(foreach ($one in $Pod) { "wait_for_pid '$($one.NetNamespace)'" }))
     foreach ($line in $output | Where-Object { "$_" -like 'POD *' }) {
         $fields = "$line" -split ' '
         ($Pod | Where-Object NetNamespace -EQ $fields[1]).Pid = [int]$fields[2]
@@ -400,7 +406,7 @@ function Initialize-LabPodNetwork {
             'link set eth0 up'
             'K3SNETLAB_IP'
         ))
-    $lines.Add("ip netns exec '$outside' sysctl -qw net.ipv4.ip_forward=0")
+    $lines.Add("nsenter --net=/run/netns/$outside bash -c 'echo 0 > /proc/sys/net/ipv4/ip_forward'")
     $outsideRecords = ($script:OutsideNames | ForEach-Object { "--host-record=$_,$script:OutsideEndpoint" }) -join ' '
     $lines.Add("nsenter -t $($Lab.OutsideInitPid) -p -m -n -- /usr/sbin/dnsmasq --conf-file=/dev/null --pid-file --user=root --group=root --no-resolv --no-hosts --no-poll --bind-interfaces --listen-address=$script:OutsideResolver --local=/#/ $outsideRecords --log-facility='$log' </dev/null >/dev/null 2>>'$log'")
     foreach ($node in $Lab.Nodes) {
@@ -412,8 +418,11 @@ function Initialize-LabPodNetwork {
                 "route add default via $script:VpcRouter dev eth0"
                 'K3SNETLAB_IP'
             ))
-        $lines.Add("ip netns exec '$($node.Namespace)' sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1")
-        $lines.AddRange([string[]]@(Get-LabRulesetLines $Lab $node))
+        # k3s's sysctls (/proc/sys/net is the writing process's network namespace's), then k3s's rules.
+        $lines.AddRange([string[]]@(Get-LabRulesetLines $Lab $node @(
+                    'echo 1 > /proc/sys/net/ipv4/ip_forward'
+                    'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables'
+                )))
     }
     $null = Invoke-LabScript $lines
 
@@ -458,12 +467,14 @@ function Stop-LabPodNetwork($Lab) {
     Stop-LabInit $Lab.Prefix
     $ours = @(Get-LabOwnedNamespace $Lab (Get-NamespaceName))
     if ($ours.Count) {
+        # What `ip netns pids` does for one namespace, for all of them in two stat calls: a process is in a namespace
+        # when its /proc/<pid>/ns/net is the same inode as /run/netns/<name>.
         $null = Invoke-LabScript @(
-            "for ns in $($ours -join ' '); do"
-            '    for pid in $(ip netns pids "$ns" 2>/dev/null); do'
-            "        if [ `"`$pid`" != $PID ]; then kill -9 `"`$pid`" 2>/dev/null || true; fi"
-            '    done'
-            'done'
+            "doomed=`" `$(stat -L -c %i $(($ours | ForEach-Object { "'/run/netns/$_'" }) -join ' ') 2>/dev/null | tr '\n' ' ' || true) `""
+            'stat -L -c "%i %n" /proc/[0-9]*/ns/net 2>/dev/null | while read -r inode path; do'
+            '    pid=${path#/proc/}; pid=${pid%%/*}'
+            "    if [[ `$doomed == *`" `$inode `"* ]] && [ `"`$pid`" != $PID ]; then kill -9 `"`$pid`" 2>/dev/null || true; fi"
+            'done || true'
         )
     }
     if (Test-Path -LiteralPath /etc/netns) {

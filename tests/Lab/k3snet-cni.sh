@@ -28,10 +28,15 @@ valid_name() {
     [[ $1 =~ ^[A-Za-z0-9][-A-Za-z0-9_.]{0,200}$ ]]
 }
 
-# The veth's host end: a name derived from the pod's, so the same pod always gets the same one (the bridge plugin
-# draws a random veth<8 hex>; a stable one keeps `add` idempotent).
+# The veth's host end: a name derived from the pod's (FNV-1a, in bash: no process), so the same pod always gets the
+# same one (the bridge plugin draws a random veth<8 hex>; a stable one keeps `add` idempotent).
 veth_name() {
-    printf 'veth%s' "$(printf '%s' "$1" | sha256sum | cut -c1-8)"
+    local text=$1 hash=2166136261 i char
+    for ((i = 0; i < ${#text}; i++)); do
+        printf -v char '%d' "'${text:i:1}"
+        hash=$(((hash ^ char) * 16777619 & 0xFFFFFFFF))
+    done
+    printf 'veth%08x' "$hash"
 }
 
 remove_pod() {
@@ -58,10 +63,17 @@ cmd_add() {
     [[ $ip =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ ]] || fail "'$ip' is not an IPv4 address"
     [ -e "/run/netns/$node" ] || fail "no network namespace '$node' (run in the host's mount namespace: nsenter -t 1 -m -- $0 ...)"
 
-    local mtu gateway
-    mtu=$(ip -n "$node" -o link show dev flannel.1 2>/dev/null | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
+    # flannel.1's MTU and cni0's address from one `ip addr` of the node (a 50-node lab adds many pods at once).
+    local mtu='' gateway='' link='' line
+    while IFS= read -r line; do
+        if [[ $line =~ ^[0-9]+:\ ([^:@]+)[:@].*\ mtu\ ([0-9]+) ]]; then
+            link=${BASH_REMATCH[1]}
+            [ "$link" = flannel.1 ] && mtu=${BASH_REMATCH[2]}
+        elif [ "$link" = cni0 ] && [ -z "$gateway" ] && [[ $line =~ ^\ +inet\ ([0-9.]+)/ ]]; then
+            gateway=${BASH_REMATCH[1]}
+        fi
+    done < <(ip -n "$node" -4 addr show 2>/dev/null)
     [ -n "$mtu" ] || fail "'$node' has no flannel.1"
-    gateway=$(ip -n "$node" -o -4 addr show dev cni0 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }')
     [ -n "$gateway" ] || fail "'$node' has no cni0 with an IPv4 address"
     [ "${ip%.*}" = "${gateway%.*}" ] && [ "$ip" != "$gateway" ] || fail "$ip is not a pod address of '$node' (cni0 is $gateway/24)"
 
@@ -79,18 +91,16 @@ cmd_add() {
     trap 'ip -n "$node" link delete "$veth" 2>/dev/null; remove_pod "$pod"' EXIT
     local output
     output=$(ip netns add "$pod" 2>&1) || fail "ip netns add $pod: $output"
-    output=$(ip -n "$node" -batch - 2>&1 <<EOF
-link add $veth mtu $mtu type veth peer name eth0 mtu $mtu netns $pod
-link set $veth master cni0 up
-EOF
-    ) || fail "veth into '$node': ${output//$'\n'/ }"
+    # The pair is made in the pod, its host end moved to the node: two ip processes for the whole link.
     output=$(ip -n "$pod" -batch - 2>&1 <<EOF
+link add eth0 mtu $mtu type veth peer name $veth mtu $mtu netns $node
 link set lo up
 addr add $ip/24 dev eth0
 link set eth0 up
 route add default via $gateway dev eth0
 EOF
     ) || fail "pod side of '$pod': ${output//$'\n'/ }"
+    output=$(ip -n "$node" link set "$veth" master cni0 up 2>&1) || fail "veth into '$node': $output"
     mkdir -p "/etc/netns/$pod" || fail "cannot create /etc/netns/$pod"
     # As the kubelet writes it for dnsPolicy ClusterFirst.
     printf 'search %s.svc.%s svc.%s %s\nnameserver %s\noptions ndots:5\n' \
