@@ -231,13 +231,13 @@ Describe 'Test-K3sVxlan on a node whose own firewall or kernel breaks the path' 
     It '<Fault> on node-c: <Verdict> to every peer, naming <Names>, with the node''s own fix, never the security group' -ForEach @(
         @{
             Fault   = 'ForwardPolicyDrop'; Verdict = 'HostFirewall'; Names = 'Docker''s FORWARD policy drop'
-            Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: node-c''s own firewall drops pod traffic from cni0 to flannel\.1 \(10\.42\.2\.2 to node-a''s pod 10\.42\.0\.2\): table ip filter, chain FORWARD, policy drop \(Docker\)\.'
-            Remedy  = '^iptables -I DOCKER-USER -i cni0 -o flannel\.1 -j ACCEPT'
+            Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: node-c''s own firewall drops pod traffic between cni0 and flannel\.1 both ways \(10\.42\.2\.2 to and from node-a''s pod 10\.42\.0\.2\): table ip filter, chain FORWARD, policy drop \(Docker\)\.'
+            Remedy  = '^iptables -I DOCKER-USER -i cni0 -o flannel\.1 -j ACCEPT && iptables -I DOCKER-USER -i flannel\.1 -o cni0 -j ACCEPT'
         }
         @{
             Fault   = 'UfwRoutedDeny'; Verdict = 'HostFirewall'; Names = 'ufw''s deny routed'
-            Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: node-c''s own firewall drops pod traffic from cni0 to flannel\.1 .*: table ip filter, chain FORWARD, policy drop \(ufw\)\.'
-            Remedy  = '^ufw route allow in on cni0 out on flannel\.1'
+            Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: node-c''s own firewall drops pod traffic between cni0 and flannel\.1 both ways \(10\.42\.2\.2 to and from node-a''s pod 10\.42\.0\.2\): table ip filter, chain FORWARD, policy drop \(ufw\)\.'
+            Remedy  = '^ufw route allow in on cni0 out on flannel\.1 && ufw route allow in on flannel\.1 out on cni0'
         }
         @{
             Fault   = 'IpForwardOff'; Verdict = 'Misconfigured'; Names = 'net.ipv4.ip_forward'
