@@ -44,7 +44,8 @@ try {
         try {
             $ns = $node.Namespace
             $present = @($sysctls + @(if ($hasCni0) { 'net.ipv4.conf.cni0.rp_filter' }) + @(if ($case.Key -eq 'rp-filter-strict') { 'net.ipv4.conf.eth1.rp_filter' }))
-            $values = @(& ip netns exec $ns sysctl -n @present)
+            # From /proc/sys one by one: sysctl's dotted names cannot spell flannel.1 (it takes the dot for a separator).
+            $values = @(foreach ($key in $present) { & ip netns exec $ns cat "/proc/sys/$($key -replace '^net\.ipv4\.conf\.(.+)\.rp_filter$', 'net/ipv4/conf/$1/rp_filter' -replace '^net\.ipv4\.ip_forward$', 'net/ipv4/ip_forward')" })
             $state = [ordered]@{
                 node    = 'node-c'
                 sysctls = [ordered]@{}
