@@ -85,7 +85,7 @@ function Start-LabInit {
         while (-not $initPid) {
             $initPid = Find-PidNamespaceInit $process.Id
             if ($initPid) { break }
-            if ($process.HasExited) { throw "The init process for a lab namespace exited (exit code $($process.ExitCode)): $($info.FileName) $($info.ArgumentList -join ' ')" }
+            if ($process.HasExited) { throw "A lab node's init exited (exit code $($process.ExitCode)): ip $($process.StartInfo.ArgumentList -join ' ')" }
             if ([DateTime]::UtcNow -gt $deadline) { throw "The init process $($process.Id) started no PID namespace within 10 seconds." }
             Start-Sleep -Milliseconds 10
         }
@@ -134,7 +134,8 @@ function Get-KubeProxyChainHash([string] $Name) {
     $alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
     $bits = 0; $value = 0; $text = [Text.StringBuilder]::new()
     foreach ($byte in $hash) {
-        $value = ($value -shl 8) -bor $byte; $bits += 8
+        # Only the bits not yet spent are kept (at most 12), so the arithmetic never overflows.
+        $value = (($value -shl 8) -bor $byte) -band 0xFFF; $bits += 8
         while ($bits -ge 5 -and $text.Length -lt 8) { $bits -= 5; $null = $text.Append($alphabet[($value -shr $bits) -band 31]) }
         if ($text.Length -ge 8) { break }
     }
