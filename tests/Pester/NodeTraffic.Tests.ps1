@@ -144,6 +144,14 @@ Describe 'Grant-K3sNodeTraffic' {
         (Get-Ec2EmulatorCallCount $Emulator).Count | Should -Be 0 -Because 'nothing needs EC2'
     }
 
+    It 'adds no security-group rule for a path the node''s own firewall drops, and warns why' {
+        $path = [K3sNet.VxlanPathResult]@{ Source = 'agent-1'; Destination = 'k3s-server-1'; SourceAddress = '10.0.1.21'; DestinationAddress = '10.0.1.10'; Verdict = 'HostFirewall' }
+        $output = $path | Grant-K3sNodeTraffic @Aws -PassThru 3>&1
+        @($output | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }) | Should -BeNullOrEmpty
+        ($output.Message -join "`n") | Should -Match '10\.0\.1\.21 -> 10\.0\.1\.10 is HostFirewall: the node''s own firewall drops it, not a security group'
+        (Get-Ec2EmulatorCallCount $Emulator).Count | Should -Be 0 -Because 'no group change helps'
+    }
+
     It 'makes zero Authorize calls the second time' {
         Get-K3sPortMatrix | Grant-K3sNodeTraffic -GroupId $Group -SourceGroupId $Group @Aws
         (Get-Ec2EmulatorCallCount $Emulator)['AuthorizeSecurityGroupIngress'] | Should -Be 1

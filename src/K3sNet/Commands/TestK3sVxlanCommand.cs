@@ -181,6 +181,14 @@ namespace K3sNet.Commands
                 while (Wait(results.MoveNextAsync().AsTask()))
                 {
                     done++;
+                    if (tester is KernelPathTester kernel)
+                    {
+                        while (kernel.Notes.TryDequeue(out string? note))
+                        {
+                            WriteVerbose(note);
+                        }
+                    }
+
                     WriteObject(results.Current);
                     progress.StatusDescription = $"{done} of {peers.Count} peers; last: {results.Current.Destination} {results.Current.Verdict}";
                     progress.PercentComplete = done * 100 / peers.Count;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -35,6 +36,12 @@ namespace K3sNet.Vxlan
         }
 
         public KernelState State => _state;
+
+        /// <summary>
+        /// What the host checks could not settle (a rule the judge cannot evaluate), one line per peer and packet; the
+        /// cmdlet writes them as verbose messages as results come, since they change no verdict.
+        /// </summary>
+        public ConcurrentQueue<string> Notes { get; } = new();
 
         /// <summary>What the host checks know of this node: its annotations where given, else its own devices.</summary>
         public static HostContext ContextFor(KernelState state, HostNetworkState? host, VxlanTestOptions options)
@@ -133,12 +140,22 @@ namespace K3sNet.Vxlan
                 RoundTripMs = roundTrip,
                 PeerFindings = FlannelStateCheck.CheckPeer(_state, peer),
                 DeviceFindings = deviceFindings,
-                HostFindings = _host is null ? [] : HostPathCheck.Check(_host, context, peer),
+                HostFindings = Noted(_host is null ? [] : HostPathCheck.Check(_host, context, peer)),
                 ChecksumOffloadBugApplies = offloadBug,
                 KernelRelease = _state.KernelRelease,
                 DeviceName = _state.Device.Name,
                 Port = options.Port,
             };
+        }
+
+        private IReadOnlyList<HostFinding> Noted(IReadOnlyList<HostFinding> findings)
+        {
+            foreach (HostFinding undetermined in findings.Where(f => f.Problem == HostProblem.FirewallUndetermined))
+            {
+                Notes.Enqueue(undetermined.Reason);
+            }
+
+            return findings;
         }
 
         private VxlanPathResult ToResult(PeerObservation observation, VxlanTestOptions options)
