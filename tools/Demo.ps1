@@ -7,7 +7,7 @@ The main job: shows what K3sNet does, on the built module. build.ps1 Demo runs i
 The story of a k3s cluster on EC2 whose pods on one agent cannot resolve names: a 3-node lab in network namespaces
 (tests/Lab, real kernel VXLAN; the server k3s-server hosts CoreDNS; k3s-agent-2's security group lacks UDP 8472), with
 the Kubernetes API emulator on the server's address (10.0.1.10:6443) and the EC2 emulator on the server's loopback,
-whose every security-group change is rendered into the nodes' nftables. From the server (tools/DemoStory.ps1, run
+whose every security-group change is rendered into the subnet's nftables. From the server (tools/DemoStory.ps1, run
 there with ip netns exec), each step prints the command a user would type, then its output. Everything it builds is
 removed at the end, also when a step fails or on Ctrl+C. The lab needs root on Linux with iproute2 and nftables:
 elsewhere the demo shows the port matrix, says what it needs, and exits with 1.
@@ -48,7 +48,7 @@ try {
     Write-Host ''
     Write-Host "The lab: k3s-server, k3s-agent-1 and k3s-agent-2 in network namespaces $($lab.Prefix)-*, real kernel VXLAN; the" -ForegroundColor Cyan
     Write-Host 'Kubernetes API on k3s-server (10.0.1.10:6443); EC2 on k3s-server''s loopback, each security group rendered into' -ForegroundColor Cyan
-    Write-Host 'its node''s nftables. k3s-agent-2''s group admits no UDP 8472. Everything below runs on k3s-server.' -ForegroundColor Cyan
+    Write-Host 'the subnet''s nftables. k3s-agent-2''s group admits no UDP 8472. Everything below runs on k3s-server.' -ForegroundColor Cyan
 
     $namespaces = [ordered]@{}
     foreach ($node in $lab.Nodes) { $namespaces[$node.Name] = $node.Namespace }

@@ -1,12 +1,14 @@
 # The network-namespace lab: N k3s nodes wired the way flannel's vxlan backend wires them, on real kernel VXLAN.
 #
 # One lab = one unique prefix. Its namespaces:
-#   <prefix>-br      the "VPC subnet": a bridge br0 with one veth port v<i> per node. It lives in its own namespace, so
-#                    nothing in the root namespace has a route to lab addresses and no lab packet leaves the lab.
+#   <prefix>-br      the "VPC subnet": a bridge br0 with one veth port v<i> per node, and nftables playing every node's
+#                    security group on the bridged traffic (outside the nodes, as EC2's are). It lives in its own
+#                    namespace, so nothing in the root namespace has a route to lab addresses and no lab packet leaves
+#                    the lab.
 #   <prefix>-<node>  one per node: eth0 (the underlay, 10.0.1.(10+i)/24), flannel.1 exactly as flannel creates it
 #                    (VNI 1, dstport 8472, local = eth0's address, nolearning, MTU = eth0 MTU - 50, 10.42.i.0/32),
-#                    per peer the neighbour, fdb and route entries flannel programs, nftables playing the node's
-#                    security group, and a TCP listener on 10250 standing in for the kubelet.
+#                    per peer the neighbour, fdb and route entries flannel programs, and a TCP listener on 10250
+#                    standing in for the kubelet. Its nftables hold only what the node itself would hold.
 # Everything is created with batched `ip -batch`/`bridge -batch`/`nft -f`, so 50 nodes take seconds, not minutes.
 #
 # Description files in the lab folder: nodes.json (a Kubernetes NodeList of real k3s Node objects), pods.json (the
@@ -28,6 +30,8 @@ Import-Module (Join-Path $PSScriptRoot '../../tools/PwshProcess.psm1')
 . (Join-Path $PSScriptRoot 'K3sNetLabCloud.ps1')
 # The pod network, the node inits, CoreDNS and the outside (New-K3sNetLabPod and friends).
 . (Join-Path $PSScriptRoot 'K3sNetLabPods.ps1')
+# The node's own firewall and kernel faults (Set-K3sNetLabFault's host kinds).
+. (Join-Path $PSScriptRoot 'K3sNetLabHostFirewall.ps1')
 
 function Test-K3sNetLabSupport {
     <# Why the lab cannot run here, or $null when it can (root, ip, bridge, nft and network namespaces). #>
@@ -165,37 +169,76 @@ function Get-FlannelEntryLines($Node, $Peer) {
 }
 
 function Get-SecurityGroupRuleset {
-    # A node's security group as nftables, from its rendered shape: the TCP ports it admits (from anywhere on the
-    # subnet) and the addresses it admits UDP 8472 from. Only the underlay (eth0) is filtered, like an EC2 security
-    # group, which never sees what flannel.1 decapsulates. UDP 8472 is admitted from the set vxlan_sources only, so a
-    # fault can block it into a node, or from one peer, by changing the set. The lab's probe ports (Start-K3sVxlanResponder's,
-    # where flannel.1 already owns 8472) are admitted exactly like 8472, so every fault breaks them the same way.
-    # Both the lab's own groups (Get-LabNodeRuleset) and the EC2 emulator's (Sync-K3sNetLabSecurityGroup) come here.
-    param([string[]] $TcpPorts = @(), [string[]] $VxlanSources = @(), [int[]] $ProbePorts = @())
+    <#
+    The subnet's security groups as nftables, for the bridge namespace <prefix>-br, where a security group really is:
+    outside the instances, so a node's own ruleset holds only what the node itself holds (what a check of the node's
+    firewall must judge). One object per node in -Group: Name, UnderlayAddress, TcpPorts (the TCP ports it admits, from
+    anywhere on the subnet) and VxlanSources (the addresses it admits UDP 8472 from). Bridged IPv4 reaches the inet
+    forward hook through br_netfilter (net.bridge.bridge-nf-call-iptables=1 in that namespace), and conntrack there
+    makes the groups stateful as EC2's are: a reply to an admitted flow passes. A packet to a node's underlay address
+    jumps to the node's chain sg-<node>; UDP 8472 is admitted from the set sg-<node>-vxlan only, so a fault can block
+    it into a node, or from one peer, by changing the set. The lab's probe ports (Start-K3sVxlanResponder's, where
+    flannel.1 already owns 8472) are admitted exactly like 8472, so every fault breaks them the same way. Both the
+    lab's own groups (Get-LabSecurityGroup) and the EC2 emulator's (Sync-K3sNetLabSecurityGroup) come here.
+    #>
+    param([object[]] $Group = @(), [int[]] $ProbePorts = @())
 
-    $elements = if ($VxlanSources.Count) { "elements = { $($VxlanSources -join ', ') }" } else { '' }
-    $tcp = if ($TcpPorts.Count) { "tcp dport { $($TcpPorts -join ', ') } accept" } else { '# no TCP port admitted' }
-@"
-table inet k3snetlab {
-    set vxlan_sources { type ipv4_addr; $elements }
-    chain input {
-        type filter hook input priority filter; policy accept;
-        iifname != "eth0" accept
-        ct state established,related accept
+    $udpPorts = (@($script:VxlanPort) + @($ProbePorts)) -join ', '
+    $sets = foreach ($node in $Group) {
+        $elements = if (@($node.VxlanSources).Count) { "elements = { $(@($node.VxlanSources) -join ', ') }" } else { '' }
+        "    set sg-$($node.Name)-vxlan { type ipv4_addr; $elements }"
+    }
+    $chains = foreach ($node in $Group) {
+        $tcp = if (@($node.TcpPorts).Count) { "tcp dport { $(@($node.TcpPorts) -join ', ') } accept" } else { '# no TCP port admitted' }
+        @"
+    chain sg-$($node.Name) {
         ip protocol icmp accept
         $tcp
-        udp dport { $((@($script:VxlanPort) + @($ProbePorts)) -join ', ') } ip saddr @vxlan_sources accept
+        udp dport { $udpPorts } ip saddr @sg-$($node.Name)-vxlan accept
         drop
+    }
+"@
+    }
+    $jumps = foreach ($node in $Group) { "        ip daddr $($node.UnderlayAddress) jump sg-$($node.Name)" }
+@"
+table inet k3snetlab {
+$($sets -join "`n")
+$($chains -join "`n")
+    chain forward {
+        type filter hook forward priority filter; policy accept;
+        ct state established,related accept
+$($jumps -join "`n")
     }
 }
 "@
 }
 
-function Get-LabNodeRuleset($Lab, $Node) {
-    # The lab's own description of $Node's group (node names) as nftables.
-    $group = $Lab.SecurityGroups.($Node.Name)
-    $sources = @($group.VxlanFrom | ForEach-Object { ($Lab.Nodes | Where-Object Name -EQ $_).UnderlayAddress })
-    Get-SecurityGroupRuleset -TcpPorts $group.TcpPorts -VxlanSources $sources -ProbePorts $Lab.ProbePorts
+function Get-LabSecurityGroup($Lab) {
+    # The lab's own description of its groups (node names) in the shape Get-SecurityGroupRuleset takes.
+    foreach ($node in $Lab.Nodes) {
+        $group = $Lab.SecurityGroups.($node.Name)
+        [pscustomobject]@{
+            Name            = $node.Name
+            UnderlayAddress = $node.UnderlayAddress
+            TcpPorts        = @($group.TcpPorts)
+            VxlanSources    = @($group.VxlanFrom | ForEach-Object { ($Lab.Nodes | Where-Object Name -EQ $_).UnderlayAddress })
+        }
+    }
+}
+
+function Get-LabSecurityGroupRuleset($Lab) {
+    # The whole subnet's groups, replacing the table in one transaction (declaring it first makes the delete valid).
+    "table inet k3snetlab {}`ndelete table inet k3snetlab`n" + (Get-SecurityGroupRuleset -Group @(Get-LabSecurityGroup $Lab) -ProbePorts @($Lab.ProbePorts))
+}
+
+function Get-K3sNetLabVxlanSource {
+    <# The addresses -Node's security group admits UDP 8472 from, as the subnet's nftables hold them now. #>
+    param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] [string] $Node)
+
+    $target = Get-LabNode $Lab $Node
+    $listing = & ip netns exec $Lab.BridgeNamespace nft -j list set inet k3snetlab "sg-$($target.Name)-vxlan" | ConvertFrom-Json
+    $set = $listing.nftables | Where-Object { $_.PSObject.Properties['set'] }
+    @(if ($set.set.PSObject.Properties['elem']) { $set.set.elem })
 }
 
 function Get-KubeletListenerType {
@@ -494,8 +537,10 @@ function New-K3sNetLab {
             }
             Invoke-Batch ip $node.Namespace $ipLines
             Invoke-Batch bridge $node.Namespace $bridgeLines
-            $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText (Get-LabNodeRuleset $lab $node)
         }
+        # The security groups, on the subnet: bridged IPv4 through the inet hooks of the bridge's namespace.
+        $null = Invoke-InNamespace $lab.BridgeNamespace sysctl @('-q', '-w', 'net.bridge.bridge-nf-call-iptables=1')
+        $null = Invoke-InNamespace $lab.BridgeNamespace nft @('-f', '-') -InputText (Get-LabSecurityGroupRuleset $lab)
 
         Get-KubeletListenerType
         $script:Listeners[$prefix] = [K3sNetLab.KubeletListeners]::Open([string[]]$nodes.Namespace, $script:KubeletPort)
@@ -559,7 +604,8 @@ function Get-LabNode($Lab, [string] $Name) {
 function Set-K3sNetLabFault {
     <#
     .SYNOPSIS
-    Breaks the lab the way the field breaks: VxlanBlocked, UnderlayDown, PathMtu, StaleFdb, WrongVtepMac.
+    Breaks the lab the way the field breaks: VxlanBlocked, UnderlayDown, PathMtu, StaleFdb, WrongVtepMac, and the node's
+    own firewall and kernel: ForwardPolicyDrop, UfwRoutedDeny, IpForwardOff, OciRejectVxlan, RpFilterStrict, Cni0Down.
     .DESCRIPTION
     VxlanBlocked   -Node's security group stops admitting UDP 8472 (from every node, or only from -Peer).
     UnderlayDown   -Node's port on the subnet goes down: nothing reaches its underlay address.
@@ -567,15 +613,22 @@ function Set-K3sNetLabFault {
                    bigger ones vanish without an ICMP error.
     StaleFdb       -Node's fdb entry for -Peer's VtepMAC points at -Address (default 10.0.1.250, where nobody is).
     WrongVtepMac   nodes.json gives -Node a VtepMAC its flannel.1 does not have.
+    The host kinds change -Node itself, as Docker, ufw, an Oracle Cloud image, sysctl or a second NIC would
+    (K3sNetLabHostFirewall.ps1 says how each is built); RpFilterStrict takes -Peer (default: every peer), and
+    ForwardPolicyDrop and UfwRoutedDeny take -KeepFlannelForward.
     Clear-K3sNetLabFault puts everything back.
     #>
     param(
         [Parameter(Mandatory)] $Lab,
-        [Parameter(Mandatory)] [ValidateSet('VxlanBlocked', 'UnderlayDown', 'PathMtu', 'StaleFdb', 'WrongVtepMac')] [string] $Fault,
+        [Parameter(Mandatory)]
+        [ValidateSet('VxlanBlocked', 'UnderlayDown', 'PathMtu', 'StaleFdb', 'WrongVtepMac',
+            'ForwardPolicyDrop', 'UfwRoutedDeny', 'IpForwardOff', 'OciRejectVxlan', 'RpFilterStrict', 'Cni0Down')]
+        [string] $Fault,
         [Parameter(Mandatory)] [string] $Node,
         [string] $Peer,
         [int] $Mtu = 1400,
-        [string] $Address = '10.0.1.250'
+        [string] $Address = '10.0.1.250',
+        [switch] $KeepFlannelForward
     )
 
     $target = Get-LabNode $Lab $Node
@@ -586,7 +639,7 @@ function Set-K3sNetLabFault {
             $group.VxlanFrom = @($group.VxlanFrom | Where-Object { $_ -notin $blocked })
             $addresses = @($blocked | ForEach-Object { (Get-LabNode $Lab $_).UnderlayAddress })
             if ($addresses.Count) {
-                $null = Invoke-InNamespace $target.Namespace nft @('delete', 'element', 'inet', 'k3snetlab', 'vxlan_sources', "{ $($addresses -join ', ') }")
+                $null = Invoke-InNamespace $Lab.BridgeNamespace nft @('delete', 'element', 'inet', 'k3snetlab', "sg-$($target.Name)-vxlan", "{ $($addresses -join ', ') }")
             }
         }
         'UnderlayDown' {
@@ -613,26 +666,32 @@ add rule bridge k3snetlab forward iifname "$port" ip length > $Mtu drop
         'WrongVtepMac' {
             $Lab.Faults.WrongVtepMac | Add-Member -NotePropertyName $target.Name -NotePropertyValue (New-VtepMac) -Force
         }
+        default {
+            Set-LabHostFault -Lab $Lab -Node $target -Fault $Fault -Peer $Peer -KeepFlannelForward:$KeepFlannelForward
+        }
     }
     Write-LabDescription $Lab
 }
 
 function Clear-K3sNetLabFault {
-    <# Puts every node back the way New-K3sNetLab built it (idempotent): security groups, ports, path MTUs, fdb, description. #>
+    <#
+    Puts every node back the way New-K3sNetLab built it (idempotent): security groups, ports, path MTUs, fdb, description,
+    and each node a host fault changed: its ruleset, sysctls and links as they were before that fault.
+    #>
     param([Parameter(Mandatory)] $Lab)
 
     Invoke-Batch ip $Lab.BridgeNamespace @($Lab.Nodes | ForEach-Object { "link set $($_.BridgePort) up" })
-    # The bridge namespace holds no rules but the PathMtu faults'.
-    $null = Invoke-InNamespace $Lab.BridgeNamespace nft @('flush', 'ruleset')
     foreach ($node in $Lab.Nodes) {
         $group = $Lab.SecurityGroups.($node.Name)
         $group.VxlanFrom = @($group.BuiltVxlanFrom)
-        $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText ("flush ruleset`n" + (Get-LabNodeRuleset $Lab $node))
         $fdb = foreach ($peer in $Lab.Nodes | Where-Object Name -NE $node.Name) { (Get-FlannelEntryLines $node $peer).Bridge }
         Invoke-Batch bridge $node.Namespace @($fdb)
     }
+    # The subnet: the PathMtu faults' table goes, the security groups are rendered as built, in one transaction.
+    $null = Invoke-InNamespace $Lab.BridgeNamespace nft @('-f', '-') -InputText ("table bridge k3snetlab {}`ndelete table bridge k3snetlab`n" + (Get-LabSecurityGroupRuleset $Lab))
+    Clear-LabHostFault $Lab
     $Lab.Faults.WrongVtepMac = [pscustomobject]@{}
-    # The flush above took the pod network's tables (flannel's, kube-proxy's) too.
+    # The pod network's tables (flannel's, kube-proxy's) as built, whatever a fault or a test did to them.
     Set-LabPodNetworkRuleset -Lab $Lab
     Write-LabDescription $Lab
 }
@@ -710,5 +769,6 @@ function Remove-StaleK3sNetLab {
 
 Export-ModuleMember -Function Test-K3sNetLabSupport, Test-K3sNetLabRequired, Skip-K3sNetLabTest, New-K3sNetLab, Get-K3sNetLabNode, Invoke-K3sNetLabCommand,
     New-K3sNetLabPod, Invoke-K3sNetLabPodCommand, Remove-K3sNetLabPod,
-    Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab,
+    Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab, Get-K3sNetLabVxlanSource,
+    Test-K3sNetLabHostFirewallSupport,
     Start-K3sNetLabCloud, Stop-K3sNetLabCloud, New-K3sNetLabEc2State, ConvertFrom-K3sNetLabEc2State, Sync-K3sNetLabSecurityGroup

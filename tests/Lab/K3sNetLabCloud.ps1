@@ -6,7 +6,7 @@
 #                   only it reaches. One VPC (10.0.0.0/16), one subnet, an allow-all network ACL, and per node one
 #                   instance (private IP = the node's underlay address) in one security group of its own that admits
 #                   what the lab's description says. Every change to a group runs Sync-K3sNetLabSecurityGroup.ps1
-#                   (the emulator's --on-change hook), which renders the new state into every node's nftables, so a
+#                   (the emulator's --on-change hook), which renders the new state into the subnet's nftables, so a
 #                   Grant-K3sNodeTraffic really lets VXLAN through and a Revoke-K3sNodeTraffic really blocks it again.
 #
 # The nodes keep k3s's own providerID (k3s://<name>, what k3s writes without the AWS cloud provider): Test-K3sSecurityGroup
@@ -152,21 +152,25 @@ function ConvertFrom-K3sNetLabEc2State {
 function Sync-K3sNetLabSecurityGroup {
     <#
     .SYNOPSIS
-    Renders an EC2 state into every node's nftables: each node's table inet k3snetlab is replaced in one atomic
-    `nft -f` transaction. Touches only the namespaces of -Lab (a lab object or its lab.json) that exist.
+    Renders an EC2 state into the subnet's nftables (the bridge namespace), where the lab's security groups are: the
+    table inet k3snetlab is replaced in one atomic `nft -f` transaction, so every node has either its old group or its
+    new one, never half of it. Touches only -Lab's (a lab object or its lab.json) bridge namespace, if it exists.
     #>
     param([Parameter(Mandatory)] $Lab, [Parameter(Mandatory)] $State)
 
-    $existing = Get-NamespaceName
-    foreach ($group in ConvertFrom-K3sNetLabEc2State -State $State -Nodes $Lab.Nodes) {
+    if (-not $Lab.BridgeNamespace.StartsWith("$($Lab.Prefix)-") -or $Lab.BridgeNamespace -notin (Get-NamespaceName)) { return }
+    $groups = foreach ($group in ConvertFrom-K3sNetLabEc2State -State $State -Nodes $Lab.Nodes) {
         $node = $Lab.Nodes | Where-Object Name -EQ $group.Name
-        if (-not $node.Namespace.StartsWith("$($Lab.Prefix)-") -or $node.Namespace -notin $existing) { continue }
-        $sources = @($group.VxlanFrom | ForEach-Object { $name = $_; ($Lab.Nodes | Where-Object Name -EQ $name).UnderlayAddress })
-        # Declaring the table first makes the delete valid even if it is gone; all three lines are one transaction.
-        $ruleset = "table inet k3snetlab {}`ndelete table inet k3snetlab`n" +
-            (Get-SecurityGroupRuleset -TcpPorts $group.TcpPorts -VxlanSources $sources -ProbePorts @($Lab.ProbePorts))
-        $null = Invoke-InNamespace $node.Namespace nft @('-f', '-') -InputText $ruleset
+        [pscustomobject]@{
+            Name            = $node.Name
+            UnderlayAddress = $node.UnderlayAddress
+            TcpPorts        = @($group.TcpPorts)
+            VxlanSources    = @($group.VxlanFrom | ForEach-Object { $name = $_; ($Lab.Nodes | Where-Object Name -EQ $name).UnderlayAddress })
+        }
     }
+    # Declaring the table first makes the delete valid even if it is gone; all of it is one transaction.
+    $ruleset = "table inet k3snetlab {}`ndelete table inet k3snetlab`n" + (Get-SecurityGroupRuleset -Group @($groups) -ProbePorts @($Lab.ProbePorts))
+    $null = Invoke-InNamespace $Lab.BridgeNamespace nft @('-f', '-') -InputText $ruleset
 }
 
 function Start-K3sNetLabCloud {

@@ -8,8 +8,9 @@ it all when you are done.
 Run as root, after 'dotnet pwsh ./build.ps1 Build' (the module and the emulators). The lab lives until you press Enter
 (or -Seconds pass), then it is removed with its emulators, also when the script fails or is stopped with Ctrl+C. Both
 emulators run inside the server node's namespace (the API on its address, port 6443; EC2 on its loopback), so the
-cmdlets run there: the script prints the commands. Every change to the EC2 security groups is rendered into the nodes'
-nftables, so Grant-K3sNodeTraffic and Revoke-K3sNodeTraffic really open and close VXLAN. -NoCloud builds the lab
+cmdlets run there: the script prints the commands. Every change to the EC2 security groups is rendered into the
+subnet's nftables (the bridge namespace, outside the nodes, where a security group is), so Grant-K3sNodeTraffic and
+Revoke-K3sNodeTraffic really open and close VXLAN. -NoCloud builds the lab
 alone. Every node runs CoreDNS-backed pods on a flannel-style pod network (-PodsPerNode, default 1); the script prints
 each pod's network namespace. Explore it meanwhile with, for example:
   ip netns exec <prefix>-node-a ping 10.42.1.0

@@ -1,14 +1,15 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-The EC2 emulator's --on-change hook for a lab: renders the emulator's state into every lab node's nftables.
+The EC2 emulator's --on-change hook for a lab: renders the emulator's state into the lab's security groups (the
+subnet's nftables, in the lab's bridge namespace).
 
 .DESCRIPTION
 Start-K3sNetLabCloud installs it. The emulator runs it after every security-group change, with the state's path in
 K3SNET_EC2_STATE, and waits for it, so a Grant-K3sNodeTraffic that returned is already in effect in the lab. It reads
 the lab from -LabPath's lab.json and touches only that lab's namespaces. A failure exits non-zero (the emulator logs
-the exit code and still answers the request); each node's table is replaced in one transaction, so a node has either
-its old rules or its new ones, never half of them.
+the exit code and still answers the request); the groups' table is replaced in one transaction, so a node has either
+its old group or its new one, never half of it.
 #>
 [CmdletBinding()]
 param([Parameter(Mandatory)] [string] $LabPath)

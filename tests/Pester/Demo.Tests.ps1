@@ -1,6 +1,6 @@
 # The story end to end, as build.ps1 Demo tells it, with every step's objects asserted: a 3-node lab (k3s-server hosts
 # CoreDNS; k3s-agent-2's security group admits no UDP 8472), the Kubernetes API emulator on the server's address and
-# the EC2 emulator on the server's loopback, whose every change is rendered into the nodes' nftables. Each step runs the
+# the EC2 emulator on the server's loopback, whose every change is rendered into the subnet's nftables. Each step runs the
 # built module in a fresh pwsh inside a node's namespace, as a user runs it on that node; BeforeAll runs the steps in
 # the story's order and each It checks one step. Then the demo script itself runs to the end and cleans up.
 BeforeAll {
@@ -46,9 +46,7 @@ Import-Module '$ModulePath/K3sNet.psd1'
     }
 
     function Get-VxlanSources([string] $Node) {
-        $namespace = ($Lab.Nodes | Where-Object Name -EQ $Node).Namespace
-        $set = (& ip netns exec $namespace nft -j list set inet k3snetlab vxlan_sources | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['set'] }
-        @(if ($set.set.PSObject.Properties['elem']) { $set.set.elem })
+        Get-K3sNetLabVxlanSource -Lab $Lab -Node $Node
     }
 
     # The steps as the story takes them; call counts come from the emulator's control endpoint on the server.

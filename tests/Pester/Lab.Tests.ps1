@@ -81,7 +81,7 @@ Describe 'The lab''s nodes' {
         }
     }
 
-    It 'plays each security group in nftables: node-c admits no UDP 8472, so the overlay to it is silent while its underlay answers' {
+    It 'plays each security group in the subnet''s nftables: node-c admits no UDP 8472, so the overlay to it is silent while its underlay answers' {
         Skip-WithoutLab
         $from = $Lab.Nodes[0].Namespace
         & ip netns exec $from ping -c 1 -W 1 10.0.1.12 | Out-Null
@@ -93,6 +93,15 @@ Describe 'The lab''s nodes' {
         $Lab.SecurityGroups.'node-c'.VxlanFrom | Should -HaveCount 0
         $Lab.SecurityGroups.'node-b'.VxlanFrom | Should -Be @('node-a', 'node-b', 'node-c')
         $Lab.SecurityGroups.'node-a'.TcpPorts | Should -Be @(6443, 10250)
+        # The groups filter on the subnet, outside the nodes: a node's own ruleset holds none of them, so a check of the
+        # node's firewall sees only what the node itself holds.
+        Get-K3sNetLabVxlanSource -Lab $Lab -Node node-c | Should -BeNullOrEmpty
+        Get-K3sNetLabVxlanSource -Lab $Lab -Node node-b | Should -Be @('10.0.1.10', '10.0.1.11', '10.0.1.12')
+        & ip netns exec $Lab.BridgeNamespace sysctl -n net.bridge.bridge-nf-call-iptables | Should -Be '1'
+        foreach ($node in $Lab.Nodes) {
+            $tables = @((& ip netns exec $node.Namespace nft -j list tables | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['table'] } | ForEach-Object { $_.table.name })
+            $tables | Should -Not -Contain 'k3snetlab' -Because "$($node.Name)'s own ruleset must not hold its security group"
+        }
     }
 }
 
@@ -178,8 +187,9 @@ Describe 'The lab''s description' {
             $LASTEXITCODE -eq 0
         }
         function Get-UdpPacketsArriving($Node) {
-            # The packets of each size counted arriving at the node (UDP port 9, discard: nothing listens there).
-            $listing = & ip netns exec $Node.Namespace nft -j list chain inet k3snetlab udp_probe | ConvertFrom-Json
+            # The packets of each size counted arriving at the node, before anything in it looks at them (UDP 8472, which
+            # node-b's security group admits from node-a; flannel.1's socket discards a datagram that is not VXLAN).
+            $listing = & ip netns exec $Node.Namespace nft -j list chain inet k3slabprobe udp_probe | ConvertFrom-Json
             foreach ($item in $listing.nftables | Where-Object { $_.PSObject.Properties['rule'] }) {
                 ($item.rule.expr | Where-Object { $_.PSObject.Properties['counter'] }).counter.packets
             }
@@ -192,18 +202,20 @@ Describe 'The lab''s description' {
             Test-Echo $nodeB $nodeA 1401 | Should -BeFalse -Because 'the limit holds the other way too'
             # Plain UDP, as K3sNet's probes are, gets the same limit (a lower port MTU once let it 4 bytes less).
             @(
-                'add chain inet k3snetlab udp_probe { type filter hook prerouting priority raw; }'
-                'add rule inet k3snetlab udp_probe udp dport 9 ip length 1400 counter'
-                'add rule inet k3snetlab udp_probe udp dport 9 ip length 1401 counter'
+                'add table inet k3slabprobe'
+                'add chain inet k3slabprobe udp_probe { type filter hook prerouting priority raw; }'
+                'add rule inet k3slabprobe udp_probe udp dport 8472 ip length 1400 counter'
+                'add rule inet k3slabprobe udp_probe udp dport 8472 ip length 1401 counter'
             ) -join "`n" | & ip netns exec $nodeB.Namespace nft -f -
             foreach ($size in 1400, 1401) {
                 # One write, one datagram: its payload plus 28 bytes of IPv4 and UDP header make the packet.
-                & ip netns exec $nodeA.Namespace bash -c "head -c $($size - 28) /dev/zero > /dev/udp/$($nodeB.UnderlayAddress)/9"
+                & ip netns exec $nodeA.Namespace bash -c "head -c $($size - 28) /dev/zero > /dev/udp/$($nodeB.UnderlayAddress)/8472"
             }
             Start-Sleep -Milliseconds 200
             Get-UdpPacketsArriving $nodeB | Should -Be @(1, 0)
         }
         finally {
+            & ip netns exec $nodeB.Namespace nft delete table inet k3slabprobe 2>$null
             Clear-K3sNetLabFault -Lab $Lab
         }
         Test-Echo $nodeA $nodeB 1500 | Should -BeTrue -Because 'cleared, the link carries 1500 bytes again'
@@ -462,9 +474,7 @@ Describe 'The lab''s cloud: emulators in the server''s namespace' {
         }
 
         function Get-VxlanSources([string] $Node) {
-            $ns = ($CloudLab.Nodes | Where-Object Name -EQ $Node).Namespace
-            $set = (& ip netns exec $ns nft -j list set inet k3snetlab vxlan_sources | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['set'] }
-            @(if ($set.set.PSObject.Properties['elem']) { $set.set.elem })
+            Get-K3sNetLabVxlanSource -Lab $CloudLab -Node $Node
         }
 
         function Test-Overlay {
