@@ -31,7 +31,7 @@ $script:CoreDnsPodName = 'coredns-ccb96694c-x7k2p'
 # The lab's own pods take 10.42.<i>.2 .. 10.42.<i>.9; the Kubernetes API emulator's kubelet takes .10 and up.
 $script:FirstLabPodHost = 2
 $script:LastLabPodHost = 9
-# Node init processes (System.Diagnostics.Process, stdin held open), by lab prefix.
+# Node inits, by lab prefix: the processes that started them (whose stdin pipes keep them alive) and their PIDs.
 $script:NodeInits = @{}
 
 function Add-LabPodNetworkField($Lab) {
@@ -61,34 +61,40 @@ function Start-LabInit {
     <#
     One init per namespace: `ip netns exec <ns> unshare --pid --mount ... bash -c 'read _'`, whose bash is PID 1 of a new
     PID namespace. bash, not sh: as PID 1 it inherits every orphan of the node, and bash reaps them (dash leaves
-    zombies). Returns the host PIDs of those PID 1s, in the order of -Namespace. The processes stay in
-    $script:NodeInits[-Prefix]; their stdin pipes are the only thing keeping them alive.
+    zombies). One bash started from here starts them all (one process start from .NET instead of one per node), each
+    with that bash's stdin: a pipe whose only writer is this process, so they all end on its EOF (Stop-LabInit, or this
+    process dying). Returns the host PIDs of those PID 1s, in the order of -Namespace.
     #>
     param([string] $Prefix, [string[]] $Namespace)
 
-    if (-not $script:NodeInits.ContainsKey($Prefix)) { $script:NodeInits[$Prefix] = [Collections.Generic.List[Diagnostics.Process]]::new() }
-    $started = foreach ($name in $Namespace) {
-        $info = [Diagnostics.ProcessStartInfo]::new('ip')
-        foreach ($argument in 'netns', 'exec', $name, 'unshare', '--pid', '--mount', '--propagation', 'slave', '--fork', '--kill-child', '--mount-proc', 'bash', '-c', 'read _') {
-            $info.ArgumentList.Add($argument)
-        }
-        $info.UseShellExecute = $false
-        $info.RedirectStandardInput = $true
-        $process = [Diagnostics.Process]::Start($info)
-        $script:NodeInits[$Prefix].Add($process)
-        $process
-    }
+    $info = [Diagnostics.ProcessStartInfo]::new('bash')
+    $info.ArgumentList.Add('-c')
+    # A background job's stdin defaults to /dev/null: <&0 keeps the pipe. Its stdout is not this bash's, whose output
+    # this process reads to the end (closed once every PID is out). Then this bash waits for them: the parent that
+    # reaps each unshare when its init ends.
+    $info.ArgumentList.Add('for ns in "$@"; do ip netns exec "$ns" unshare --pid --mount --propagation slave --fork --kill-child --mount-proc bash -c "read _" <&0 >/dev/null 2>&1 & echo "$!"; done; exec >&-; wait')
+    $info.ArgumentList.Add('k3snetlab-init')
+    foreach ($name in $Namespace) { $info.ArgumentList.Add($name) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $starter = [Diagnostics.Process]::Start($info)
+    if (-not $script:NodeInits.ContainsKey($Prefix)) { $script:NodeInits[$Prefix] = [pscustomobject]@{ Starters = [Collections.Generic.List[Diagnostics.Process]]::new(); Pids = [Collections.Generic.List[int]]::new() } }
+    $script:NodeInits[$Prefix].Starters.Add($starter)
+    $jobs = @($starter.StandardOutput.ReadToEnd() -split '\s+' | Where-Object { $_ } | ForEach-Object { [int]$_ })
+    if ($jobs.Count -ne $Namespace.Count) { throw "Starting the lab nodes' inits failed: $($jobs.Count) of $($Namespace.Count) started." }
     # The init is the descendant whose PID in its own namespace is 1 (NSpid: <host pid> 1): unshare's child.
     $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    foreach ($process in $started) {
+    for ($i = 0; $i -lt $jobs.Count; $i++) {
         $initPid = 0
         while (-not $initPid) {
-            $initPid = Find-PidNamespaceInit $process.Id
+            $initPid = Find-PidNamespaceInit $jobs[$i]
             if ($initPid) { break }
-            if ($process.HasExited) { throw "A lab node's init exited (exit code $($process.ExitCode)): ip $($process.StartInfo.ArgumentList -join ' ')" }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "The init process $($process.Id) started no PID namespace within 10 seconds." }
+            if (-not (Test-Path -LiteralPath "/proc/$($jobs[$i])")) { throw "The init of lab namespace '$($Namespace[$i])' exited: ip netns exec $($Namespace[$i]) unshare --pid --mount --fork --mount-proc bash failed." }
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The init of lab namespace '$($Namespace[$i])' started no PID namespace within 10 seconds." }
             Start-Sleep -Milliseconds 10
         }
+        $script:NodeInits[$Prefix].Pids.Add($initPid)
         $initPid
     }
 }
@@ -109,16 +115,14 @@ function Find-PidNamespaceInit([int] $RootPid) {
 }
 
 function Stop-LabInit([string] $Prefix) {
-    # EOF on every init's stdin: each bash exits, and with it every process of its PID namespace.
+    # EOF on the inits' stdin: each bash exits, and with it every process of its PID namespace.
     if (-not $script:NodeInits.ContainsKey($Prefix)) { return }
-    $processes = $script:NodeInits[$Prefix]
-    foreach ($process in $processes) { try { $process.StandardInput.Close() } catch { $null = $_ } }
-    foreach ($process in $processes) {
-        try {
-            if (-not $process.WaitForExit(5000)) { $process.Kill($true) }
-        }
-        catch { $null = $_ }
-        $process.Dispose()
+    $inits = $script:NodeInits[$Prefix]
+    foreach ($starter in $inits.Starters) { try { $starter.StandardInput.Close() } catch { $null = $_ } }
+    # Each starter exits once its inits have (it waits for them).
+    foreach ($starter in $inits.Starters) {
+        try { if (-not $starter.WaitForExit(5000)) { $starter.Kill($true) } } catch { $null = $_ }
+        $starter.Dispose()
     }
     $script:NodeInits.Remove($Prefix)
 }

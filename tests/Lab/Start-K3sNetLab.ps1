@@ -58,7 +58,8 @@ try {
     Write-Host "Lab $($lab.Prefix): $($lab.Nodes.Count) nodes"
     $lab.Nodes | Format-Table Name, Namespace, UnderlayAddress, VtepAddress, VtepMac -AutoSize | Out-Host
     Write-Host "Pods (cluster DNS $($lab.ClusterDns); the outside resolver and AWS endpoints in $($lab.OutsideNamespace)):"
-    $lab.Pods | Format-Table Namespace, Name, Node, PodIp, NetNamespace -AutoSize | Out-Host
+    # One line each, so the network namespace's name is never cut to the console's width.
+    $lab.Pods | ForEach-Object { Write-Host ("  {0,-36} {1,-12} {2,-11} {3}" -f "$($_.Namespace)/$($_.Name)", $_.Node, $_.PodIp, $_.NetNamespace) }
     $pod = $lab.Pods | Where-Object Namespace -EQ default | Select-Object -Last 1
     if (-not $pod) { $pod = $lab.Pods | Select-Object -First 1 }
     Write-Host 'Run a command in a pod (its network namespace and resolv.conf):'
@@ -79,7 +80,7 @@ try {
         Write-Host '  Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws'
         Write-Host "Security groups: $(($cloud.Groups.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', ')"
     }
-    Write-Host "Description: $($lab.Path) (nodes.json, pods.json, lab.json)"
+    Write-Host "Description: $($lab.Path) (nodes.json, pods.json, services.json, lab.json)"
     $lab.Path
     if ($Seconds -gt 0) {
         Start-Sleep -Seconds $Seconds
