@@ -322,6 +322,41 @@ $inTime = $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(15))
         Get-ProbeLeftover | Should -BeNullOrEmpty -Because "the run with $Fault removed its probe namespace too"
     }
 
+    It 'UfwRoutedDeny: -Verbose says where the probe namespace was, that ufw''s rule stands though the ICMP echo passed, and that the namespace went' {
+        Skip-WithoutLab
+        Set-K3sNetLabFault -Lab $Lab -Fault UfwRoutedDeny -Node node-c
+        $verbose = @(Invoke-InLabNode -From node-c -Script '@($Nodes | Test-K3sVxlan -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)')
+        @($verbose -match '^Pod-path probe: network namespace k3snet-probe-\d+-[0-9a-f]{4} on cni0 \(veth k3snp\d+x[0-9a-f]{2}\), eth0 10\.42\.2\.254/24 \(MTU \d+\), default route via 10\.42\.2\.1; it is removed when the test ends\.$') | Should -HaveCount 1
+        foreach ($peer in 'node-a', 'node-b') {
+            @($verbose -match "^${peer}: the probe pod's ICMP echo passed, yet the firewall judge finds that .*policy drop \(ufw\).* It stands: the judge rules on UDP \(DNS\), and that rule lets ICMP echoes through\.$") | Should -HaveCount 1
+        }
+        @($verbose -match '^Removed the probe namespace k3snet-probe-\d+-[0-9a-f]{4} and its veth k3snp\d+x[0-9a-f]{2}\.$') | Should -HaveCount 1
+        Get-ProbeLeftover | Should -BeNullOrEmpty
+    }
+
+    It 'a drop no host check reads (a policy route that blackholes what comes in on cni0): the probe pod''s lost echo alone makes it HostFirewall' {
+        Skip-WithoutLab
+        $namespace = (Get-LabNodeByName node-c).Namespace
+        # Forwarded pod traffic only: the node's own echo comes from lo, so it still crosses, and no ruleset or sysctl shows it.
+        & ip -n $namespace rule add iif cni0 to 10.42.0.0/16 priority 100 blackhole
+        try {
+            $paths = Test-Paths node-c
+        }
+        finally {
+            & ip -n $namespace rule del priority 100
+        }
+        foreach ($peer in 'node-a', 'node-b') {
+            $path = $paths[$peer]
+            $path.Verdict | Should -Be 'HostFirewall' -Because "node-c -> ${peer}: $($path.Reason)"
+            $path.Overlay | Should -Be 'Answered'
+            $path.PodPathReached | Should -BeFalse
+            $path.Reason | Should -Match "^$peer answers through VXLAN, but pods on node-c cannot use the path: an echo from a probe pod on cni0 \(10\.42\.2\.254\) to $peer's VTEP 10\.42\.[01]\.0 was lost, though node-c's own echo crosses: node-c drops its pods' traffic between cni0 and flannel\.1, by no rule or setting the host checks identified\."
+            $path.Remedy | Should -Match "'ip rule'"
+            "$($path.Reason) $($path.Remedy)" | Should -Not -Match 'security group'
+        }
+        Get-ProbeLeftover | Should -BeNullOrEmpty
+    }
+
     It 'OciRejectVxlan on node-c: HostFirewall to every peer, naming the image''s REJECT by handle and the insert above it' {
         Skip-WithoutLab
         Set-K3sNetLabFault -Lab $Lab -Fault OciRejectVxlan -Node node-c

@@ -157,7 +157,7 @@ namespace K3sNet.Vxlan
                     $"an echo from a probe pod on {bridge} ({o.PodProbeAddress}) to {o.Peer.Name}'s VTEP {o.Peer.VtepAddress} was lost, though {source}'s own echo crosses: " +
                     $"{source} drops its pods' traffic between {bridge} and {o.DeviceName}, by no rule or setting the host checks identified.",
                     $"On {source}, look for what drops forwarded traffic between {bridge} and {o.DeviceName}: 'iptables-legacy-save' and 'nft list ruleset' (rules K3sNet could not read or judge), " +
-                    $"'sysctl net.ipv4.ip_forward net.ipv4.conf.{o.DeviceName}.rp_filter', and 'ip -d link show {bridge}'."));
+                    $"'sysctl net.ipv4.ip_forward net.ipv4.conf.{o.DeviceName}.rp_filter', 'ip rule' (a policy route that blackholes what comes in on {bridge}), and 'ip -d link show {bridge}'."));
             }
 
             return podPath;

@@ -47,6 +47,7 @@ namespace K3sNet.Tests.Vxlan
             Assert.Equal("node-c answers through VXLAN, but pods on node-b cannot use the path: an echo from a probe pod on cni0 (10.42.1.254) to node-c's VTEP 10.42.2.0 was lost, " +
                 "though node-b's own echo crosses: node-b drops its pods' traffic between cni0 and flannel.1, by no rule or setting the host checks identified.", reason);
             Assert.Contains("'iptables-legacy-save' and 'nft list ruleset'", remedy);
+            Assert.Contains("'ip rule'", remedy);
             Assert.DoesNotContain("security group", reason + remedy);
         }
 
