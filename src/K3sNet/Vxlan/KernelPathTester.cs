@@ -16,6 +16,8 @@ namespace K3sNet.Vxlan
     /// address are routed by the kernel into flannel.1, encapsulated in UDP 8472 and sent to the peer's public-ip, so
     /// an answer proves the whole VXLAN path both ways. The underlay (ICMP and TCP 10250 to the public-ip) tells a
     /// blocked VXLAN port from a node that is down; the local device and its entries tell both from a stale config.
+    /// The same echo from a probe namespace on cni0 (<see cref="PodProbeNamespace"/>) takes the pods' way through this
+    /// node's FORWARD, which the node's own echo never crosses.
     /// </summary>
     internal sealed class KernelPathTester : IVxlanPathTester, IDisposable
     {
