@@ -93,6 +93,14 @@ Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
         if ($line -match 'counter packets (\d+)') { [int]$Matches[1] } else { throw "No counted rule matching '$Pattern' in $Node's chain ${Chain}:`n$($lines -join "`n")" }
     }
 
+    function Get-ProbeLeftover {
+        # What a pod-path probe may leave: a k3snet-probe-* namespace (names are the host's, whichever node made them)
+        # and a k3snp* veth in node-c. Empty after every run.
+        $namespaces = @(& ip netns list | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -like 'k3snet-probe-*' })
+        $veths = @(& ip -n (Get-LabNodeByName node-c).Namespace -j link show type veth | ConvertFrom-Json | Where-Object ifname -Like 'k3snp*' | ForEach-Object ifname)
+        @($namespaces) + @($veths)
+    }
+
     if (-not $NoLab) {
         # Pester runs no AfterAll when this block fails, so a failure here removes what it built before it rethrows.
         try {
@@ -225,27 +233,74 @@ Describe 'Test-K3sVxlan on a node whose own firewall or kernel breaks the path' 
     It 'as built, every path from node-c is Healthy: none of these checks finds fault with k3s''s own rules' {
         Skip-WithoutLab
         $paths = Test-Paths node-c
-        foreach ($peer in 'node-a', 'node-b') { $paths[$peer].Verdict | Should -Be 'Healthy' -Because $paths[$peer].Reason }
+        foreach ($peer in 'node-a', 'node-b') {
+            $paths[$peer].Verdict | Should -Be 'Healthy' -Because $paths[$peer].Reason
+            $paths[$peer].PodPathReached | Should -BeTrue -Because 'the probe pod on node-c''s cni0 reaches the peer''s VTEP through FORWARD both ways'
+        }
+        Get-ProbeLeftover | Should -BeNullOrEmpty -Because 'the probe namespace and its veth are removed when the run ends'
+    }
+
+    It 'a probe namespace and veth left by a killed run are removed by the next run, and a live run''s are not' {
+        Skip-WithoutLab
+        $namespace = (Get-LabNodeByName node-c).Namespace
+        # A process id that is not running stands for the killed run; this test's own stands for a live one.
+        $dead = 4000000
+        while (Test-Path "/proc/$dead") { $dead++ }
+        $live = $PID
+        try {
+            & ip netns add "k3snet-probe-$dead-abcd"
+            & ip -n $namespace link add "k3snp${dead}xab" type veth peer name "k3snp${dead}yab"
+            & ip netns add "k3snet-probe-$live-abcd"
+            $null = Test-Paths node-c
+            Get-ProbeLeftover | Should -Be @("k3snet-probe-$live-abcd") -Because 'only what a run whose process is gone left is removed'
+        }
+        finally {
+            & ip netns del "k3snet-probe-$dead-abcd" 2>$null
+            & ip netns del "k3snet-probe-$live-abcd" 2>$null
+            & ip -n $namespace link del "k3snp${dead}xab" 2>$null
+        }
+    }
+
+    It 'stopped (Ctrl+C) while the probe pod''s echo waits out its timeout, the run leaves no probe namespace and no veth' {
+        Skip-WithoutLab
+        # FORWARD drops the probe pod's echo, so it waits the whole 20 s while the stop comes.
+        Set-K3sNetLabFault -Lab $Lab -Fault ForwardPolicyDrop -Node node-c
+        $stopped = Invoke-InLabNode -From node-c -Script @'
+$shell = [powershell]::Create()
+$null = $shell.AddScript("Import-Module '$(Join-Path (Get-Module K3sNet).ModuleBase K3sNet.psd1)'; `$args[0] | Test-K3sVxlan -TimeoutSeconds 20").AddArgument($Nodes)
+$running = $shell.BeginInvoke()
+for ($poll = 0; $poll -lt 500 -and -not (Get-ChildItem /run/netns -Filter 'k3snet-probe-*') -and -not $running.IsCompleted; $poll++) { Start-Sleep -Milliseconds 20 }
+$seen = @(Get-ChildItem /run/netns -Filter 'k3snet-probe-*').Count
+Start-Sleep -Milliseconds 500
+$stopping = $shell.BeginStop($null, $null)
+$inTime = $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(15))
+[pscustomobject]@{ Seen = $seen; InTime = $inTime; State = "$($shell.InvocationStateInfo.State)"; Left = @(Get-ChildItem /run/netns -Filter 'k3snet-probe-*').Count }
+'@
+        $stopped.Seen | Should -Be 1 -Because 'the run had its probe namespace when it was stopped'
+        $stopped.InTime | Should -BeTrue
+        $stopped.State | Should -Be 'Stopped'
+        $stopped.Left | Should -Be 0 -Because 'the stopped cmdlet removes its namespace before it returns'
+        Get-ProbeLeftover | Should -BeNullOrEmpty
     }
 
     It '<Fault> on node-c: <Verdict> to every peer, naming <Names>, with the node''s own fix, never the security group' -ForEach @(
         @{
-            Fault   = 'ForwardPolicyDrop'; Verdict = 'HostFirewall'; Names = 'Docker''s FORWARD policy drop'
+            Fault   = 'ForwardPolicyDrop'; PodReached = $false; Verdict = 'HostFirewall'; Names = 'Docker''s FORWARD policy drop'
             Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: node-c''s own firewall drops pod traffic between cni0 and flannel\.1 both ways \(10\.42\.2\.2 to and from node-a''s pod 10\.42\.0\.2\): table ip filter, chain FORWARD, policy drop \(Docker\)\.'
             Remedy  = '^iptables -I DOCKER-USER -i cni0 -o flannel\.1 -j ACCEPT && iptables -I DOCKER-USER -i flannel\.1 -o cni0 -j ACCEPT'
         }
         @{
-            Fault   = 'UfwRoutedDeny'; Verdict = 'HostFirewall'; Names = 'ufw''s deny routed'
+            Fault   = 'UfwRoutedDeny'; PodReached = $true; Verdict = 'HostFirewall'; Names = 'ufw''s deny routed'
             Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: node-c''s own firewall drops pod traffic between cni0 and flannel\.1 both ways \(10\.42\.2\.2 to and from node-a''s pod 10\.42\.0\.2\): table ip filter, chain FORWARD, policy drop \(ufw\)\.'
             Remedy  = '^ufw route allow in on cni0 out on flannel\.1 && ufw route allow in on flannel\.1 out on cni0'
         }
         @{
-            Fault   = 'IpForwardOff'; Verdict = 'Misconfigured'; Names = 'net.ipv4.ip_forward'
+            Fault   = 'IpForwardOff'; PodReached = $false; Verdict = 'Misconfigured'; Names = 'net.ipv4.ip_forward'
             Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: net\.ipv4\.ip_forward is 0 on node-c'
             Remedy  = '^Run ''sysctl -w net\.ipv4\.ip_forward=1'' on node-c'
         }
         @{
-            Fault   = 'Cni0Down'; Verdict = 'Misconfigured'; Names = 'cni0'
+            Fault   = 'Cni0Down'; PodReached = $false; Verdict = 'Misconfigured'; Names = 'cni0'
             Reason  = '^node-a answers through VXLAN, but pods on node-c cannot use the path: cni0 on node-c is down'
             Remedy  = '^Run ''ip link set cni0 up'' on node-c'
         }
@@ -260,7 +315,46 @@ Describe 'Test-K3sVxlan on a node whose own firewall or kernel breaks the path' 
             $path.Reason -replace 'node-b', 'node-a' -replace '10\.42\.1\.2', '10.42.0.2' | Should -Match $Reason
             $path.Remedy | Should -Match $Remedy
             "$($path.Reason) $($path.Remedy)" | Should -Not -Match 'security group' -Because 'node-c itself drops the traffic'
+            # The probe pod's echo: lost where FORWARD drops it; ufw's before-forward accepts ICMP echo requests.
+            $path.PodPathReached | Should -Be $PodReached -Because "the probe pod's echo from node-c's cni0 to $peer's VTEP"
+            if (-not $PodReached) { $path.Reason | Should -Match 'An echo from a probe pod on cni0 \(10\.42\.2\.254\) to node-[ab]''s VTEP 10\.42\.[01]\.0 was lost too\.' }
         }
+        Get-ProbeLeftover | Should -BeNullOrEmpty -Because "the run with $Fault removed its probe namespace too"
+    }
+
+    It 'UfwRoutedDeny: -Verbose says where the probe namespace was, that ufw''s rule stands though the ICMP echo passed, and that the namespace went' {
+        Skip-WithoutLab
+        Set-K3sNetLabFault -Lab $Lab -Fault UfwRoutedDeny -Node node-c
+        $verbose = @(Invoke-InLabNode -From node-c -Script '@($Nodes | Test-K3sVxlan -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)')
+        @($verbose -match '^Pod-path probe: network namespace k3snet-probe-\d+-[0-9a-f]{4} on cni0 \(veth k3snp\d+x[0-9a-f]{2}\), eth0 10\.42\.2\.254/24 \(MTU \d+\), default route via 10\.42\.2\.1; it is removed when the test ends\.$') | Should -HaveCount 1
+        foreach ($peer in 'node-a', 'node-b') {
+            @($verbose -match "^${peer}: the probe pod's ICMP echo passed, yet the firewall judge finds that .*policy drop \(ufw\).* It stands: the judge rules on UDP \(DNS\), and that rule lets ICMP echoes through\.$") | Should -HaveCount 1
+        }
+        @($verbose -match '^Removed the probe namespace k3snet-probe-\d+-[0-9a-f]{4} and its veth k3snp\d+x[0-9a-f]{2}\.$') | Should -HaveCount 1
+        Get-ProbeLeftover | Should -BeNullOrEmpty
+    }
+
+    It 'a drop no host check reads (a policy route that blackholes what comes in on cni0): the probe pod''s lost echo alone makes it HostFirewall' {
+        Skip-WithoutLab
+        $namespace = (Get-LabNodeByName node-c).Namespace
+        # Forwarded pod traffic only: the node's own echo comes from lo, so it still crosses, and no ruleset or sysctl shows it.
+        & ip -n $namespace rule add iif cni0 to 10.42.0.0/16 priority 100 blackhole
+        try {
+            $paths = Test-Paths node-c
+        }
+        finally {
+            & ip -n $namespace rule del priority 100
+        }
+        foreach ($peer in 'node-a', 'node-b') {
+            $path = $paths[$peer]
+            $path.Verdict | Should -Be 'HostFirewall' -Because "node-c -> ${peer}: $($path.Reason)"
+            $path.Overlay | Should -Be 'Answered'
+            $path.PodPathReached | Should -BeFalse
+            $path.Reason | Should -Match "^$peer answers through VXLAN, but pods on node-c cannot use the path: an echo from a probe pod on cni0 \(10\.42\.2\.254\) to $peer's VTEP 10\.42\.[01]\.0 was lost, though node-c's own echo crosses: node-c drops its pods' traffic between cni0 and flannel\.1, by no rule or setting the host checks identified\."
+            $path.Remedy | Should -Match "'ip rule'"
+            "$($path.Reason) $($path.Remedy)" | Should -Not -Match 'security group'
+        }
+        Get-ProbeLeftover | Should -BeNullOrEmpty
     }
 
     It 'OciRejectVxlan on node-c: HostFirewall to every peer, naming the image''s REJECT by handle and the insert above it' {

@@ -197,6 +197,19 @@ namespace K3sNet.Commands
             }
             finally
             {
+                // The probe namespace goes now, also on Ctrl+C, while the stopped enumeration unwinds on its own.
+                (tester as IDisposable)?.Dispose();
+                if (tester is KernelPathTester stopped)
+                {
+                    while (stopped.Notes.TryDequeue(out string? note))
+                    {
+                        if (!CancellationToken.IsCancellationRequested)
+                        {
+                            WriteVerbose(note);
+                        }
+                    }
+                }
+
                 Task dispose = results.DisposeAsync().AsTask();
                 if (!CancellationToken.IsCancellationRequested)
                 {

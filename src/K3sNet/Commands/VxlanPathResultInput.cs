@@ -52,6 +52,7 @@ namespace K3sNet.Commands
                     Overlay = ReadEnum<PathState>(item, nameof(VxlanPathResult.Overlay)) ?? PathState.NotTested,
                     RoundTripMs = Read<double?>(item, nameof(VxlanPathResult.RoundTripMs)),
                     PathMtu = Read<int?>(item, nameof(VxlanPathResult.PathMtu)),
+                    PodPathReached = Read<bool?>(item, nameof(VxlanPathResult.PodPathReached)),
                 };
             }
             catch (FormatException e)

@@ -22,6 +22,9 @@ namespace K3sNet.Firewall
 
         BridgeDown,
 
+        /// <summary>The probe pod's echo was lost on this node while the node's own crossed, and no rule or setting explains it.</summary>
+        PodPathLost,
+
         BridgeAddress,
     }
 
@@ -29,7 +32,7 @@ namespace K3sNet.Firewall
     /// <param name="Remedy">The exact command that fixes it; null for an undetermined rule.</param>
     internal sealed record HostFinding(HostProblem Problem, string Reason, string? Remedy)
     {
-        public bool IsFirewall => Problem is HostProblem.FirewallDropsVxlan or HostProblem.FirewallDropsPods;
+        public bool IsFirewall => Problem is HostProblem.FirewallDropsVxlan or HostProblem.FirewallDropsPods or HostProblem.PodPathLost;
 
         /// <summary>It keeps the peer's VXLAN from reaching flannel.1, so the echo through VXLAN goes silent.</summary>
         public bool SilencesOverlay => Problem is HostProblem.FirewallDropsVxlan or HostProblem.RpFilterUnderlay;

@@ -38,6 +38,12 @@ namespace K3sNet
         /// <summary>The largest IPv4 packet that crossed the overlay with DF set, in bytes.</summary>
         public int? PathMtu { get; set; }
 
+        /// <summary>
+        /// Whether an echo from a probe pod on this node's cni0 (a short-lived network namespace) reached the peer's
+        /// VTEP and came back, through this node's FORWARD both ways; null when not tested (no cni0, not root, probe mode).
+        /// </summary>
+        public bool? PodPathReached { get; set; }
+
         public VxlanVerdict Verdict { get; set; } = VxlanVerdict.NotTested;
 
         /// <summary>One sentence a person can act on.</summary>

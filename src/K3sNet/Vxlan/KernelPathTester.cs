@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using K3sNet.Firewall;
@@ -15,8 +16,10 @@ namespace K3sNet.Vxlan
     /// address are routed by the kernel into flannel.1, encapsulated in UDP 8472 and sent to the peer's public-ip, so
     /// an answer proves the whole VXLAN path both ways. The underlay (ICMP and TCP 10250 to the public-ip) tells a
     /// blocked VXLAN port from a node that is down; the local device and its entries tell both from a stale config.
+    /// The same echo from a probe namespace on cni0 (<see cref="PodProbeNamespace"/>) takes the pods' way through this
+    /// node's FORWARD, which the node's own echo never crosses.
     /// </summary>
-    internal sealed class KernelPathTester : IVxlanPathTester
+    internal sealed class KernelPathTester : IVxlanPathTester, IDisposable
     {
         /// <summary>The small echo: an ordinary ping's size, which any working path carries.</summary>
         private const int SmallPacketSize = IcmpEchoSender.OrdinaryPacketSize;
@@ -26,13 +29,17 @@ namespace K3sNet.Vxlan
         private readonly KernelState _state;
         private readonly IcmpEchoSender _icmp;
         private readonly HostNetworkState? _host;
+        private readonly bool _probePods;
+        private PodProbeNamespace? _probe;
 
         /// <param name="host">This node's forwarding and firewall state; null skips the host checks.</param>
-        public KernelPathTester(KernelState state, IcmpEchoSender icmp, HostNetworkState? host = null)
+        /// <param name="probePods">Whether to echo from a probe namespace on cni0 as well (the host checks' cni0 in <paramref name="host"/>).</param>
+        public KernelPathTester(KernelState state, IcmpEchoSender icmp, HostNetworkState? host = null, bool probePods = false)
         {
             _state = state;
             _icmp = icmp;
             _host = host;
+            _probePods = probePods;
         }
 
         public KernelState State => _state;
@@ -53,7 +60,7 @@ namespace K3sNet.Vxlan
             return new HostContext(options.LocalNodeName, localUnderlay, state.Device.LowerDevice, state.Device.Name, podCidr, options.Port);
         }
 
-        public IAsyncEnumerable<VxlanPathResult> TestAsync(IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options, CancellationToken cancellationToken)
+        public async IAsyncEnumerable<VxlanPathResult> TestAsync(IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             IReadOnlyList<string> deviceFindings = FlannelStateCheck.CheckDevice(_state, options.LocalNode, options.Port);
             bool? offloadBug = _state.TxChecksumOffload switch
@@ -64,12 +71,40 @@ namespace K3sNet.Vxlan
             };
 
             HostContext context = ContextFor(_state, _host, options);
-            IAsyncEnumerable<PeerObservation> observed = PeerFanOut.RunAsync(
-                peers,
-                options.MaxConcurrency,
-                peer => ObservePeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, context, cancellationToken),
-                cancellationToken);
-            return CommonCauseHold.RunAsync(observed, observation => ToResult(observation, options), cancellationToken);
+            if (_probePods && _host is not null && _probe is null)
+            {
+                var notes = new List<string>();
+                _probe = await PodProbeNamespace.CreateAsync(_host.Bridge, context.LocalPodCidr, _icmp, notes, cancellationToken).ConfigureAwait(false);
+                notes.ForEach(Notes.Enqueue);
+            }
+
+            try
+            {
+                IAsyncEnumerable<PeerObservation> observed = PeerFanOut.RunAsync(
+                    peers,
+                    options.MaxConcurrency,
+                    peer => ObservePeerAsync(_state.Complete(peer), options, deviceFindings, offloadBug, context, cancellationToken),
+                    cancellationToken);
+                await foreach (VxlanPathResult result in CommonCauseHold.RunAsync(observed, observation => ToResult(observation, options), cancellationToken).ConfigureAwait(false))
+                {
+                    yield return result;
+                }
+            }
+            finally
+            {
+                Dispose();
+            }
+        }
+
+        /// <summary>Removes the probe namespace: when the results end, and from the cmdlet on Ctrl+C, whichever comes first.</summary>
+        public void Dispose()
+        {
+            PodProbeNamespace? probe = Interlocked.Exchange(ref _probe, null);
+            if (probe is not null)
+            {
+                probe.Dispose();
+                Notes.Enqueue($"Removed the probe namespace {probe.Name} and its veth {probe.Veth}.");
+            }
         }
 
         private async Task<PeerObservation> ObservePeerAsync(
@@ -87,6 +122,15 @@ namespace K3sNet.Vxlan
                 : UnderlayCheck.CheckAsync(_icmp, peer.UnderlayAddress, timeout, cancellationToken);
 
             PathState overlay = PathState.NotTested;
+            PodProbeNamespace? probe = _probe;
+            Task<(EchoOutcome Outcome, int Sent)>? pod = probe is null || peer.VtepAddress is not IPAddress podTarget
+                ? null
+                : SilentPathRetry.RunAsync(
+                    (wait, token) => probe.EchoAsync(podTarget, SmallPacketSize, wait, token),
+                    e => e.Answered,
+                    timeout,
+                    Task.Delay,
+                    cancellationToken);
             bool? fullSize = null;
             int? pathMtu = null;
             double? roundTrip = null;
@@ -127,6 +171,7 @@ namespace K3sNet.Vxlan
             }
 
             (PathState underlayState, string? underlayDetail) = await underlay.ConfigureAwait(false);
+            PathState podEcho = pod is null ? PathState.NotTested : (await pod.ConfigureAwait(false)).Outcome.Answered ? PathState.Answered : PathState.Silent;
             return new PeerObservation
             {
                 Peer = peer,
@@ -138,6 +183,8 @@ namespace K3sNet.Vxlan
                 DeviceMtu = deviceMtu,
                 PathMtu = pathMtu,
                 RoundTripMs = roundTrip,
+                PodEcho = podEcho,
+                PodProbeAddress = probe?.Address.ToString(),
                 PeerFindings = FlannelStateCheck.CheckPeer(_state, peer),
                 DeviceFindings = deviceFindings,
                 HostFindings = Noted(_host is null ? [] : HostPathCheck.Check(_host, context, peer)),
@@ -162,6 +209,17 @@ namespace K3sNet.Vxlan
         {
             VxlanPeer peer = observation.Peer;
             (VxlanVerdict verdict, string reason, string? remedy) = VxlanVerdictRules.Judge(observation);
+            if (observation.PodEcho == PathState.Answered)
+            {
+                // Trust the packet: what the host checks predicted for pods did not stop the probe pod's echo.
+                foreach (HostFinding predicted in observation.HostFindings.Where(f => !f.SilencesOverlay && f.Problem != HostProblem.FirewallUndetermined))
+                {
+                    Notes.Enqueue(predicted.IsFirewall
+                        ? $"{peer.Name}: the probe pod's ICMP echo passed, yet the firewall judge finds that {predicted.Reason} It stands: the judge rules on UDP (DNS), and that rule lets ICMP echoes through."
+                        : $"{peer.Name}: the probe pod's echo passed, so this did not apply and is not in the verdict: {predicted.Reason}");
+                }
+            }
+
             return new VxlanPathResult
             {
                 Source = options.LocalNodeName,
@@ -175,6 +233,7 @@ namespace K3sNet.Vxlan
                 Overlay = observation.Overlay,
                 RoundTripMs = observation.RoundTripMs,
                 PathMtu = observation.PathMtu,
+                PodPathReached = observation.PodEcho switch { PathState.Answered => true, PathState.Silent => false, _ => null },
                 Verdict = verdict,
                 Reason = reason,
                 Remedy = remedy,

@@ -27,6 +27,15 @@ namespace K3sNet.Vxlan
 
         public double? RoundTripMs { get; init; }
 
+        /// <summary>
+        /// The small echo to the peer's VTEP from the probe namespace on cni0, the pods' way through this node's FORWARD
+        /// both ways; NotTested without a probe namespace.
+        /// </summary>
+        public PathState PodEcho { get; init; } = PathState.NotTested;
+
+        /// <summary>The probe namespace's address, for the reason.</summary>
+        public string? PodProbeAddress { get; init; }
+
         /// <summary>Disagreements between this peer's entries on flannel.1 and its annotations.</summary>
         public IReadOnlyList<string> PeerFindings { get; init; } = [];
 

@@ -100,7 +100,7 @@ namespace K3sNet.Vxlan
             {
                 IcmpEchoSender icmp = _openIcmp();
                 notes.Add($"ICMP echoes use the {icmp.Kind} socket.");
-                return VxlanTesterCreation.Made(new KernelPathTester(state, icmp, host), notes);
+                return VxlanTesterCreation.Made(new KernelPathTester(state, icmp, host, probePods: host is not null), notes);
             }
             catch (IcmpNotPermittedException e)
             {

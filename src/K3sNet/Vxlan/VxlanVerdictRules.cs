@@ -91,10 +91,15 @@ namespace K3sNet.Vxlan
             }
 
             // The node's echo crossed, but pods' traffic takes cni0 → FORWARD → flannel.1, and this node stops it there.
-            var podPath = o.HostFindings.Where(f => !f.SilencesOverlay && f.Problem != HostProblem.FirewallUndetermined).OrderBy(f => f.IsFirewall ? 0 : 1).ToList();
+            var podPath = PodPathFindings(o);
             if (o.Overlay == PathState.Answered && podPath.Count > 0)
             {
                 string reason = $"{peer} answers through VXLAN, but pods on {source} cannot use the path: {string.Join(" ", podPath.Select(f => f.Reason))}";
+                if (o.PodEcho == PathState.Silent && podPath[0].Problem != HostProblem.PodPathLost)
+                {
+                    reason += $" An echo from a probe pod on {HostPacketClasses.Bridge} ({o.PodProbeAddress}) to {peer}'s VTEP {o.Peer.VtepAddress} was lost too.";
+                }
+
                 if (o.Peer.HostsClusterDns)
                 {
                     reason += $" CoreDNS runs on {peer}, so pods on {source} cannot resolve names.";
@@ -128,6 +133,34 @@ namespace K3sNet.Vxlan
             string rtt = o.RoundTripMs is double ms ? string.Create(CultureInfo.InvariantCulture, $" in {ms:0.###} ms") : string.Empty;
             string size = o.PathMtu is int passed ? $"; {passed}-byte packets pass" : string.Empty;
             return (VxlanVerdict.Healthy, $"{peer} answers through VXLAN{rtt}{size}.", null);
+        }
+
+        /// <summary>
+        /// What stops pods on this node from using a path whose node echo crosses. The probe pod's echo is evidence: lost
+        /// with nothing to explain it, it is a finding of its own; answered, it overrules what the kernel settings and
+        /// cni0 predicted (a sysctl or device read wrongly). A firewall finding stands: the judge rules on UDP (DNS),
+        /// and a firewall may pass the ICMP echo while it drops that (ufw's before-forward accepts echo requests).
+        /// </summary>
+        public static IReadOnlyList<HostFinding> PodPathFindings(PeerObservation o)
+        {
+            var podPath = o.HostFindings.Where(f => !f.SilencesOverlay && f.Problem != HostProblem.FirewallUndetermined).OrderBy(f => f.IsFirewall ? 0 : 1).ToList();
+            if (o.PodEcho == PathState.Answered)
+            {
+                return podPath.Where(f => f.IsFirewall).ToList();
+            }
+
+            if (o.PodEcho == PathState.Silent && o.Overlay == PathState.Answered && podPath.Count == 0)
+            {
+                string source = o.SourceName;
+                string bridge = HostPacketClasses.Bridge;
+                podPath.Add(new HostFinding(HostProblem.PodPathLost,
+                    $"an echo from a probe pod on {bridge} ({o.PodProbeAddress}) to {o.Peer.Name}'s VTEP {o.Peer.VtepAddress} was lost, though {source}'s own echo crosses: " +
+                    $"{source} drops its pods' traffic between {bridge} and {o.DeviceName}, by no rule or setting the host checks identified.",
+                    $"On {source}, look for what drops forwarded traffic between {bridge} and {o.DeviceName}: 'iptables-legacy-save' and 'nft list ruleset' (rules K3sNet could not read or judge), " +
+                    $"'sysctl net.ipv4.ip_forward net.ipv4.conf.{o.DeviceName}.rp_filter', 'ip rule' (a policy route that blackholes what comes in on {bridge}), and 'ip -d link show {bridge}'."));
+            }
+
+            return podPath;
         }
 
         private static string WithDns(string reason, PeerObservation o) =>
