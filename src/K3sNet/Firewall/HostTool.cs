@@ -12,6 +12,16 @@ namespace K3sNet.Firewall
         /// <summary>The tool's output, or null with why it gave none (not installed, or its own error: "Operation not permitted").</summary>
         public static async Task<(string? Output, string? Failure)> RunAsync(string tool, CancellationToken cancellationToken, params string[] arguments)
         {
+            HostToolRun run = await ExecuteAsync(tool, cancellationToken, arguments).ConfigureAwait(false);
+            return (run.Output, run.Failure);
+        }
+
+        /// <summary>
+        /// Runs the tool to its end: its output when it exits 0, else why not. Ctrl+C kills it (and its children), so a tool
+        /// that hangs (a stuck netlink dump) never outlives the cmdlet.
+        /// </summary>
+        public static async Task<HostToolRun> ExecuteAsync(string tool, CancellationToken cancellationToken, params string[] arguments)
+        {
             var start = new ProcessStartInfo(tool)
             {
                 RedirectStandardOutput = true,
@@ -30,7 +40,7 @@ namespace K3sNet.Firewall
             }
             catch (Win32Exception)
             {
-                return (null, $"'{tool}' is not installed");
+                return new HostToolRun(null, $"'{tool}' is not installed", NotInstalled: true);
             }
 
             using (process)
@@ -58,8 +68,8 @@ namespace K3sNet.Firewall
                 string text = await output.ConfigureAwait(false);
                 string error = (await errors.ConfigureAwait(false)).Trim();
                 return process.ExitCode == 0
-                    ? (text, null)
-                    : (null, $"'{tool} {string.Join(" ", arguments)}' failed: {(error.Length > 0 ? error.Split('\n')[0] : $"exit code {process.ExitCode}")}");
+                    ? new HostToolRun(text, null, NotInstalled: false)
+                    : new HostToolRun(null, $"'{tool} {string.Join(" ", arguments)}' failed: {(error.Length > 0 ? error.Split('\n')[0] : $"exit code {process.ExitCode}")}", NotInstalled: false);
             }
         }
     }

@@ -1,6 +1,4 @@
 using System;
-using System.ComponentModel;
-using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -61,54 +59,13 @@ namespace K3sNet.Vxlan
         /// <summary>The tool's standard output, or null when it fails (no such device, for one); a missing tool throws.</summary>
         private static async Task<string?> RunAsync(string tool, CancellationToken cancellationToken, params string[] arguments)
         {
-            var start = new ProcessStartInfo(tool)
+            Firewall.HostToolRun run = await Firewall.HostTool.ExecuteAsync(tool, cancellationToken, arguments).ConfigureAwait(false);
+            if (run.NotInstalled)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
+                throw new FileNotFoundException($"'{tool}' from iproute2 is not installed: K3sNet reads flannel.1 and its entries with it.", tool);
             }
 
-            Process process;
-            try
-            {
-                process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
-            }
-            catch (Win32Exception e)
-            {
-                throw new FileNotFoundException($"'{tool}' from iproute2 is not installed: K3sNet reads flannel.1 and its entries with it.", tool, e);
-            }
-
-            using (process)
-            {
-                Task<string> output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-                Task<string> errors = process.StandardError.ReadToEndAsync(cancellationToken);
-                try
-                {
-                    await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Ctrl+C: a tool that hangs (a stuck netlink dump) must not outlive the cmdlet.
-                    try
-                    {
-                        process.Kill(entireProcessTree: true);
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        // It exited meanwhile.
-                    }
-
-                    throw;
-                }
-
-                string text = await output.ConfigureAwait(false);
-                await errors.ConfigureAwait(false);
-                return process.ExitCode == 0 ? text : null;
-            }
+            return run.Output;
         }
     }
 }
