@@ -49,6 +49,14 @@ Import-Module '$ModulePath/K3sNet.psd1'
         Get-K3sNetLabVxlanSource -Lab $Lab -Node $Node
     }
 
+    function Resolve-FromAgent2Pod {
+        # What the story's pods see: the lab's workload pod on k3s-agent-2 looks up the region's SSM endpoint through the
+        # cluster DNS (CoreDNS on the server), as an AWS SDK in that pod would before it connects.
+        $pod = @($Lab.Pods | Where-Object { $_.Node -eq 'k3s-agent-2' -and $_.Namespace -eq 'default' })[0]
+        $output = Invoke-K3sNetLabPodCommand -Lab $Lab -Pod $pod.Name -FilePath busybox -ArgumentList @('nslookup', '-timeout=2', '-retry=1', 'ssm.us-east-1.amazonaws.com') 2>&1 | ForEach-Object { "$_" }
+        [pscustomobject]@{ Pod = $pod.Name; ExitCode = $LASTEXITCODE; Output = $output -join "`n" }
+    }
+
     # The steps as the story takes them; call counts come from the emulator's control endpoint on the server.
     $FailingVerdicts = '@(Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed })'
     $Counts = '$calls = Invoke-RestMethod "$ec2/calls"; $null = Invoke-RestMethod -Method Post "$ec2/calls/reset"; $calls'
@@ -60,11 +68,13 @@ Import-Module '$ModulePath/K3sNet.psd1'
             $Story.Nodes = @(Invoke-OnNode k3s-server '@(Get-K3sNode)')
             $Story.PathsBefore = Get-EveryPath
             $Story.Verdicts = @(Invoke-OnNode k3s-server $FailingVerdicts)
+            $Story.PodDnsBefore = Resolve-FromAgent2Pod
             # The mission's one-liner on the server, under -WhatIf.
             $Story.WhatIf = Invoke-OnNode k3s-server "`$null = Invoke-RestMethod -Method Post `"`$ec2/calls/reset`"; @{ Changes = @(Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic @aws -WhatIf -PassThru); Calls = & { $Counts } }"
             $Story.SourcesAfterWhatIf = Get-VxlanSources k3s-agent-2
             $Story.Grant = Invoke-OnNode k3s-server "@{ Changes = @($FailingVerdicts | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
             $Story.SourcesAfterGrant = Get-VxlanSources k3s-agent-2
+            $Story.PodDnsAfterGrant = Resolve-FromAgent2Pod
             $Story.PathsAfter = Get-EveryPath
             # The rerun feeds Grant the verdicts the story started from, as a script rerun after a success would.
             $Story.Rerun = Invoke-OnNode k3s-server "@{ Changes = @('$((ConvertTo-Json -InputObject $Story.Verdicts -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json | Grant-K3sNodeTraffic @aws -PassThru); Calls = & { $Counts } }"
@@ -156,6 +166,15 @@ Describe 'The story on a 3-node lab' {
         ($Story.Grant.Changes.Source | Sort-Object) | Should -Be (@($Cloud.Groups.'k3s-server', $Cloud.Groups.'k3s-agent-1') | Sort-Object)
         $Story.Grant.Calls.AuthorizeSecurityGroupIngress | Should -Be 1
         ($Story.SourcesAfterGrant | Sort-Object) | Should -Be @('10.0.1.10', '10.0.1.11')
+    }
+
+    It 'a pod on k3s-agent-2 cannot resolve the SSM endpoint before Grant, and resolves it after' {
+        Skip-WithoutLab
+        # The symptom the story starts from, on real pods: the lookup crosses VXLAN to CoreDNS on the server.
+        $Story.PodDnsBefore.ExitCode | Should -Not -Be 0 -Because $Story.PodDnsBefore.Output
+        $Story.PodDnsBefore.Output | Should -Match 'timed out'
+        $Story.PodDnsAfterGrant.ExitCode | Should -Be 0 -Because $Story.PodDnsAfterGrant.Output
+        $Story.PodDnsAfterGrant.Output | Should -Match 'Address:\s+198\.51\.100\.10'
     }
 
     It '7. Test-K3sVxlan: every path Healthy' {
