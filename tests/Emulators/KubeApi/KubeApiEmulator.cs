@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using K3sNet.Emulators.KubeApi.Kubelet;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -72,6 +73,12 @@ namespace K3sNet.Emulators.KubeApi
         /// </summary>
         public IReadOnlyList<IPAddress> AlsoListenOn { get; init; } = Array.Empty<IPAddress>();
 
+        /// <summary>
+        /// The kubelet side: pods/exec and pods/log over the pods it runs. Null: those are 404, as before pods could
+        /// run. The emulator owns its runtime and disposes it (every pod stops) when it is disposed.
+        /// </summary>
+        public KubeletEndpoints? Kubelet { get; init; }
+
         /// <summary>The base URL, such as https://127.0.0.1:41234, once started.</summary>
         public Uri Url { get; private set; } = new("https://unstarted.invalid");
 
@@ -89,7 +96,11 @@ namespace K3sNet.Emulators.KubeApi
 
         public void SetFault(string resource, ResourceFault fault) => _faults[resource] = fault;
 
-        public void ClearFaults() => _faults.Clear();
+        public void ClearFaults()
+        {
+            _faults.Clear();
+            Kubelet?.ClearNodeFaults();
+        }
 
         public void ClearRequests() => _requests.Clear();
 
@@ -112,6 +123,7 @@ namespace K3sNet.Emulators.KubeApi
                 }
             });
             WebApplication app = builder.Build();
+            app.UseWebSockets();
             app.Run(HandleAsync);
             await app.StartAsync().ConfigureAwait(false);
             Uri[] bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
@@ -172,6 +184,11 @@ namespace K3sNet.Emulators.KubeApi
             {
                 await _app.StopAsync().ConfigureAwait(false);
                 await _app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Kubelet is not null)
+            {
+                await Kubelet.Runtime.DisposeAsync().ConfigureAwait(false);
             }
 
             _stopping.Dispose();
@@ -307,6 +324,21 @@ namespace K3sNet.Emulators.KubeApi
                     }
 
                     break;
+                // RBAC of create pods/exec and get pods/log: the fault seam for now (the pods API brings real rules).
+                case ["api", "v1", "namespaces", string ns, "pods", string name, "exec"] when Kubelet is not null:
+                    if (await ApplyFaultAsync(context, "pods/exec", "create", ns).ConfigureAwait(false))
+                    {
+                        await Kubelet.ExecAsync(context, ns, name, _stopping.Token).ConfigureAwait(false);
+                    }
+
+                    break;
+                case ["api", "v1", "namespaces", string ns, "pods", string name, "log"] when Kubelet is not null:
+                    if (await ApplyFaultAsync(context, "pods/log", "get", ns).ConfigureAwait(false))
+                    {
+                        await Kubelet.LogAsync(context, ns, name, _stopping.Token).ConfigureAwait(false);
+                    }
+
+                    break;
                 default:
                     await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource").ConfigureAwait(false);
                     break;
@@ -408,6 +440,12 @@ namespace K3sNet.Emulators.KubeApi
                 ClearFaults();
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
             }
+            else if (rest.StartsWith("kubelets/", StringComparison.Ordinal) && HttpMethods.IsPut(context.Request.Method) && Kubelet is not null
+                && Enum.TryParse(context.Request.Query["fault"], ignoreCase: true, out KubeletFault nodeFault))
+            {
+                Kubelet.SetNodeFault(rest.Substring("kubelets/".Length), nodeFault);
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
             else if (rest.StartsWith("faults/", StringComparison.Ordinal) && HttpMethods.IsPut(context.Request.Method)
                 && Enum.TryParse(context.Request.Query["fault"], ignoreCase: true, out ResourceFault fault))
             {
@@ -417,7 +455,7 @@ namespace K3sNet.Emulators.KubeApi
             else
             {
                 await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound",
-                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError").ConfigureAwait(false);
+                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError, PUT /emulator/kubelets/{node}?fault=None|ExecRefused|ExecHang").ConfigureAwait(false);
             }
         }
 

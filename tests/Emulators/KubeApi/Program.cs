@@ -9,6 +9,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.Emulators.KubeApi.Kubelet;
 
 namespace K3sNet.Emulators.KubeApi
 {
@@ -41,6 +42,10 @@ namespace K3sNet.Emulators.KubeApi
               --slow-ms <n>           delay of a Slow answer (default 2000)
               --user <name>           user the 403 message names
               --parent-pid <pid>      exit when that process exits
+              --lab <lab.json>        run pods on the lab's nodes (their PID, mount and network namespaces) and serve
+                                      pods/exec and pods/log for them
+              --isolated              run pods in fresh namespaces of their own instead (root; no lab)
+              --no-v5                 answer exec as an API server older than 1.30: no v5.channel.k8s.io
             """;
 
         public static async Task<int> Main(string[] args)
@@ -57,13 +62,14 @@ namespace K3sNet.Emulators.KubeApi
                 return 2;
             }
 
-            if (options.ContainsKey("help") || !options.ContainsKey("nodes"))
+            if (options.ContainsKey("help") || !options.ContainsKey("nodes") || (options.ContainsKey("lab") && options.ContainsKey("isolated")))
             {
                 Console.Error.WriteLine(Usage);
                 return options.ContainsKey("help") ? 0 : 2;
             }
 
             ClusterObjects objects = ClusterObjects.Load(One(options, "nodes")!, One(options, "pods"));
+            KubeletEndpoints? kubelet = KubeletFor(options, objects);
             string token = One(options, "token") ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
             var emulator = new KubeApiEmulator(objects, token)
             {
@@ -72,6 +78,7 @@ namespace K3sNet.Emulators.KubeApi
                 UserName = One(options, "user") ?? "system:serviceaccount:kube-system:k3snet-reader",
                 TlsSans = options.GetValueOrDefault("tls-san") ?? new List<string>(),
                 AlsoListenOn = (options.GetValueOrDefault("also-listen") ?? new List<string>()).Select(IPAddress.Parse).ToArray(),
+                Kubelet = kubelet,
             };
             foreach (string fault in options.GetValueOrDefault("fault") ?? new List<string>())
             {
@@ -128,6 +135,21 @@ namespace K3sNet.Emulators.KubeApi
             return 0;
         }
 
+        /// <summary>The kubelet side for --lab or --isolated, over the pods the emulator serves; null without either.</summary>
+        private static KubeletEndpoints? KubeletFor(Dictionary<string, List<string>> options, ClusterObjects objects)
+        {
+            IReadOnlyDictionary<string, string> internalIps = PodSpecReader.InternalIps(objects.Nodes);
+            IContainerRuntime? runtime = One(options, "lab") is string lab
+                ? new LabContainerRuntime(LabDescription.Load(lab))
+                : options.ContainsKey("isolated") ? new IsolatedContainerRuntime(internalIps) : null;
+            return runtime is null
+                ? null
+                : new KubeletEndpoints(new ServedPodDirectory(objects.Pods), runtime, node => internalIps.GetValueOrDefault(node))
+                {
+                    ServerSpeaksV5 = !options.ContainsKey("no-v5"),
+                };
+        }
+
         private static Dictionary<string, List<string>> ParseArguments(string[] args)
         {
             var options = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
@@ -139,7 +161,7 @@ namespace K3sNet.Emulators.KubeApi
                 }
 
                 string name = args[i].Substring(2);
-                if (name == "help")
+                if (name is "help" or "isolated" or "no-v5")
                 {
                     options[name] = new List<string>();
                     continue;
