@@ -23,7 +23,12 @@ namespace K3sNet.Tests.Kubernetes
 
         public Task InitializeAsync() => _cluster.InitializeAsync();
 
-        public Task DisposeAsync() => _cluster.DisposeAsync();
+        /// <summary>Stopping the emulator stops its kubelet's pods: no process it started is left on the machine.</summary>
+        public async Task DisposeAsync()
+        {
+            await _cluster.DisposeAsync();
+            Assert.Empty(await MachineProcesses.LeftAfterAsync(() => MachineProcesses.WithEnvironment(_cluster.Runtime.Marker)));
+        }
 
         [IsolatedFact]
         public async Task Exec_splits_stdout_from_stderr_and_returns_exit_code_0()
@@ -205,6 +210,17 @@ namespace K3sNet.Tests.Kubernetes
             // stdout and stderr both go to the log (their order between the two is the pipes').
             string text = await new StreamReader(merged).ReadToEndAsync();
             Assert.Equal(new[] { "to-err", "to-out" }, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToArray());
+        }
+
+        [IsolatedFact]
+        public async Task Log_with_follow_streams_until_the_container_ends()
+        {
+            await _cluster.RunPodAsync("follow", "k3s-agent-1", "sh", "-c", "echo before; sleep 1; echo after; exit 4");
+            using k8s.Kubernetes client = _cluster.Client();
+
+            using Stream log = await client.CoreV1.ReadNamespacedPodLogAsync("follow", "default", follow: true);
+
+            Assert.Equal("before\nafter\n", await new StreamReader(log).ReadToEndAsync().WaitAsync(Patience));
         }
 
         [IsolatedFact]

@@ -83,6 +83,9 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
             }
         }
 
+        /// <summary>Kills one process (SIGKILL); nothing when it is gone.</summary>
+        public static void Kill(int pid) => Signal(pid, SigKill);
+
         /// <summary>
         /// The host PID of the first process below <paramref name="root"/> whose argv is <paramref name="argv"/>: the
         /// pause process of a sandbox, found through the wrappers that started it. Null when it did not appear in time.

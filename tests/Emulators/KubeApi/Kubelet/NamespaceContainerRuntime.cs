@@ -312,42 +312,28 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
                 launchers.Add(pod.Pause);
             }
 
+            // The pause first: with a PID namespace of the pod's own it is PID 1 there, and the kernel ends every
+            // process of the pod with it; each wrapper above then reaps its child and exits, leaving no zombie behind.
+            if (pod.PausePid > 0)
+            {
+                HostProcesses.Kill(pod.PausePid);
+            }
+
+            // A hostPID pod's processes share the node's PID namespace, which does not end: their trees go one by one.
+            if (!pod.Launch.HostPid)
+            {
+                await WaitForExitAsync(launchers, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+
             foreach (Process process in launchers)
             {
-                try
+                if (!HasExited(process))
                 {
                     HostProcesses.KillTree(process.Id);
                 }
-                catch (InvalidOperationException)
-                {
-                    // Never started.
-                }
             }
 
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            foreach (Process process in launchers)
-            {
-                try
-                {
-                    await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            }
-
-            // The pod's PID namespace ends with its pause (PID 1 there); its other processes go with it, a moment later.
-            if (pod.PausePid > 0)
-            {
-                for (int i = 0; i < 200 && HostProcesses.Exists(pod.PausePid); i++)
-                {
-                    await Task.Delay(10).ConfigureAwait(false);
-                }
-            }
-
+            await WaitForExitAsync(launchers, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await ReleaseSandboxAsync(pod.Launch, pod.Plan).ConfigureAwait(false);
             foreach (string path in pod.CreatedMountPoints)
             {
@@ -366,6 +352,38 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
             foreach (Process process in launchers)
             {
                 process.Dispose();
+            }
+        }
+
+        private static async Task WaitForExitAsync(IEnumerable<Process> processes, TimeSpan timeout)
+        {
+            using var wait = new CancellationTokenSource(timeout);
+            foreach (Process process in processes)
+            {
+                try
+                {
+                    await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (InvalidOperationException)
+                {
+                    // Never started.
+                }
+            }
+        }
+
+        private static bool HasExited(Process process)
+        {
+            try
+            {
+                return process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
             }
         }
 
