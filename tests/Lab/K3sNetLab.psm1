@@ -26,6 +26,8 @@ $script:Listeners = @{}
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestSupport.psm1')
 Import-Module (Join-Path $PSScriptRoot '../../tools/PwshProcess.psm1')
 . (Join-Path $PSScriptRoot 'K3sNetLabCloud.ps1')
+# The pod network, the node inits, CoreDNS and the outside (New-K3sNetLabPod and friends).
+. (Join-Path $PSScriptRoot 'K3sNetLabPods.ps1')
 
 function Test-K3sNetLabSupport {
     <# Why the lab cannot run here, or $null when it can (root, ip, bridge, nft and network namespaces). #>
@@ -39,6 +41,14 @@ function Test-K3sNetLabSupport {
             return "the lab needs '$tool' (apt-get install iproute2 nftables)"
         }
     }
+    # The pods: nsenter and unshare (util-linux) for the nodes' PID namespaces, dnsmasq for CoreDNS and the outside
+    # resolver, busybox for what runs in a pod (nslookup).
+    foreach ($tool in 'nsenter', 'unshare', 'busybox') {
+        if (-not (Get-Command $tool -CommandType Application -ErrorAction Ignore)) {
+            return "the lab needs '$tool' (apt-get install util-linux busybox)"
+        }
+    }
+    if (-not (Test-Path -LiteralPath /usr/sbin/dnsmasq)) { return "the lab needs /usr/sbin/dnsmasq (apt-get install dnsmasq-base)" }
     $probe = "k3lprobe$PID"
     & ip netns add $probe 2>$null
     if ($LASTEXITCODE -ne 0) { return "'ip netns add' does not work here" }
@@ -82,7 +92,7 @@ function Skip-K3sNetLabTest {
     if (-not $Reason) { return }
     if (Test-K3sNetLabRequired) {
         throw "CI=true as root, so the lab tests must run, but ${Because}: $Reason. Install what it names (.ci/run " +
-            'installs iproute2, nftables and iputils-ping) or run where network namespaces work.'
+            'installs iproute2, nftables, iputils-ping, busybox and dnsmasq-base) or run where network namespaces work.'
     }
     Set-ItResult -Skipped -Because "${Because}: $Reason"
 }
@@ -260,7 +270,9 @@ namespace K3sNetLab
 }
 
 function Save-LabState($Lab) {
-    $Lab | Select-Object Prefix, Path, OwnsFolder, OwnerPid, OwnerStartedTicks, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults |
+    # The pod network's fields (ClusterCidr .. Pods) are the contract with the Kubernetes API emulator's kubelet.
+    $Lab | Select-Object Prefix, Path, OwnsFolder, OwnerPid, OwnerStartedTicks, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults,
+        ClusterCidr, ServiceCidr, ClusterDns, ClusterDomain, CniPlugin, OutsideNamespace, OutsideInitPid, Pods |
         ConvertTo-Json -Depth 8 | Set-Content -LiteralPath (Join-Path $Lab.Path 'lab.json') -Encoding utf8
 }
 
@@ -349,8 +361,9 @@ function Write-LabDescription($Lab) {
             podIPs = @([ordered]@{ ip = ($server.PodCidr -replace '0/24$', '2') })
         }
     }
-    $podList = [ordered]@{ kind = 'PodList'; apiVersion = 'v1'; metadata = [ordered]@{ resourceVersion = '1' }; items = @($coreDns) }
+    $podList = [ordered]@{ kind = 'PodList'; apiVersion = 'v1'; metadata = [ordered]@{ resourceVersion = '1' }; items = @($coreDns) + @(Get-LabPodItem $Lab) }
     $podList | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath (Join-Path $Lab.Path 'pods.json') -Encoding utf8
+    Write-LabServiceList $Lab
     Save-LabState $Lab
 }
 
@@ -382,12 +395,18 @@ function New-K3sNetLab {
 
         # The nodes' names, server first (default node-a, node-b, ...); as many as -NodeCount.
         [ValidatePattern('^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$')]
-        [string[]] $NodeName
+        [string[]] $NodeName,
+
+        # Workload pods (lab-<node>-<k>, namespace default, a sleeping process each) per node, besides CoreDNS.
+        [ValidateRange(0, 7)]
+        [int] $PodsPerNode = 1
     )
 
     $reason = Test-K3sNetLabSupport
     if ($reason) { throw "Cannot build the lab: $reason." }
     if ($NodeName -and $NodeName.Count -ne $NodeCount) { throw "-NodeName gives $($NodeName.Count) names for $NodeCount nodes." }
+    # <prefix>-br and <prefix>-out are the subnet's and the outside's namespaces.
+    if ($NodeName | Where-Object { $_ -in 'br', 'out' }) { throw "-NodeName: 'br' and 'out' name the lab's own namespaces; choose other node names." }
 
     # A prefix no namespace on this host uses yet: the lab creates every name under it and removes exactly those, so
     # a name that already existed (another run's lab, by chance) must never become one of them.
@@ -442,6 +461,7 @@ function New-K3sNetLab {
         NodesPath       = Join-Path $Path 'nodes.json'
         PodsPath        = Join-Path $Path 'pods.json'
     }
+    Add-LabPodNetworkField $lab
 
     try {
         # The state first: a run killed from here on leaves a lab.json that names every namespace it may have made.
@@ -479,6 +499,7 @@ function New-K3sNetLab {
 
         Get-KubeletListenerType
         $script:Listeners[$prefix] = [K3sNetLab.KubeletListeners]::Open([string[]]$nodes.Namespace, $script:KubeletPort)
+        Initialize-LabPodNetwork $lab -PodsPerNode $PodsPerNode
 
         Write-LabDescription $lab
     }
@@ -499,7 +520,7 @@ function Get-K3sNetLabNode {
     #>
     param([Parameter(Mandatory)] $Lab)
 
-    $dnsNodes = @((Get-Content -Raw -LiteralPath $Lab.PodsPath | ConvertFrom-Json).items | Where-Object { $_.metadata.labels.'k8s-app' -eq 'kube-dns' } | ForEach-Object { $_.spec.nodeName })
+    $dnsNodes = @((Get-Content -Raw -LiteralPath $Lab.PodsPath | ConvertFrom-Json).items | Where-Object { $_.metadata.labels.PSObject.Properties['k8s-app'] -and $_.metadata.labels.'k8s-app' -eq 'kube-dns' } | ForEach-Object { $_.spec.nodeName })
     foreach ($item in (Get-Content -Raw -LiteralPath $Lab.NodesPath | ConvertFrom-Json).items) {
         $annotations = $item.metadata.annotations
         $backend = $annotations.'flannel.alpha.coreos.com/backend-data' | ConvertFrom-Json
@@ -611,6 +632,8 @@ function Clear-K3sNetLabFault {
         Invoke-Batch bridge $node.Namespace @($fdb)
     }
     $Lab.Faults.WrongVtepMac = [pscustomobject]@{}
+    # The flush above took the pod network's tables (flannel's, kube-proxy's) too.
+    Set-LabPodNetworkRuleset -Lab $Lab
     Write-LabDescription $Lab
 }
 
@@ -638,10 +661,11 @@ function Remove-K3sNetLab {
             $script:Listeners[$Lab.Prefix] | ForEach-Object Dispose
             $script:Listeners.Remove($Lab.Prefix)
         }
-        # Only names this lab made: its bridge namespace and its nodes' namespaces, all under its unique prefix.
-        $ours = @($Lab.BridgeNamespace) + @($Lab.Nodes | ForEach-Object Namespace)
-        $existing = Get-NamespaceName
-        $doomed = @($ours | Where-Object { $_ -in $existing -and $_.StartsWith("$($Lab.Prefix)-") })
+        # The node inits (and with them every pod process), then whatever else still runs in the lab's namespaces.
+        Stop-LabPodNetwork $Lab
+        # Only names this lab made: its bridge, node, outside and pod namespaces (Get-LabOwnedNamespace), all under its
+        # unique prefix.
+        $doomed = @(Get-LabOwnedNamespace $Lab (Get-NamespaceName))
         if ($doomed.Count) {
             Invoke-Batch ip $null @($doomed | ForEach-Object { "netns delete $_" })
         }
@@ -650,7 +674,7 @@ function Remove-K3sNetLab {
         }
         # In a folder it was given: only the files the lab wrote, and the folder when nothing else is in it.
         if ($Lab.Path -and (Test-Path -LiteralPath $Lab.Path)) {
-            foreach ($file in 'nodes.json', 'pods.json', 'lab.json', 'kubeconfig.yaml', 'sync.log') {
+            foreach ($file in 'nodes.json', 'pods.json', 'services.json', 'pods.log', 'lab.json', 'kubeconfig.yaml', 'sync.log') {
                 Remove-Item -LiteralPath (Join-Path $Lab.Path $file) -Force -ErrorAction Ignore
             }
             if (-not (Get-ChildItem -LiteralPath $Lab.Path -Force)) {
@@ -685,5 +709,6 @@ function Remove-StaleK3sNetLab {
 }
 
 Export-ModuleMember -Function Test-K3sNetLabSupport, Test-K3sNetLabRequired, Skip-K3sNetLabTest, New-K3sNetLab, Get-K3sNetLabNode, Invoke-K3sNetLabCommand,
+    New-K3sNetLabPod, Invoke-K3sNetLabPodCommand, Remove-K3sNetLabPod,
     Set-K3sNetLabFault, Clear-K3sNetLabFault, Remove-K3sNetLab, Remove-StaleK3sNetLab,
     Start-K3sNetLabCloud, Stop-K3sNetLabCloud, New-K3sNetLabEc2State, ConvertFrom-K3sNetLabEc2State, Sync-K3sNetLabSecurityGroup

@@ -10,8 +10,10 @@ Run as root, after 'dotnet pwsh ./build.ps1 Build' (the module and the emulators
 emulators run inside the server node's namespace (the API on its address, port 6443; EC2 on its loopback), so the
 cmdlets run there: the script prints the commands. Every change to the EC2 security groups is rendered into the nodes'
 nftables, so Grant-K3sNodeTraffic and Revoke-K3sNodeTraffic really open and close VXLAN. -NoCloud builds the lab
-alone. Explore it meanwhile with, for example:
+alone. Every node runs CoreDNS-backed pods on a flannel-style pod network (-PodsPerNode, default 1); the script prints
+each pod's network namespace. Explore it meanwhile with, for example:
   ip netns exec <prefix>-node-a ping 10.42.1.0
+  ip netns exec <pod-netns> busybox nslookup ssm.us-east-1.amazonaws.com
 If a run was killed before it could clean up (kill -9), remove what it left with:
   Import-Module ./tests/Lab/K3sNetLab.psm1; Remove-StaleK3sNetLab
 
@@ -34,6 +36,10 @@ param(
     # The lab without its Kubernetes API and EC2 emulators.
     [switch] $NoCloud,
 
+    # Workload pods per node (lab-<node>-<k>), besides CoreDNS on the server.
+    [ValidateRange(0, 7)]
+    [int] $PodsPerNode = 1,
+
     # Keep the lab this long instead of waiting for Enter (0 = wait for Enter).
     [int] $Seconds = 0
 )
@@ -47,9 +53,18 @@ try {
     $names = @($NodeName -split ',' | ForEach-Object Trim | Where-Object { $_ })
     $noVxlan = @($NoVxlanInto -split ',' | ForEach-Object Trim | Where-Object { $_ })
     $nodes = if ($names) { @{ NodeCount = $names.Count; NodeName = $names } } else { @{ NodeCount = $NodeCount } }
-    $lab = New-K3sNetLab @nodes -NoVxlanInto $noVxlan
+    $lab = New-K3sNetLab @nodes -NoVxlanInto $noVxlan -PodsPerNode $PodsPerNode
     Write-Host "Lab $($lab.Prefix): $($lab.Nodes.Count) nodes"
     $lab.Nodes | Format-Table Name, Namespace, UnderlayAddress, VtepAddress, VtepMac -AutoSize | Out-Host
+    Write-Host "Pods (cluster DNS $($lab.ClusterDns); the outside resolver and AWS endpoints in $($lab.OutsideNamespace)):"
+    $lab.Pods | Format-Table Namespace, Name, Node, PodIp, NetNamespace -AutoSize | Out-Host
+    $pod = $lab.Pods | Where-Object Namespace -EQ default | Select-Object -Last 1
+    if (-not $pod) { $pod = $lab.Pods | Select-Object -First 1 }
+    Write-Host 'Run a command in a pod (its network namespace and resolv.conf):'
+    Write-Host "  sudo ip netns exec $($pod.NetNamespace) busybox nslookup ssm.us-east-1.amazonaws.com"
+    Write-Host "  sudo ip netns exec $($pod.NetNamespace) busybox nslookup kubernetes.default.svc.cluster.local"
+    $node = $lab.Nodes | Where-Object Name -EQ $pod.Node
+    Write-Host "  sudo nsenter -t $($node.InitPid) -p -m -- ip netns exec $($pod.NetNamespace) ps    # inside its node's PID namespace"
     if (-not $NoCloud) {
         $cloud = Start-K3sNetLabCloud -Lab $lab
         $aws = $cloud.AwsParameters
