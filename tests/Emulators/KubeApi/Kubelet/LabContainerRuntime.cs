@@ -40,11 +40,11 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
             }
 
             string podIp = AllocatePodIp(node);
-            string netns = $"{node.Namespace}-p{Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant()}";
+            // <prefix>-<node>-p<7 hex>, as the lab names its own pods: Remove-K3sNetLab sweeps <node namespace>-* too.
+            string netns = $"{node.Namespace}-p{Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant()[..7]}";
             try
             {
-                // The plugin runs in the machine's mount namespace, where /run/netns is (the emulator may sit in a node's copy).
-                await RunAsync(new[] { "nsenter", "-t", "1", "-m", "--", _lab.CniPlugin, "add", node.Namespace, netns, podIp, pod.Namespace }, "CreatePodSandboxError", cancellationToken).ConfigureAwait(false);
+                await RunAsync(InHostMounts(_lab.CniPlugin, "add", node.Namespace, netns, podIp, pod.Namespace), "CreatePodSandboxError", cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -63,7 +63,7 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
             {
                 try
                 {
-                    await RunAsync(new[] { "nsenter", "-t", "1", "-m", "--", _lab.CniPlugin, "del", netns }, "KillPodSandboxError", CancellationToken.None).ConfigureAwait(false);
+                    await RunAsync(InHostMounts(_lab.CniPlugin, "del", netns), "KillPodSandboxError", CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (ContainerRuntimeException)
                 {
@@ -71,6 +71,38 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
                 }
 
                 Release(plan.PodIp);
+            }
+        }
+
+        /// <summary>
+        /// The CNI plugin's command line in the machine's mount namespace, where /run/netns is: as it is when this
+        /// process shares it, otherwise (the emulator started by `ip netns exec`, in a node's copy of it) entered through
+        /// a process known to be there: the lab's owner, or PID 1 (which a VM's init may not let anyone enter).
+        /// </summary>
+        private IReadOnlyList<string> InHostMounts(params string[] command)
+        {
+            string? own = MountNamespace("self");
+            foreach (int pid in new[] { _lab.OwnerPid, 1 }.Where(p => p > 0))
+            {
+                string? theirs = MountNamespace(pid.ToString(CultureInfo.InvariantCulture));
+                if (theirs is not null)
+                {
+                    return theirs == own ? command : new[] { "nsenter", "-t", pid.ToString(CultureInfo.InvariantCulture), "-m", "--" }.Concat(command).ToArray();
+                }
+            }
+
+            return command;
+        }
+
+        private static string? MountNamespace(string process)
+        {
+            try
+            {
+                return new System.IO.FileInfo($"/proc/{process}/ns/mnt").LinkTarget;
+            }
+            catch (Exception exception) when (exception is System.IO.IOException or UnauthorizedAccessException)
+            {
+                return null;
             }
         }
 

@@ -8,9 +8,10 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
 {
     /// <summary>
     /// The parts of the lab's lab.json (tests/Lab/K3sNetLab.psm1 Save-LabState) the kubelet runs pods with: the
-    /// contract in notes CONTRACT-LAB (Prefix, CniPlugin, and per node Name, Namespace, UnderlayAddress, PodCidr, InitPid).
+    /// contract in notes CONTRACT-LAB (Prefix, CniPlugin, OwnerPid, and per node Name, Namespace, UnderlayAddress,
+    /// PodCidr, InitPid). OwnerPid is the process that built the lab, in the machine's mount namespace.
     /// </summary>
-    public sealed record LabDescription(string Prefix, string CniPlugin, IReadOnlyList<LabNode> Nodes)
+    public sealed record LabDescription(string Prefix, string CniPlugin, int OwnerPid, IReadOnlyList<LabNode> Nodes)
     {
         public static LabDescription Load(string path)
         {
@@ -26,7 +27,7 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
                     Required(n, "PodCidr", path),
                     (int?)n["InitPid"] ?? throw new InvalidDataException($"'{path}': node {(string?)n["Name"]} has no InitPid (a lab without pod support).")))
                 .ToArray();
-            return new LabDescription(prefix, cni, nodes);
+            return new LabDescription(prefix, cni, (int?)root["OwnerPid"] ?? 0, nodes);
         }
 
         private static string Required(JsonNode node, string name, string path) =>
