@@ -7,6 +7,7 @@ using System.Linq;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using K3sNet.Emulators.KubeApi.Kubelet;
@@ -46,6 +47,8 @@ namespace K3sNet.Emulators.KubeApi
                                       pods/exec and pods/log for them
               --isolated              run pods in fresh namespaces of their own instead (root; no lab)
               --no-v5                 answer exec as an API server older than 1.30: no v5.channel.k8s.io
+              --static-pods <file>    PodList the kubelet runs at start (with --lab or --isolated), as a kubelet's
+                                      static pods: exec and log reach them; the ready line lists their podIPs
             """;
 
         public static async Task<int> Main(string[] args)
@@ -62,14 +65,16 @@ namespace K3sNet.Emulators.KubeApi
                 return 2;
             }
 
-            if (options.ContainsKey("help") || !options.ContainsKey("nodes") || (options.ContainsKey("lab") && options.ContainsKey("isolated")))
+            if (options.ContainsKey("help") || !options.ContainsKey("nodes") || (options.ContainsKey("lab") && options.ContainsKey("isolated"))
+                || (options.ContainsKey("static-pods") && !options.ContainsKey("lab") && !options.ContainsKey("isolated")))
             {
                 Console.Error.WriteLine(Usage);
                 return options.ContainsKey("help") ? 0 : 2;
             }
 
             ClusterObjects objects = ClusterObjects.Load(One(options, "nodes")!, One(options, "pods"));
-            KubeletEndpoints? kubelet = KubeletFor(options, objects);
+            IReadOnlyList<JsonObject> staticPods = One(options, "static-pods") is string staticPath ? ClusterObjects.ReadList(staticPath, "PodList") : Array.Empty<JsonObject>();
+            KubeletEndpoints? kubelet = KubeletFor(options, objects, staticPods);
             string token = One(options, "token") ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
             var emulator = new KubeApiEmulator(objects, token)
             {
@@ -96,6 +101,20 @@ namespace K3sNet.Emulators.KubeApi
                 emulator.WriteKubeconfig(tokenKubeconfig, context, KubeconfigCredential.Token);
             }
 
+            var started = new List<object>();
+            foreach (PodLaunch pod in staticPods.Select(PodSpecReader.ToLaunch))
+            {
+                try
+                {
+                    PodPlacement placement = await kubelet!.Runtime.StartPodAsync(pod, CancellationToken.None);
+                    started.Add(new { name = pod.Name, @namespace = pod.Namespace, node = pod.NodeName, podIP = placement.PodIp, hostIP = placement.HostIp });
+                }
+                catch (ContainerRuntimeException exception)
+                {
+                    Console.Error.WriteLine($"static pod {pod.Namespace}/{pod.Name}: {exception.Reason}: {exception.Message}");
+                }
+            }
+
             string ready = JsonSerializer.Serialize(new
             {
                 ready = true,
@@ -105,6 +124,7 @@ namespace K3sNet.Emulators.KubeApi
                 tokenKubeconfig,
                 context,
                 pid = Environment.ProcessId,
+                staticPods = started,
             });
             if (One(options, "ready-file") is string readyFile)
             {
@@ -118,6 +138,12 @@ namespace K3sNet.Emulators.KubeApi
             var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+            // SIGTERM: stop as Ctrl+C does, through the disposal below, so the kubelet's pods end before the emulator.
+            using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            });
             if (One(options, "parent-pid") is string parent)
             {
                 _ = ParentProcess.StopWhenExitedAsync(int.Parse(parent, CultureInfo.InvariantCulture), stop);
@@ -136,7 +162,7 @@ namespace K3sNet.Emulators.KubeApi
         }
 
         /// <summary>The kubelet side for --lab or --isolated, over the pods the emulator serves; null without either.</summary>
-        private static KubeletEndpoints? KubeletFor(Dictionary<string, List<string>> options, ClusterObjects objects)
+        private static KubeletEndpoints? KubeletFor(Dictionary<string, List<string>> options, ClusterObjects objects, IReadOnlyList<JsonObject> staticPods)
         {
             IReadOnlyDictionary<string, string> internalIps = PodSpecReader.InternalIps(objects.Nodes);
             IContainerRuntime? runtime = One(options, "lab") is string lab
@@ -144,7 +170,7 @@ namespace K3sNet.Emulators.KubeApi
                 : options.ContainsKey("isolated") ? new IsolatedContainerRuntime(internalIps) : null;
             return runtime is null
                 ? null
-                : new KubeletEndpoints(new ServedPodDirectory(objects.Pods), runtime, node => internalIps.GetValueOrDefault(node))
+                : new KubeletEndpoints(new ServedPodDirectory(objects.Pods.Concat(staticPods).ToArray()), runtime, node => internalIps.GetValueOrDefault(node))
                 {
                     ServerSpeaksV5 = !options.ContainsKey("no-v5"),
                 };

@@ -34,7 +34,7 @@ namespace K3sNet.Tests.Kubernetes
             Assert.NotEqual(Link($"/proc/{runtime.NodeInitPid("node-a")}/ns/net"), net);
             Assert.Contains($"inet {placement.PodIp}/24", await ExecAsync(runtime, pod, "ip", "-4", "-o", "addr", "show", "eth0"), StringComparison.Ordinal);
             // PID 1 of the pod's own PID namespace is its pause, not the machine's init.
-            Assert.Equal("sleep infinity", (await ExecAsync(runtime, pod, "cat", "/proc/1/cmdline")).Replace('\0', ' ').Trim());
+            Assert.Equal("bash -c read _", (await ExecAsync(runtime, pod, "cat", "/proc/1/cmdline")).Replace('\0', ' ').Trim());
         }
 
         [IsolatedFact]

@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 namespace K3sNet.Emulators.KubeApi.Kubelet
 {
     /// <summary>
-    /// What both runtimes share: a pod is a pause process (`sleep infinity`) holding the pod's namespaces, and each
+    /// What both runtimes share: a pod is a pause process (<see cref="PauseCommand"/>) holding the pod's namespaces, and each
     /// container (and each exec) is `nsenter -t &lt;pause&gt; -p -m -n` into them, so containers, exec and the pod's
     /// network see one pod. Subclasses say where the pause starts (which node, which network) and what to undo.
     /// </summary>
@@ -23,8 +23,15 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
     /// </remarks>
     public abstract class NamespaceContainerRuntime : IContainerRuntime
     {
-        /// <summary>The process a sandbox parks in its namespaces.</summary>
-        protected static readonly IReadOnlyList<string> PauseCommand = new[] { "sleep", "infinity" };
+        /// <summary>
+        /// The process a sandbox parks in its namespaces: bash reading a pipe only this runtime holds, so that the pod
+        /// (its PID namespace, whose PID 1 it is) ends with this process however it ends; bash, since as PID 1 it reaps
+        /// the orphans the pod's processes leave.
+        /// </summary>
+        protected static readonly IReadOnlyList<string> PauseCommand = new[] { "bash", "-c", "read _" };
+
+        /// <summary>What a container without a command runs (the image's entrypoint is not known).</summary>
+        private static readonly IReadOnlyList<string> IdleCommand = new[] { "sleep", "infinity" };
 
         /// <summary>How long a pause process may take to appear below its launcher.</summary>
         private static readonly TimeSpan SandboxStartTimeout = TimeSpan.FromSeconds(15);
@@ -253,7 +260,6 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
             {
                 pause = Start(plan.PauseLauncher, pod);
                 running.Pause = pause;
-                pause.StandardInput.Close();
                 Task<string> pauseErrors = pause.StandardError.ReadToEndAsync(CancellationToken.None);
                 _ = pause.StandardOutput.ReadToEndAsync(CancellationToken.None);
                 int? pausePid = await HostProcesses.FindDescendantAsync(pause.Id, PauseCommand, SandboxStartTimeout, cancellationToken).ConfigureAwait(false);
@@ -269,7 +275,7 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
                 await BindVolumesAsync(pod, pausePid.Value, created, cancellationToken).ConfigureAwait(false);
                 foreach (ContainerLaunch container in pod.Containers)
                 {
-                    IReadOnlyList<string> command = container.Command.Count > 0 ? container.Command.Concat(container.Args).ToArray() : PauseCommand;
+                    IReadOnlyList<string> command = container.Command.Count > 0 ? container.Command.Concat(container.Args).ToArray() : IdleCommand;
                     Process process = Start(EnterPod(pausePid.Value, command), pod);
                     process.StandardInput.Close();
                     running.Containers[container.Name] = new RunningContainer(process);
