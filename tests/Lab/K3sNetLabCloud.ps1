@@ -209,7 +209,8 @@ function Start-K3sNetLabCloud {
     $script:Clouds[$Lab.Prefix] = $cloud
     try {
         $cloud.KubeApi = Start-KubeApiEmulator -NodesPath $Lab.NodesPath -PodsPath $Lab.PodsPath -Context 'k3s-lab' `
-            -NetworkNamespace $server.Namespace -ListenAddress $server.UnderlayAddress -Port $script:ApiPort -KubeconfigPath $cloud.Kubeconfig
+            -NetworkNamespace $server.Namespace -ListenAddress $server.UnderlayAddress -Port $script:ApiPort -KubeconfigPath $cloud.Kubeconfig `
+            -ArgumentList @('--lab', (Join-Path $Lab.Path 'lab.json'), '--services', (Join-Path $Lab.Path 'services.json'))
         $cloud.KubeApiUrl = $cloud.KubeApi.Url
 
         $state = New-K3sNetLabEc2State -Lab $Lab

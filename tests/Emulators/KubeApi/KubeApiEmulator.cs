@@ -17,10 +17,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using K3sNet.Emulators.KubeApi.Kubelet;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using K3sNet.Emulators.KubeApi.Kubelet;
 
 namespace K3sNet.Emulators.KubeApi
 {
@@ -122,6 +122,13 @@ namespace K3sNet.Emulators.KubeApi
         /// </summary>
         public IReadOnlyList<IPAddress> AlsoListenOn { get; init; } = Array.Empty<IPAddress>();
 
+        /// <summary>
+        /// The kubelet side: pods/exec and pods/log over the pods it runs. Null: those are 404, as before pods could
+        /// run. The emulator owns its runtime and disposes it (every pod stops) when it is disposed. Set it before
+        /// <see cref="StartAsync"/>: it needs <see cref="Pods"/>, so it is made after the emulator.
+        /// </summary>
+        public KubeletEndpoints? Kubelet { get; set; }
+
         /// <summary>The base URL, such as https://127.0.0.1:41234, once started.</summary>
         public Uri Url { get; private set; } = new("https://unstarted.invalid");
 
@@ -139,7 +146,11 @@ namespace K3sNet.Emulators.KubeApi
 
         public void SetFault(string resource, ResourceFault fault) => _faults[resource] = fault;
 
-        public void ClearFaults() => _faults.Clear();
+        public void ClearFaults()
+        {
+            _faults.Clear();
+            Kubelet?.ClearNodeFaults();
+        }
 
         public void ClearRequests() => _requests.Clear();
 
@@ -162,6 +173,7 @@ namespace K3sNet.Emulators.KubeApi
                 }
             });
             WebApplication app = builder.Build();
+            app.UseWebSockets();
             app.Run(HandleAsync);
             await app.StartAsync().ConfigureAwait(false);
             Uri[] bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
@@ -225,6 +237,11 @@ namespace K3sNet.Emulators.KubeApi
             {
                 await _app.StopAsync().ConfigureAwait(false);
                 await _app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Kubelet is not null)
+            {
+                await Kubelet.Runtime.DisposeAsync().ConfigureAwait(false);
             }
 
             _stopping.Dispose();
@@ -362,6 +379,9 @@ namespace K3sNet.Emulators.KubeApi
                 ["apis", "apps", "v1", "namespaces", string ns, "daemonsets"] when post => DaemonSetApi.CreateAsync(context, _cluster, ns),
                 ["apis", "apps", "v1", "namespaces", string ns, "daemonsets", string name] when get => DaemonSetApi.GetAsync(context, _cluster, ns, name),
                 ["apis", "apps", "v1", "namespaces", string ns, "daemonsets", string name] when delete => DaemonSetApi.DeleteAsync(context, _cluster, ns, name),
+                // The kubelet's subresources, proxied by the API server (RBAC: create pods/exec, get pods/log, checked above).
+                ["api", "v1", "namespaces", string ns, "pods", string name, "exec"] when (get || post) && Kubelet is not null => Kubelet.ExecAsync(context, ns, name, _stopping.Token),
+                ["api", "v1", "namespaces", string ns, "pods", string name, "log"] when get && Kubelet is not null => Kubelet.LogAsync(context, ns, name, _stopping.Token),
                 _ => null,
             };
             if (answer is not null)
@@ -439,6 +459,12 @@ namespace K3sNet.Emulators.KubeApi
                 ClearFaults();
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
             }
+            else if (rest.StartsWith("kubelets/", StringComparison.Ordinal) && HttpMethods.IsPut(context.Request.Method) && Kubelet is not null
+                && Enum.TryParse(context.Request.Query["fault"], ignoreCase: true, out KubeletFault nodeFault))
+            {
+                Kubelet.SetNodeFault(rest.Substring("kubelets/".Length), nodeFault);
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
             else if (rest.StartsWith("faults/", StringComparison.Ordinal) && HttpMethods.IsPut(context.Request.Method)
                 && Enum.TryParse(context.Request.Query["fault"], ignoreCase: true, out ResourceFault fault))
             {
@@ -485,7 +511,7 @@ namespace K3sNet.Emulators.KubeApi
             {
                 await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound",
                     "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError, "
-                    + "GET|DELETE /emulator/forbid, PUT|DELETE /emulator/forbid?verb=create&resource=pods, PUT /emulator/image-faults?image=x&fault=None|ImagePull|NeverReady|CreateContainerError, DELETE /emulator/image-faults").ConfigureAwait(false);
+                    + "GET|DELETE /emulator/forbid, PUT|DELETE /emulator/forbid?verb=create&resource=pods, PUT /emulator/image-faults?image=x&fault=None|ImagePull|NeverReady|CreateContainerError, DELETE /emulator/image-faults, PUT /emulator/kubelets/{node}?fault=None|ExecRefused|ExecHang").ConfigureAwait(false);
             }
         }
 

@@ -7,8 +7,10 @@ using System.Linq;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.Emulators.KubeApi.Kubelet;
 
 namespace K3sNet.Emulators.KubeApi
 {
@@ -54,6 +56,12 @@ namespace K3sNet.Emulators.KubeApi
             DELETE /emulator/forbid, PUT /emulator/image-faults?image=&fault=ImagePull|NeverReady|CreateContainerError.
             A namespace labelled pod-security.kubernetes.io/enforce=baseline|restricted refuses pods as Pod Security does.
               --parent-pid <pid>      exit when that process exits
+              --lab <lab.json>        run pods on the lab's nodes (their PID, mount and network namespaces) and serve
+                                      pods/exec and pods/log for them
+              --isolated              run pods in fresh namespaces of their own instead (root; no lab)
+              --no-v5                 answer exec as an API server older than 1.30: no v5.channel.k8s.io
+              --static-pods <file>    PodList the kubelet runs at start (with --lab or --isolated), as a kubelet's
+                                      static pods: exec and log reach them; the ready line lists their podIPs
             """;
 
         public static async Task<int> Main(string[] args)
@@ -70,13 +78,16 @@ namespace K3sNet.Emulators.KubeApi
                 return 2;
             }
 
-            if (options.ContainsKey("help") || !options.ContainsKey("nodes"))
+            if (options.ContainsKey("help") || !options.ContainsKey("nodes") || (options.ContainsKey("lab") && options.ContainsKey("isolated"))
+                || (options.ContainsKey("static-pods") && !options.ContainsKey("lab") && !options.ContainsKey("isolated")))
             {
                 Console.Error.WriteLine(Usage);
                 return options.ContainsKey("help") ? 0 : 2;
             }
 
             ClusterObjects objects = ClusterObjects.Load(One(options, "nodes")!, One(options, "pods"), One(options, "services"));
+            IReadOnlyList<JsonObject> staticPods = One(options, "static-pods") is string staticPath ? ClusterObjects.ReadList(staticPath, "PodList") : Array.Empty<JsonObject>();
+            IContainerRuntime? runtime = RuntimeFor(options, objects);
             string token = One(options, "token") ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
             var emulator = new KubeApiEmulator(objects, token)
             {
@@ -85,7 +96,16 @@ namespace K3sNet.Emulators.KubeApi
                 UserName = One(options, "user") ?? "system:serviceaccount:kube-system:k3snet-reader",
                 TlsSans = options.GetValueOrDefault("tls-san") ?? new List<string>(),
                 AlsoListenOn = (options.GetValueOrDefault("also-listen") ?? new List<string>()).Select(IPAddress.Parse).ToArray(),
+                Runtime = runtime,
             };
+            // pods/exec and pods/log reach the pods created through the API and the kubelet's static pods.
+            KubeletEndpoints? kubelet = runtime is null
+                ? null
+                : new KubeletEndpoints(new LayeredPodDirectory(emulator.Pods, new ServedPodDirectory(staticPods)), runtime, HostIpLookup(objects))
+                {
+                    ServerSpeaksV5 = !options.ContainsKey("no-v5"),
+                };
+            emulator.Kubelet = kubelet;
             foreach (string rule in options.GetValueOrDefault("forbid") ?? new List<string>())
             {
                 try
@@ -116,6 +136,20 @@ namespace K3sNet.Emulators.KubeApi
                 emulator.WriteKubeconfig(tokenKubeconfig, context, KubeconfigCredential.Token);
             }
 
+            var started = new List<object>();
+            foreach (PodLaunch pod in staticPods.Select(PodSpecReader.ToLaunch))
+            {
+                try
+                {
+                    PodPlacement placement = await kubelet!.Runtime.StartPodAsync(pod, CancellationToken.None);
+                    started.Add(new { name = pod.Name, @namespace = pod.Namespace, node = pod.NodeName, podIP = placement.PodIp, hostIP = placement.HostIp });
+                }
+                catch (ContainerRuntimeException exception)
+                {
+                    Console.Error.WriteLine($"static pod {pod.Namespace}/{pod.Name}: {exception.Reason}: {exception.Message}");
+                }
+            }
+
             string ready = JsonSerializer.Serialize(new
             {
                 ready = true,
@@ -125,6 +159,7 @@ namespace K3sNet.Emulators.KubeApi
                 tokenKubeconfig,
                 context,
                 pid = Environment.ProcessId,
+                staticPods = started,
             });
             if (One(options, "ready-file") is string readyFile)
             {
@@ -138,6 +173,12 @@ namespace K3sNet.Emulators.KubeApi
             var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+            // SIGTERM: stop as Ctrl+C does, through the disposal below, so the kubelet's pods end before the emulator.
+            using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            });
             if (One(options, "parent-pid") is string parent)
             {
                 _ = ParentProcess.StopWhenExitedAsync(int.Parse(parent, CultureInfo.InvariantCulture), stop);
@@ -155,6 +196,19 @@ namespace K3sNet.Emulators.KubeApi
             return 0;
         }
 
+        /// <summary>The kubelet side for --lab or --isolated, over the pods the emulator serves; null without either.</summary>
+        /// <summary>The container runtime the options ask for: the lab's nodes (--lab), fresh namespaces (--isolated), or none.</summary>
+        private static IContainerRuntime? RuntimeFor(Dictionary<string, List<string>> options, ClusterObjects objects) =>
+            One(options, "lab") is string lab
+                ? new LabContainerRuntime(LabDescription.Load(lab))
+                : options.ContainsKey("isolated") ? new IsolatedContainerRuntime(PodSpecReader.InternalIps(objects.Nodes)) : null;
+
+        private static Func<string, string?> HostIpLookup(ClusterObjects objects)
+        {
+            IReadOnlyDictionary<string, string> internalIps = PodSpecReader.InternalIps(objects.Nodes);
+            return node => internalIps.GetValueOrDefault(node);
+        }
+
         private static Dictionary<string, List<string>> ParseArguments(string[] args)
         {
             var options = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
@@ -166,7 +220,7 @@ namespace K3sNet.Emulators.KubeApi
                 }
 
                 string name = args[i].Substring(2);
-                if (name == "help")
+                if (name is "help" or "isolated" or "no-v5")
                 {
                     options[name] = new List<string>();
                     continue;
