@@ -37,7 +37,14 @@ namespace K3sNet.Firewall
             }
         }
 
-        private static string RuleName(FirewallRule rule) =>
-            rule.Handle is int handle ? $"rule handle {handle} '{rule.Text}'" : $"rule {rule.Position} '{rule.Text}'";
+        // A rule's counter values change with every packet and say nothing about what the rule does: shown without them.
+        private static readonly System.Text.RegularExpressions.Regex CounterValues =
+            new(@"\bcounter packets \d+ bytes \d+ ?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        private static string RuleName(FirewallRule rule)
+        {
+            string text = CounterValues.Replace(rule.Text, string.Empty).Trim();
+            return rule.Handle is int handle ? $"rule handle {handle} '{text}'" : $"rule {rule.Position} '{text}'";
+        }
     }
 }

@@ -72,7 +72,7 @@ namespace K3sNet.Tests.Firewall
             Assert.Equal("icmp type host-prohibited", vxlan.RejectType);
             Assert.Equal(FirewallOrigin.OracleCloud, vxlan.Origin);
             Assert.Equal(6, vxlan.Rule!.Position);
-            Assert.Equal("table ip filter, chain INPUT, rule handle 10 'counter packets 0 bytes 0 reject with icmp type host-prohibited'", vxlan.Where);
+            Assert.Equal("table ip filter, chain INPUT, rule handle 10 'reject with icmp type host-prohibited'", vxlan.Where);
             Assert.StartsWith("iptables -I INPUT 6 -s 10.0.1.11 -p udp --dport 8472 -j ACCEPT (before the REJECT).", FirewallRemedy.For(vxlan, "10.42.0.0/16"));
 
             RulesetOutcome pods = RulesetJudge.Judge(oci, Rulesets.PodsFromNodeB);
