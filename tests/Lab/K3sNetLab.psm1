@@ -761,7 +761,10 @@ function Remove-StaleK3sNetLab {
         $lab = Get-Content -Raw -LiteralPath $state | ConvertFrom-Json
         if (-not $lab.PSObject.Properties['OwnerPid'] -or -not $lab.OwnsFolder) { continue }
         $owner = Get-Process -Id $lab.OwnerPid -ErrorAction Ignore
-        if ($owner -and $owner.StartTime.ToUniversalTime().Ticks -eq $lab.OwnerStartedTicks) { continue }
+        # The same process is one that started within a second of the recorded start: .NET derives a start time from the
+        # boot time at the moment it is asked, so two processes compute the same process's start a millisecond or so
+        # apart, and an exact comparison took another terminal's live lab for a stale one.
+        if ($owner -and [Math]::Abs($owner.StartTime.ToUniversalTime().Ticks - $lab.OwnerStartedTicks) -lt [TimeSpan]::TicksPerSecond) { continue }
         Remove-K3sNetLab -Lab $lab
         $lab.Prefix
     }

@@ -339,7 +339,7 @@ Describe 'Removing a lab with pods' {
         @(Get-Process dnsmasq, sleep -ErrorAction Ignore | Where-Object { (Get-Content -Raw "/proc/$($_.Id)/cmdline" -ErrorAction Ignore) -like "*$($small.Prefix)*" }) | Should -BeNullOrEmpty
     }
 
-    It 'ends its inits and pods within seconds when its owner is killed, and Remove-StaleK3sNetLab removes the rest' {
+    It 'ends its inits and pods within seconds when its owner is killed, and Remove-StaleK3sNetLab removes the rest (never while the owner lives)' {
         Skip-WithoutLab
         $script = "Import-Module '$(Join-Path $PSScriptRoot '../Lab/K3sNetLab.psm1')'; `$lab = New-K3sNetLab -NodeCount 2; " +
             "'{0} {1}' -f `$lab.Prefix, ((@(`$lab.Nodes.InitPid) + @(`$lab.Pods.Pid) + `$lab.OutsideInitPid) -join ','); Start-Sleep -Seconds 600"
@@ -354,6 +354,9 @@ Describe 'Removing a lab with pods' {
             $pids = @($list -split ',' | ForEach-Object { [int]$_ })
             $pids.Count | Should -Be 6 -Because 'two inits, CoreDNS, a pod per node and the outside init'
             $pids | ForEach-Object { Get-Process -Id $_ -ErrorAction Ignore | Should -Not -BeNullOrEmpty }
+            # While its owner lives, the lab is another terminal's lab in use: the sweep leaves it alone.
+            @(Remove-StaleK3sNetLab -Prefix $prefix) | Should -BeNullOrEmpty
+            Get-Namespaces | Where-Object { $_ -like "$prefix-*" } | Should -Not -BeNullOrEmpty
             $owner.Kill()
             $owner.WaitForExit()
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
