@@ -181,13 +181,7 @@ namespace K3sNet.Commands
                 while (Wait(results.MoveNextAsync().AsTask()))
                 {
                     done++;
-                    if (tester is KernelPathTester kernel)
-                    {
-                        while (kernel.Notes.TryDequeue(out string? note))
-                        {
-                            WriteVerbose(note);
-                        }
-                    }
+                    WriteTesterNotes(tester);
 
                     WriteObject(results.Current);
                     progress.StatusDescription = $"{done} of {peers.Count} peers; last: {results.Current.Destination} {results.Current.Verdict}";
@@ -199,15 +193,9 @@ namespace K3sNet.Commands
             {
                 // The probe namespace goes now, also on Ctrl+C, while the stopped enumeration unwinds on its own.
                 (tester as IDisposable)?.Dispose();
-                if (tester is KernelPathTester stopped)
+                if (!CancellationToken.IsCancellationRequested)
                 {
-                    while (stopped.Notes.TryDequeue(out string? note))
-                    {
-                        if (!CancellationToken.IsCancellationRequested)
-                        {
-                            WriteVerbose(note);
-                        }
-                    }
+                    WriteTesterNotes(tester);
                 }
 
                 Task dispose = results.DisposeAsync().AsTask();
@@ -218,6 +206,21 @@ namespace K3sNet.Commands
 
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
+            }
+        }
+
+        /// <summary>
+        /// What the kernel tester noted on the way (a rule the firewall judge could not evaluate, a probe namespace a
+        /// killed run left and this one removed), as verbose messages, on the pipeline thread that may write them.
+        /// </summary>
+        private void WriteTesterNotes(IVxlanPathTester tester)
+        {
+            if (tester is KernelPathTester kernel)
+            {
+                while (kernel.Notes.TryDequeue(out string? note))
+                {
+                    WriteVerbose(note);
+                }
             }
         }
     }
