@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using K3sNet.Vxlan;
@@ -67,43 +66,8 @@ namespace K3sNet.Firewall
         }
 
         /// <summary>cni0 from `ip -j -4 addr show dev cni0`; null when the output names no device.</summary>
-        public static BridgeState? ReadBridge(string json)
-        {
-            try
-            {
-                using JsonDocument document = JsonDocument.Parse(json);
-                foreach (JsonElement link in document.RootElement.EnumerateArray())
-                {
-                    string? name = NftJson.Text(link, "ifname");
-                    if (name is null)
-                    {
-                        continue;
-                    }
-
-                    bool up = link.TryGetProperty("flags", out JsonElement flags) && flags.ValueKind == JsonValueKind.Array
-                        && flags.EnumerateArray().Any(f => f.ValueKind == JsonValueKind.String && f.GetString() == "UP");
-                    var addresses = new List<string>();
-                    if (link.TryGetProperty("addr_info", out JsonElement info) && info.ValueKind == JsonValueKind.Array)
-                    {
-                        foreach (JsonElement a in info.EnumerateArray())
-                        {
-                            if (NftJson.Text(a, "family") is "inet" && NftJson.Text(a, "local") is string local && NftJson.Number(a, "prefixlen") is int len)
-                            {
-                                addresses.Add($"{local}/{len.ToString(CultureInfo.InvariantCulture)}");
-                            }
-                        }
-                    }
-
-                    return new BridgeState(name, up, addresses);
-                }
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                return null;
-            }
-
-            return null;
-        }
+        public static BridgeState? ReadBridge(string json) =>
+            IpJson.ReadAddresses(json) is var (name, up, addresses) ? new BridgeState(name, up, addresses) : null;
 
         private static int? Sysctl(string path) =>
             ReadProc("/proc/sys/" + path) is string text && int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : null;

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace K3sNet.Vxlan
 {
     /// <summary>
-    /// Reads the JSON that iproute2 prints (`ip -j -d link`, `ip -j neigh`, `bridge -j fdb`, `ip -j route`).
+    /// Reads the JSON that iproute2 prints (`ip -j -d link`, `ip -j addr`, `ip -j neigh`, `bridge -j fdb`, `ip -j route`).
     /// K3sNet reads flannel's state through iproute2 rather than speaking rtnetlink itself: every k3s node has
     /// iproute2, its JSON is stable across versions, and these pure parsers are unit-tested against its real output,
     /// where a netlink decoder would be a second, untested copy of what iproute2 already gets right.
@@ -55,6 +55,53 @@ namespace K3sNet.Vxlan
             foreach (JsonElement link in Items(json))
             {
                 return Number(link, "mtu");
+            }
+
+            return null;
+        }
+
+        /// <summary>The names of the links in `ip -j link show`.</summary>
+        public static IReadOnlyList<string> ReadLinkNames(string json)
+        {
+            var names = new List<string>();
+            foreach (JsonElement link in Items(json))
+            {
+                if (Text(link, "ifname") is string name)
+                {
+                    names.Add(name);
+                }
+            }
+
+            return names;
+        }
+
+        /// <summary>
+        /// The first link in `ip -j -4 addr show dev X`: its name, whether it is UP, and its IPv4 addresses as
+        /// "address/prefix"; null when the output names no link.
+        /// </summary>
+        public static (string Name, bool Up, IReadOnlyList<string> Addresses)? ReadAddresses(string json)
+        {
+            foreach (JsonElement link in Items(json))
+            {
+                string? name = Text(link, "ifname");
+                if (name is null)
+                {
+                    continue;
+                }
+
+                var addresses = new List<string>();
+                if (link.TryGetProperty("addr_info", out JsonElement info) && info.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (JsonElement a in info.EnumerateArray())
+                    {
+                        if (a.ValueKind == JsonValueKind.Object && Text(a, "family") == "inet" && Text(a, "local") is string local && Number(a, "prefixlen") is int length)
+                        {
+                            addresses.Add(FormattableString.Invariant($"{local}/{length}"));
+                        }
+                    }
+                }
+
+                return (name, HasFlag(link, "flags", "UP"), addresses);
             }
 
             return null;

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using K3sNet.Firewall;
@@ -173,7 +172,7 @@ namespace K3sNet.Vxlan
             }
 
             (string? links, _) = await HostTool.RunAsync("ip", cancellationToken, "-j", "link", "show", "type", "veth").ConfigureAwait(false);
-            foreach (string veth in VethNames(links))
+            foreach (string veth in IpJson.ReadLinkNames(links ?? string.Empty))
             {
                 if (PodProbeNames.ProcessOfVeth(veth) is int pid && !IsRunning(pid))
                 {
@@ -218,49 +217,12 @@ namespace K3sNet.Vxlan
         }
 
         /// <summary>Addresses in `ip -j neigh` output that have a link-layer address (a FAILED or INCOMPLETE entry has none).</summary>
-        public static IReadOnlyList<IPAddress> ResolvedNeighbours(string? json)
-        {
-            var addresses = new List<IPAddress>();
-            if (string.IsNullOrWhiteSpace(json))
-            {
-                return addresses;
-            }
-
-            try
-            {
-                using JsonDocument document = JsonDocument.Parse(json);
-                foreach (JsonElement entry in document.RootElement.EnumerateArray())
-                {
-                    if (entry.TryGetProperty("lladdr", out _) && entry.TryGetProperty("dst", out JsonElement dst) && IPAddress.TryParse(dst.GetString(), out IPAddress? address))
-                    {
-                        addresses.Add(address);
-                    }
-                }
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                // Unreadable: no entries, and the ARP check still refuses an address in use.
-            }
-
-            return addresses;
-        }
-
-        private static IEnumerable<string> VethNames(string? json)
-        {
-            if (string.IsNullOrWhiteSpace(json))
-            {
-                yield break;
-            }
-
-            using JsonDocument document = JsonDocument.Parse(json);
-            foreach (JsonElement link in document.RootElement.EnumerateArray())
-            {
-                if (link.TryGetProperty("ifname", out JsonElement name) && name.GetString() is string ifname)
-                {
-                    yield return ifname;
-                }
-            }
-        }
+        public static IReadOnlyList<IPAddress> ResolvedNeighbours(string? json) =>
+            IpJson.ReadNeighbours(json ?? string.Empty)
+                .Where(n => n.LinkLayerAddress is not null)
+                .Select(n => IPAddress.TryParse(n.Address, out IPAddress? address) ? address : null)
+                .OfType<IPAddress>()
+                .ToList();
 
         private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}");
 
