@@ -74,7 +74,7 @@ namespace K3sNet.Emulators.KubeApi
         {
             JsonObject? pod = Store.Get("pods", ns, name);
             phase = (string?)pod?["status"]?["phase"] ?? "Pending";
-            return pod is null ? null : PodLaunchReader.Read(pod);
+            return pod is null ? null : PodSpecReader.ToLaunch(pod);
         }
 
         public void Stop() => _stopping.Cancel();

@@ -7,6 +7,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 
+using K3sNet.Emulators.KubeApi.Kubelet;
+
 namespace K3sNet.Emulators.KubeApi
 {
     /// <summary>
@@ -217,7 +219,7 @@ namespace K3sNet.Emulators.KubeApi
             spec["schedulerName"] ??= "default-scheduler";
             spec["serviceAccountName"] ??= "default";
             spec["priority"] ??= 0;
-            foreach (JsonObject container in PodLaunchReader.Containers(spec))
+            foreach (JsonObject container in PodSpecReader.Containers(spec))
             {
                 string image = (string?)container["image"] ?? string.Empty;
                 container["imagePullPolicy"] ??= ImageFaults.Reference(image).EndsWith(":latest", StringComparison.Ordinal) ? "Always" : "IfNotPresent";

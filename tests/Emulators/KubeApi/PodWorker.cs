@@ -124,7 +124,7 @@ namespace K3sNet.Emulators.KubeApi
                 return;
             }
 
-            JsonObject[] containers = PodLaunchReader.Containers(pod["spec"]!.AsObject()).ToArray();
+            JsonObject[] containers = PodSpecReader.Containers(pod["spec"]!.AsObject()).ToArray();
             string[] names = containers.Select(c => (string?)c["name"] ?? string.Empty).ToArray();
             string hostIp = InternalIp(node);
             string startTime = ObjectMetadata.Now();
@@ -168,7 +168,7 @@ namespace K3sNet.Emulators.KubeApi
                 try
                 {
                     JsonObject current = _cluster.Store.Get("pods", _namespace, _name) ?? pod;
-                    placement = await runtime.StartPodAsync(PodLaunchReader.Read(current), cancellationToken).ConfigureAwait(false);
+                    placement = await runtime.StartPodAsync(PodSpecReader.ToLaunch(current), cancellationToken).ConfigureAwait(false);
                 }
                 catch (ContainerRuntimeException exception)
                 {

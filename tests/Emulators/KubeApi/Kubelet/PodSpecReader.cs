@@ -23,7 +23,7 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
                 }
             }
 
-            ContainerLaunch[] containers = (spec?["containers"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
+            ContainerLaunch[] containers = Containers(spec)
                 .Select(c => new ContainerLaunch(
                     (string?)c["name"] ?? string.Empty,
                     (string?)c["image"] ?? string.Empty,
@@ -44,6 +44,9 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
                 (bool?)spec?["hostPID"] ?? false,
                 containers);
         }
+
+        /// <summary>The containers of a pod's spec (none when it has none).</summary>
+        public static IEnumerable<JsonObject> Containers(JsonNode? spec) => (spec?["containers"] as JsonArray ?? new JsonArray()).OfType<JsonObject>();
 
         /// <summary>Each node's InternalIP by node name (status.addresses).</summary>
         public static IReadOnlyDictionary<string, string> InternalIps(IEnumerable<JsonObject> nodes)
