@@ -15,13 +15,14 @@ namespace K3sNet.Emulators.KubeApi
             return context.Response.WriteAsync(body.ToJsonString());
         }
 
-        public static Task WriteStatusAsync(HttpContext context, HttpStatusCode code, string reason, string message, JsonObject? details = null) =>
+        public static Task WriteStatusAsync(HttpContext context, HttpStatusCode code, string? reason, string message, JsonObject? details = null) =>
             WriteJsonAsync(context, Status(code, reason, message, details), (int)code);
 
         public static Task WriteErrorAsync(HttpContext context, ApiError error) =>
             WriteStatusAsync(context, error.Code, error.Reason, error.Message, error.Details);
 
-        public static JsonObject Status(HttpStatusCode code, string reason, string message, JsonObject? details = null)
+        /// <summary>A Failure Status; without a reason, as the API server answers what it cannot classify (a kubelet it cannot dial).</summary>
+        public static JsonObject Status(HttpStatusCode code, string? reason, string message, JsonObject? details = null)
         {
             var status = new JsonObject
             {
@@ -30,8 +31,12 @@ namespace K3sNet.Emulators.KubeApi
                 ["metadata"] = new JsonObject(),
                 ["status"] = "Failure",
                 ["message"] = message,
-                ["reason"] = reason,
             };
+            if (reason is not null)
+            {
+                status["reason"] = reason;
+            }
+
             if (details is not null)
             {
                 status["details"] = details;

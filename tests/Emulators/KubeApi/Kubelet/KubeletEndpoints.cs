@@ -376,31 +376,8 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
             return at >= 0 ? now.Substring(at + tail.Length) : now;
         }
 
-        private static Task WriteStatusAsync(HttpContext context, HttpStatusCode code, string? reason, string message, JsonObject? details = null)
-        {
-            var status = new JsonObject
-            {
-                ["kind"] = "Status",
-                ["apiVersion"] = "v1",
-                ["metadata"] = new JsonObject(),
-                ["status"] = "Failure",
-                ["message"] = message,
-            };
-            if (reason is not null)
-            {
-                status["reason"] = reason;
-            }
-
-            if (details is not null)
-            {
-                status["details"] = details;
-            }
-
-            status["code"] = (int)code;
-            context.Response.StatusCode = (int)code;
-            context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync(status.ToJsonString());
-        }
+        private static Task WriteStatusAsync(HttpContext context, HttpStatusCode code, string? reason, string message, JsonObject? details = null) =>
+            ApiResponses.WriteStatusAsync(context, code, reason, message, details);
 
         private sealed record Target(PodLaunch Pod, string Phase, string Container);
 
