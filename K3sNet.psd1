@@ -24,9 +24,11 @@
         'Get-K3sNode'
         'Get-K3sPortMatrix'
         'Grant-K3sNodeTraffic'
+        'Remove-K3sNetProbe'
         'Revoke-K3sNodeTraffic'
         'Show-K3sVxlanMatrix'
         'Start-K3sVxlanResponder'
+        'Test-K3sPodNetwork'
         'Test-K3sSecurityGroup'
         'Test-K3sVxlan'
     )

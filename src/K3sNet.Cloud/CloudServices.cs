@@ -12,6 +12,9 @@ namespace K3sNet.Cloud
     {
         public IClusterSource ConnectCluster(ClusterConnection connection) => new KubeconfigClusterSource(connection);
 
+        // CONTRACT: helper B replaces this with the KubernetesClient implementation.
+        public IPodRunner ConnectPodRunner(ClusterConnection connection) => throw new System.NotImplementedException();
+
         public KubeconfigContexts ReadContexts(KubeconfigLocation location) => KubeconfigLoader.ReadContexts(location);
 
         public ICloudNetwork ConnectCloudNetwork(AwsConnection connection) => new Ec2CloudNetwork(connection);

@@ -11,6 +11,9 @@ namespace K3sNet.Cloud
         /// <summary>A client for the cluster a kubeconfig file describes.</summary>
         IClusterSource ConnectCluster(ClusterConnection connection);
 
+        /// <summary>A client that runs K3sNet's probe pods in the cluster a kubeconfig file describes.</summary>
+        IPodRunner ConnectPodRunner(ClusterConnection connection);
+
         /// <summary>The contexts of the merged kubeconfig files, and its current context (for -Context and its completion).</summary>
         KubeconfigContexts ReadContexts(KubeconfigLocation location);
 

@@ -33,6 +33,12 @@ namespace K3sNet.Kubernetes
 
         /// <summary>status.nodeInfo.operatingSystem: linux or windows.</summary>
         public string? OperatingSystem { get; init; }
+
+        /// <summary>status.nodeInfo.architecture: amd64, arm64.</summary>
+        public string? Architecture { get; init; }
+
+        /// <summary>status.images: every name (repository:tag and digest forms) of the images the node holds, as the kubelet reports them (50 by default).</summary>
+        public IReadOnlyList<string> Images { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>One entry of status.addresses: InternalIP, ExternalIP, Hostname, InternalDNS or ExternalDNS.</summary>
