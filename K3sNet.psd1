@@ -19,6 +19,7 @@
         'VxlanResponderSummary.format.ps1xml'
         'VxlanMatrix.format.ps1xml'
         'VxlanMatrixCell.format.ps1xml'
+        'PodNetworkResult.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sNode'
