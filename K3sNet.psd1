@@ -20,6 +20,7 @@
         'VxlanMatrix.format.ps1xml'
         'VxlanMatrixCell.format.ps1xml'
         'PodNetworkResult.format.ps1xml'
+        'PodNetworkMatrix.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Get-K3sNode'

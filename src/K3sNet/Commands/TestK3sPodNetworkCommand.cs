@@ -135,6 +135,7 @@ namespace K3sNet.Commands
                 StartTimeout = TimeSpan.FromSeconds(StartTimeoutSeconds),
                 ThrottleLimit = ThrottleLimit,
                 Image = Image,
+                ProbeTime = PodProbeScript.Budget(TimeoutSeconds),
                 Purpose = string.Create(CultureInfo.InvariantCulture, $"Test-K3sPodNetwork from {_nodes.Count} node(s)"),
             };
             progress.StatusDescription = $"Starting a probe pod on each of {_nodes.Count} node(s)";
@@ -143,6 +144,16 @@ namespace K3sNet.Commands
                 ProbeFleet.StartAsync(runner, _nodes, ProbePodKind.PodNetwork, options, new QueuedProgress<string>(_progress.Enqueue), CancellationToken), progress);
             try
             {
+                foreach (ProbeNamespaceInfo leftover in fleet.Leftovers)
+                {
+                    WriteWarning(ProbeRunOwner.DescribeLeftover(leftover, DateTimeOffset.UtcNow));
+                }
+
+                if (fleet.LeftoverCheckFailure is { } failure)
+                {
+                    WriteVerbose($"Could not look for namespaces earlier runs left: {failure}");
+                }
+
                 WriteVerbose($"Probe pods in namespace {fleet.Namespace}: {fleet.Nodes.Count(n => n.IsReady)} of {fleet.Nodes.Count} running.");
                 foreach (ProbeNode node in fleet.Nodes.Where(n => !n.IsReady))
                 {
@@ -172,6 +183,10 @@ namespace K3sNet.Commands
                 WriteProgress(progress);
                 // The fleet deletes its namespace with a bounded time of its own, also after Ctrl+C.
                 fleet.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                if (fleet.CleanupFailure is { } cleanup)
+                {
+                    WriteWarning($"The namespace {fleet.Namespace} could not be removed ({cleanup.Message}); its pods end by themselves at their deadline. Remove-K3sNetProbe removes it.");
+                }
             }
         }
 
