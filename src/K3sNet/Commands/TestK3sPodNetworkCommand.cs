@@ -44,6 +44,7 @@ namespace K3sNet.Commands
         /// <summary>Results of Test-K3sVxlan (-AllNodes) for the same nodes: a failed pod result names the node-level verdict that explains it.</summary>
         [Parameter]
         [AllowEmptyCollection]
+        [VxlanResultTransformation]
         public VxlanPathResult[] VxlanResult { get; set; } = Array.Empty<VxlanPathResult>();
 
         [Parameter]
