@@ -26,13 +26,16 @@ BeforeAll {
         Skip-K3sNetLabTest -Reason $NoLab -Because 'the pods run on the network-namespace lab, which cannot run here'
     }
 
-    function Get-Namespaces { @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] }) }
+    # This lab's network namespaces (other tests' labs may come and go meanwhile).
+    function Get-Namespaces { @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_.StartsWith("$($Lab.Prefix)-") }) }
 
     function Get-ProbeProcesses {
-        # The probe pods' main command (the fleet's): k3s's busybox sleeping until the run's deadline.
+        # The probe pods' main command (the fleet's): k3s's busybox sleeping until the run's deadline, in one of this
+        # lab's nodes' PID namespaces (other tests' labs may run probe pods at the same time).
+        $nodePidNamespaces = @($Lab.Nodes | ForEach-Object { & readlink "/proc/$($_.InitPid)/ns/pid" })
         @(Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$' | ForEach-Object {
                 $line = (Get-Content -Raw -LiteralPath "/proc/$($_.Name)/cmdline" -ErrorAction Ignore) -replace "`0", ' '
-                if ($line -and $line.StartsWith("$ToolBusybox sleep ")) { [int]$_.Name }
+                if ($line -and $line.StartsWith("$ToolBusybox sleep ") -and (& readlink "/proc/$($_.Name)/ns/pid" 2>$null) -in $nodePidNamespaces) { [int]$_.Name }
             })
     }
 
@@ -69,7 +72,7 @@ function Get-Api([string] `$Path) { Invoke-RestMethod -Uri "`$api`$Path" -Header
     $Run = @'
 $null = Invoke-RestMethod -Method Delete -Uri "$api/emulator/requests" -Headers @{ Authorization = "Bearer $token" } -SkipCertificateCheck
 $results = @(Get-K3sNode | Test-K3sPodNetwork -Egress '<EGRESS>' <MORE> -WarningAction SilentlyContinue)
-$requests = @(Get-Api '/emulator/requests')
+$requests = @(Get-Api '/emulator/requests' | ForEach-Object { $_ })
 @{
     Results = $results
     Execs = @($requests | Where-Object { $_.PathAndQuery -match '/pods/[^/]+/exec' }).Count
@@ -83,7 +86,7 @@ $requests = @(Get-Api '/emulator/requests')
         param($NamespacesBefore)
         for ($i = 0; $i -lt 100; $i++) {
             $extra = @(Get-Namespaces | Where-Object { $_ -notin $NamespacesBefore })
-            if ((Get-ProbeProcesses).Count -eq 0 -and $extra.Count -eq 0) { break }
+            if (@(Get-ProbeProcesses).Count -eq 0 -and $extra.Count -eq 0) { break }
             Start-Sleep -Milliseconds 100
         }
         [pscustomobject]@{ Processes = @(Get-ProbeProcesses); Namespaces = @(Get-Namespaces | Where-Object { $_ -notin $NamespacesBefore }) }
@@ -138,9 +141,13 @@ Describe 'Test-K3sPodNetwork before the fix (UDP 8472 into k3s-agent-2 dropped)'
         @($Story.Before.Results | Where-Object Verdict -EQ NotTested) | Should -BeNullOrEmpty -Because 'every pod ran'
     }
 
-    It 'uses one exec per pod for all of its probes' {
+    It 'uses one exec per pod for all of its probes, and a fixed number of API requests besides' {
         Skip-WithoutLab
         $Story.Before.Execs | Should -Be 3
+        # Get-K3sNode: nodes and CoreDNS pods (2). Test-K3sPodNetwork: the kube-dns and kubernetes Services and the
+        # CoreDNS pods (3); the fleet: nodes, leftover namespaces, create namespace, one watch, delete namespace (5), and
+        # per node one pod and one exec (2 x 3).
+        $Story.Before.Requests | Should -Be (2 + 3 + 5 + 2 * 3)
     }
 
     It 'fails pod to pod between k3s-agent-2 and the others, both ways, and passes between the others' {
