@@ -90,13 +90,14 @@ namespace K3sNet
                     throw new ArgumentException($"The result '{result}' has no Source or no Destination.", nameof(results));
                 }
 
-                names.TryAdd(result.Source, result.Source);
+                // Only pairs make the grid's rows and columns: a node seen only in other checks would be a row of '?'.
                 if (result.Check != PodNetworkCheck.PodToPod)
                 {
                     others.Add(result);
                     continue;
                 }
 
+                names.TryAdd(result.Source, result.Source);
                 names.TryAdd(result.Destination, result.Destination);
                 if (!string.Equals(result.Source, result.Destination, StringComparison.OrdinalIgnoreCase))
                 {

@@ -88,6 +88,21 @@ namespace K3sNet.Tests.PodNetwork
         }
 
         [Fact]
+        public void A_node_seen_only_in_other_checks_adds_no_row_of_question_marks()
+        {
+            PodNetworkMatrix matrix = PodNetworkMatrix.FromResults(new[]
+            {
+                Pair("a", "b", PodNetworkVerdict.Healthy),
+                Pair("b", "a", PodNetworkVerdict.Healthy),
+                new PodNetworkResult { Check = PodNetworkCheck.ClusterDns, Source = "c", Destination = "cluster DNS", Verdict = PodNetworkVerdict.Healthy },
+            });
+
+            Assert.Equal(new[] { "a", "b" }, matrix.Nodes);
+            Assert.Single(matrix.OtherChecks);
+            Assert.True(matrix.IsHealthy);
+        }
+
+        [Fact]
         public void Markdown_and_Mermaid_draw_the_failed_pairs()
         {
             PodNetworkMatrix matrix = PodNetworkMatrix.FromResults(Story(VxlanVerdict.VxlanBlocked));
