@@ -229,6 +229,18 @@ namespace K3sNet.Tests.PodNetwork
         }
 
         [Fact]
+        public async Task Exec_forbidden_by_RBAC_ends_the_run_with_the_error_not_NotTested_results()
+        {
+            PodCommandRunner runner = (node, command, timeout, ct) => throw new ClusterRequestException(
+                ClusterRequestFailure.Forbidden,
+                new ClusterRequest(new Uri("https://127.0.0.1:6443/"), "create", "pods/exec", "k3snet-1a2b3c4d"),
+                "pods \"k3snet-podnetwork-k3s-server\" is forbidden: User \"ci\" cannot create resource \"pods/exec\"");
+
+            ClusterRequestException thrown = await Assert.ThrowsAsync<ClusterRequestException>(() => Run(Nodes(), runner));
+            Assert.Equal("pods/exec", thrown.Request.Resource);
+        }
+
+        [Fact]
         public async Task Without_kube_dns_the_DNS_checks_are_NotTested_saying_why()
         {
             var tester = new PodNetworkTester(Cluster(false), 2);
