@@ -218,6 +218,31 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_quiet_watch_outlives_the_request_timeout_and_still_reports_the_next_change()
+        {
+            using IPodRunner runner = _cluster.Runner(TimeSpan.FromSeconds(1));
+            await runner.CreateNamespaceAsync(Namespace("k3snet-quiet"), CancellationToken.None);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var seen = new List<ProbePodStatus>();
+            Task watching = Task.Run(async () =>
+            {
+                await foreach (ProbePodStatus pod in runner.WatchPodsAsync("k3snet-quiet", null, stop.Token))
+                {
+                    seen.Add(pod);
+                    return;
+                }
+            });
+
+            // Three times the timeout with nothing to report: a watch waits; only requests give up.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.False(watching.IsCompleted, $"The watch ended: {watching.Exception}");
+            await runner.CreatePodAsync(Pod("k3snet-quiet", "late", "k3s-agent-1"), CancellationToken.None);
+            await watching.WaitAsync(stop.Token);
+
+            Assert.Equal("late", Assert.Single(seen).Name);
+        }
+
+        [Fact]
         public async Task Services_and_the_cluster_dns_pods_are_read_and_a_missing_service_is_null()
         {
             ClusterServiceInfo? dns = await _runner.ReadServiceAsync("kube-system", "kube-dns", CancellationToken.None);

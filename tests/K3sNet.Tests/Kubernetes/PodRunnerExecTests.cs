@@ -179,6 +179,20 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [IsolatedFact]
+        public async Task A_kubelet_that_never_answers_exec_times_out_within_the_connections_timeout_and_says_so()
+        {
+            using IPodRunner runner = await RunnerAsync(serverSpeaksV5: false, timeout: TimeSpan.FromSeconds(2));
+            await RunningPodAsync(runner, "k3snet-hang", "probe");
+            _clusters[0].Kubelet.SetNodeFault("k3s-agent-1", KubeletFault.ExecHang);
+
+            var late = await Assert.ThrowsAsync<ClusterRequestException>(() => runner.ExecAsync("k3snet-hang", "probe", ProbePodSpec.ContainerName, new[] { "true" }, CancellationToken.None).WaitAsync(Patience));
+
+            Assert.Equal(ClusterRequestFailure.Timeout, late.Failure);
+            Assert.Equal(("create", "pods/exec"), (late.Request.Verb, late.Request.Resource));
+            Assert.Contains("2 s", late.Message, StringComparison.Ordinal);
+        }
+
+        [IsolatedFact]
         public async Task ActiveDeadlineSeconds_ends_a_pod_the_run_never_came_back_for_DeadlineExceeded_and_its_process_gone()
         {
             using IPodRunner runner = await RunnerAsync();
@@ -212,12 +226,12 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Equal(before + 4, runner.RequestCount);
         }
 
-        private async Task<IPodRunner> RunnerAsync(bool serverSpeaksV5 = true)
+        private async Task<IPodRunner> RunnerAsync(bool serverSpeaksV5 = true, TimeSpan? timeout = null)
         {
             var cluster = new PodRunnerCluster { ServerSpeaksV5 = serverSpeaksV5 };
             _clusters.Add(cluster);
             await cluster.InitializeAsync();
-            return cluster.Runner();
+            return cluster.Runner(timeout);
         }
 
         private static async Task RunningPodAsync(IPodRunner runner, string ns, string name)
