@@ -2,12 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Http;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using K3sNet.Kubernetes;
 
@@ -30,7 +30,7 @@ namespace K3sNet.Cloud.Kubernetes
         {
             _client = new ClusterClient(connection);
             _nodes = new KubeconfigClusterSource(_client);
-            _client.Api.CreateWebSocketBuilder = () => new ExecWebSocketBuilder(_exec.Value ?? new ExecCall(_client.Timeout, CancellationToken.None, _client.CountRequest));
+            _client.Api.CreateWebSocketBuilder = () => new ExecWebSocketBuilder(_exec.Value ?? new ExecCall(_client.Timeout, CancellationToken.None, _client.CountRequest, _client.Certificates));
         }
 
         public Uri Server => _client.Server;
@@ -185,9 +185,10 @@ namespace K3sNet.Cloud.Kubernetes
         }
 
         /// <summary>
-        /// The watch's next event, or null when the server ended it. A watch the server ends before any event (its
+        /// The watch's next event, or null when the stream ended. A watch the server ends before any event (its
         /// timeout on a quiet namespace) has an empty body, which KubernetesClient reports as an EndOfStreamException
-        /// while it looks for the first line: that too is an ended watch, not a lost connection.
+        /// while it looks for the first line; a stream cut mid-way (a proxy, a server restart) is an IOException. Both
+        /// end this watch only: the next one, resumed, tells a server that is really gone (Unreachable).
         /// </summary>
         private static async Task<(WatchEventType, V1Pod)?> NextEventAsync(IAsyncEnumerator<(WatchEventType, V1Pod)> events)
         {
@@ -195,7 +196,11 @@ namespace K3sNet.Cloud.Kubernetes
             {
                 return await events.MoveNextAsync().ConfigureAwait(false) ? events.Current : null;
             }
-            catch (System.Net.Http.HttpRequestException exception) when (exception.InnerException is System.IO.EndOfStreamException)
+            catch (HttpRequestException exception) when (exception.InnerException is System.IO.EndOfStreamException)
+            {
+                return null;
+            }
+            catch (System.IO.IOException)
             {
                 return null;
             }
@@ -205,26 +210,33 @@ namespace K3sNet.Cloud.Kubernetes
         {
             ArgumentNullException.ThrowIfNull(command);
             var request = new ClusterRequest(Server, "create", "pods/exec", @namespace);
-            _exec.Value = new ExecCall(_client.Timeout, cancellationToken, _client.CountRequest);
+            _exec.Value = new ExecCall(_client.Timeout, cancellationToken, _client.CountRequest, _client.Certificates);
             try
             {
-                WebSocket socket = await _client.Api.WebSocketNamespacedPodExecAsync(
-                    pod, @namespace, command, container, stderr: true, stdin: true, stdout: true, tty: false,
-                    webSocketSubProtocol: ExecWebSocketBuilder.V4, cancellationToken: cancellationToken).ConfigureAwait(false);
+                WebSocket socket = await ClusterRequests.SendAsync(request, _client.Timeout, async () =>
+                {
+                    try
+                    {
+                        return await _client.Api.WebSocketNamespacedPodExecAsync(
+                            pod, @namespace, command, container, stderr: true, stdin: true, stdout: true, tty: false,
+                            webSocketSubProtocol: ExecWebSocketBuilder.V4, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ExecUpgradeRefusedException refused)
+                    {
+                        throw ClusterRequests.FromStatus(request, refused.Status, refused.Body);
+                    }
+                    catch (WebSocketException exception) when (exception.InnerException is HttpRequestException connection)
+                    {
+                        // No connection (refused, TLS): as every other request reports it, the certificate's cause included.
+                        throw connection;
+                    }
+                }, cancellationToken, _client.Certificates).ConfigureAwait(false);
                 return new KubernetesExecSession(socket, request, pod);
-            }
-            catch (ExecUpgradeRefusedException refused)
-            {
-                throw ClusterRequests.FromStatus(request, refused.Status, refused.Body);
-            }
-            catch (TimeoutException timeout)
-            {
-                throw new ClusterRequestException(ClusterRequestFailure.Timeout, request, $"The API server {Server} did not open the exec into pod {pod}: {timeout.Message}");
             }
             catch (WebSocketException exception) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new ClusterRequestException(ClusterRequestFailure.Unreachable, request,
-                    $"Cannot reach the API server {Server} for the exec into pod {pod}: {exception.InnerException?.Message ?? exception.Message}");
+                    $"Cannot open the exec into pod {pod} at the API server {Server}: {exception.Message}");
             }
             finally
             {

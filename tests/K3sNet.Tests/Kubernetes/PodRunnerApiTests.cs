@@ -308,6 +308,21 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task Exec_into_a_server_that_is_gone_is_Unreachable_naming_pods_exec()
+        {
+            var gone = new PodRunnerCluster { Runtime = new RecordingContainerRuntime() };
+            await gone.InitializeAsync();
+            using IPodRunner runner = gone.Runner(TimeSpan.FromSeconds(5));
+            await gone.DisposeAsync();
+
+            var failed = await Assert.ThrowsAsync<ClusterRequestException>(() => runner.ExecAsync("k3snet-x", "probe", ProbePodSpec.ContainerName, new[] { "true" }, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Unreachable, failed.Failure);
+            Assert.Equal(("create", "pods/exec", "k3snet-x"), (failed.Request.Verb, failed.Request.Resource, failed.Request.Namespace));
+            Assert.Contains("Cannot reach the API server", failed.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task Requests_are_counted_one_each_paging_included()
         {
             int before = _runner.RequestCount;
