@@ -308,6 +308,32 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_watch_whose_server_goes_away_fails_with_Unreachable_naming_watch_pods()
+        {
+            var going = new PodRunnerCluster { Runtime = new RecordingContainerRuntime() };
+            await going.InitializeAsync();
+            using IPodRunner runner = going.Runner(TimeSpan.FromSeconds(5));
+            await runner.CreateNamespaceAsync(Namespace("k3snet-going"), CancellationToken.None);
+            await runner.CreatePodAsync(Pod("k3snet-going", "probe", "k3s-agent-1"), CancellationToken.None);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var first = new TaskCompletionSource();
+            Task watching = Task.Run(async () =>
+            {
+                await foreach (ProbePodStatus pod in runner.WatchPodsAsync("k3snet-going", null, stop.Token))
+                {
+                    first.TrySetResult();
+                }
+            });
+            await first.Task.WaitAsync(stop.Token);
+
+            await going.DisposeAsync();
+
+            var failed = await Assert.ThrowsAsync<ClusterRequestException>(() => watching.WaitAsync(stop.Token));
+            Assert.Equal(ClusterRequestFailure.Unreachable, failed.Failure);
+            Assert.Equal(("watch", "pods", "k3snet-going"), (failed.Request.Verb, failed.Request.Resource, failed.Request.Namespace));
+        }
+
+        [Fact]
         public async Task Exec_into_a_server_that_is_gone_is_Unreachable_naming_pods_exec()
         {
             var gone = new PodRunnerCluster { Runtime = new RecordingContainerRuntime() };
