@@ -129,6 +129,32 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [IsolatedFact]
+        public async Task Parallel_execs_into_several_pods_each_get_their_own_answer_one_connection_each()
+        {
+            using IPodRunner runner = await RunnerAsync();
+            await runner.CreateNamespaceAsync(Namespace("k3snet-fan"), CancellationToken.None);
+            string[] nodes = { "k3s-agent-1", "k3s-agent-2", "k3s-gw-1" };
+            foreach (string node in nodes)
+            {
+                await runner.CreatePodAsync(Pod("k3snet-fan", "probe-" + node, node), CancellationToken.None);
+            }
+
+            await KubeApiTestPods.UntilAsync(() => runner.ListPodsAsync("k3snet-fan", null, CancellationToken.None), l => l.Count == 3 && l.All(p => p.Ready), "three probes Ready");
+            int before = runner.RequestCount;
+
+            (string Node, int Index, string Output, int Exit)[] answers = await Task.WhenAll(nodes.SelectMany(node => Enumerable.Range(0, 4).Select(async i =>
+            {
+                await using IExecSession session = await runner.ExecAsync("k3snet-fan", "probe-" + node, ProbePodSpec.ContainerName, new[] { "sh", "-c", $"echo $HOSTNAME {i}; exit {i}" }, CancellationToken.None);
+                (string output, _, int exit) = await ReadAllAsync(session);
+                return (node, i, output, exit);
+            })));
+
+            Assert.Equal(12, answers.Length);
+            Assert.All(answers, a => Assert.Equal(($"probe-{a.Node} {a.Index}\n", a.Index), (a.Output, a.Exit)));
+            Assert.Equal(before + 12, runner.RequestCount);
+        }
+
+        [IsolatedFact]
         public async Task Exit_codes_0_and_3_come_back_and_stderr_is_apart_from_stdout()
         {
             using IPodRunner runner = await RunnerAsync();
