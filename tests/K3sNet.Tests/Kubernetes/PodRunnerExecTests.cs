@@ -226,7 +226,7 @@ namespace K3sNet.Tests.Kubernetes
             await runner.CreateNamespaceAsync(Namespace("k3snet-deadline"), CancellationToken.None);
             await runner.CreatePodAsync(Pod("k3snet-deadline", "probe", "k3s-agent-2", "sleep", unique) with { ActiveDeadlineSeconds = 2 }, CancellationToken.None);
             await WatchUntilAsync(runner, "k3snet-deadline", p => p.Ready);
-            Assert.Single(MachineProcesses.WithCommandLine("sleep", unique));
+            await KubeApiTestPods.UntilAsync(() => Task.FromResult(MachineProcesses.WithCommandLine("sleep", unique).Count), n => n == 1, "the probe's sleep running");
 
             IReadOnlyList<ProbePodStatus> seen = await WatchUntilAsync(runner, "k3snet-deadline", p => p.Phase == "Failed");
 
