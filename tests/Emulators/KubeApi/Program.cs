@@ -55,7 +55,8 @@ namespace K3sNet.Emulators.KubeApi
               fault.k3snet.invalid/never-ready[:tag]             runs, but never Ready
               fault.k3snet.invalid/create-container-error[:tag]  CreateContainerError
             any other image runs normally. Control (HTTPS, same credentials): PUT /emulator/forbid?verb=&resource=,
-            DELETE /emulator/forbid, PUT /emulator/image-faults?image=&fault=ImagePull|NeverReady|CreateContainerError.
+            DELETE /emulator/forbid, PUT /emulator/image-faults?image=&fault=ImagePull|NeverReady|CreateContainerError,
+            GET /emulator/pulls (the images a kubelet pulled: one its node's status.images did not list, or any under Always).
             A namespace labelled pod-security.kubernetes.io/enforce=baseline|restricted refuses pods as Pod Security does.
             A pod with spec.activeDeadlineSeconds still active that long after it started ends Failed (DeadlineExceeded),
             its processes stopped, as the kubelet ends it.

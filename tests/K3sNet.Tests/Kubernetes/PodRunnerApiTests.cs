@@ -243,6 +243,20 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_probe_from_an_image_its_node_holds_pulls_nothing_and_one_from_another_image_is_a_pull_on_that_node()
+        {
+            await _runner.CreateNamespaceAsync(Namespace("k3snet-pulls"), CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "held-full", "k3s-agent-2") with { Image = "docker.io/rancher/mirrored-pause:3.6" }, CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "held-short", "k3s-agent-3") with { Image = "rancher/klipper-lb:v0.4.13" }, CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "held-elsewhere", "k3s-agent-1"), CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "missing", "k3s-agent-2"), CancellationToken.None);
+            await KubeApiTestPods.UntilAsync(() => _runner.ListPodsAsync("k3snet-pulls", null, CancellationToken.None), l => l.Count == 4 && l.All(p => p.Ready), "four probes Ready");
+
+            // busybox is on k3s-agent-1 (a local-path volume was provisioned there), not on k3s-agent-2.
+            Assert.Equal(new[] { new K3sNet.Emulators.KubeApi.ImagePull("k3s-agent-2", "docker.io/rancher/mirrored-library-busybox:1.37.0") }, _cluster.Emulator.PulledImages);
+        }
+
+        [Fact]
         public async Task Services_and_the_cluster_dns_pods_are_read_and_a_missing_service_is_null()
         {
             ClusterServiceInfo? dns = await _runner.ReadServiceAsync("kube-system", "kube-dns", CancellationToken.None);

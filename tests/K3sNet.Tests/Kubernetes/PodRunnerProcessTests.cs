@@ -73,6 +73,12 @@ namespace K3sNet.Tests.Kubernetes
                 Assert.Equal(ExecWebSocketBuilder.V4, session.Protocol);
                 Assert.Equal("probe\n", await output.WaitAsync(TimeSpan.FromSeconds(60)));
                 Assert.Equal("10.43.0.10", (await runner.ReadServiceAsync("kube-system", "kube-dns", CancellationToken.None))?.ClusterIP);
+
+                // The control endpoint lists the pull: busybox is not among k3s-agent-2's images.
+                using k8s.Kubernetes control = new(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+                string pulls = await control.HttpClient.GetStringAsync(new Uri(control.BaseUri, "/emulator/pulls"));
+                JsonElement pull = Assert.Single(JsonDocument.Parse(pulls).RootElement.EnumerateArray());
+                Assert.Equal(("k3s-agent-2", "docker.io/rancher/mirrored-library-busybox:1.37.0"), (pull.GetProperty("node").GetString(), pull.GetProperty("image").GetString()));
             }
             finally
             {
