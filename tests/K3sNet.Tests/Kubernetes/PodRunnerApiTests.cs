@@ -302,6 +302,41 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Contains("cannot create resource \"pods\"", denied.Message, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("create", "namespaces", null)]
+        [InlineData("list", "namespaces", null)]
+        [InlineData("delete", "namespaces", null)]
+        [InlineData("list", "pods", "k3snet-verbs")]
+        [InlineData("watch", "pods", "k3snet-verbs")]
+        [InlineData("get", "services", "kube-system")]
+        [InlineData("list", "nodes", null)]
+        public async Task Every_call_RBAC_denies_names_its_verb_resource_and_namespace(string verb, string resource, string? ns)
+        {
+            await _runner.CreateNamespaceAsync(Namespace("k3snet-verbs"), CancellationToken.None);
+            _cluster.Emulator.Access.Forbid($"{verb}:{resource}");
+            Func<Task> call = (verb, resource) switch
+            {
+                ("create", "namespaces") => () => _runner.CreateNamespaceAsync(Namespace("k3snet-denied"), CancellationToken.None),
+                ("list", "namespaces") => () => _runner.ListNamespacesAsync("app.kubernetes.io/managed-by=k3snet", CancellationToken.None),
+                ("delete", "namespaces") => () => _runner.DeleteNamespaceAsync("k3snet-verbs", CancellationToken.None),
+                ("list", "pods") => () => _runner.ListPodsAsync("k3snet-verbs", null, CancellationToken.None),
+                ("watch", "pods") => async () =>
+                {
+                    await foreach (ProbePodStatus _ in _runner.WatchPodsAsync("k3snet-verbs", null, CancellationToken.None))
+                    {
+                    }
+                },
+                ("get", "services") => () => _runner.ReadServiceAsync("kube-system", "kube-dns", CancellationToken.None),
+                _ => () => _runner.ListNodesAsync(CancellationToken.None),
+            };
+
+            var denied = await Assert.ThrowsAsync<ClusterRequestException>(call);
+
+            Assert.Equal(ClusterRequestFailure.Forbidden, denied.Failure);
+            Assert.Equal((verb, resource, ns), (denied.Request.Verb, denied.Request.Resource, denied.Request.Namespace));
+            Assert.Contains($"cannot {verb} resource \"{resource}\"", denied.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task Pod_Security_refusing_a_privileged_pod_is_Forbidden_with_the_admission_message_naming_the_level()
         {
