@@ -137,6 +137,27 @@ try {
 finally { $null = Get-Api '/emulator/forbid' DELETE }
 '@
             $Story.CleanFaults = Wait-Clean $NamespacesBefore
+            # Ctrl+C while the probes run: the pipeline stopped from outside (as the host does on Ctrl+C) once the run's
+            # three pods are Running (the probes are 20 s long then); the namespace must still go.
+            $Story.Stopped = Invoke-OnServer @'
+$ps = [powershell]::Create()
+$null = $ps.AddScript("`$env:KUBECONFIG = '$env:KUBECONFIG'; Import-Module '$((Get-Module K3sNet).Path -replace '\.dll$', '.psd1')'; Get-K3sNode | Test-K3sPodNetwork -TimeoutSeconds 20")
+$handle = $ps.BeginInvoke()
+$seen = @()
+$running = 0
+for ($i = 0; $i -lt 600 -and $running -lt 3; $i++) {
+    Start-Sleep -Milliseconds 100
+    $seen = @(Get-Left)
+    if ($seen) { $running = @((Get-Api "/api/v1/namespaces/$($seen[0])/pods").items | Where-Object { $_.status.phase -eq 'Running' }).Count }
+}
+$ps.Stop()
+$stopped = $ps.InvocationStateInfo.State
+$left = Get-Left
+for ($i = 0; $i -lt 100 -and $left; $i++) { Start-Sleep -Milliseconds 100; $left = Get-Left }
+$ps.Dispose()
+@{ Seen = @($seen); Running = $running; State = "$stopped"; Left = @($left) }
+'@
+            $Story.CleanStopped = Wait-Clean $NamespacesBefore
             # The fix, as the story makes it: the security-group verdicts that fail, granted.
             $Story.Grant = Invoke-OnServer '@(Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws -PassThru)'
             $Story.After = Invoke-OnServer ($Run.Replace('<EGRESS>', $Egress).Replace('<MORE>', ''))
@@ -267,6 +288,18 @@ Describe 'Test-K3sPodNetwork where probes cannot run' {
         $Story.Forbidden.Left | Should -BeNullOrEmpty
         $Story.CleanFaults.Processes | Should -BeNullOrEmpty
         $Story.CleanFaults.Namespaces | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Test-K3sPodNetwork stopped with Ctrl+C' {
+    It 'removes its namespace, pods and their processes when the pipeline is stopped mid-run' {
+        Skip-WithoutLab
+        $Story.Stopped.Seen | Should -HaveCount 1 -Because 'the run had made its namespace when it was stopped'
+        $Story.Stopped.Running | Should -Be 3 -Because 'it was stopped while its pods ran the probes'
+        $Story.Stopped.State | Should -Be Stopped
+        $Story.Stopped.Left | Should -BeNullOrEmpty
+        $Story.CleanStopped.Processes | Should -BeNullOrEmpty
+        $Story.CleanStopped.Namespaces | Should -BeNullOrEmpty
     }
 }
 

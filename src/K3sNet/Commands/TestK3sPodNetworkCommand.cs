@@ -124,8 +124,11 @@ namespace K3sNet.Commands
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                if (!CancellationToken.IsCancellationRequested)
+                {
+                    progress.RecordType = ProgressRecordType.Completed;
+                    WriteProgress(progress);
+                }
             }
         }
 
@@ -180,11 +183,17 @@ namespace K3sNet.Commands
             }
             finally
             {
-                progress.StatusDescription = $"Removing namespace {fleet.Namespace}";
-                WriteProgress(progress);
-                // The fleet deletes its namespace with a bounded time of its own, also after Ctrl+C.
+                // The namespace goes first, with a bounded time of its own: after Ctrl+C every write to the pipeline
+                // (progress, warnings) throws PipelineStoppedException, which must not skip the cleanup.
+                bool stopping = CancellationToken.IsCancellationRequested;
+                if (!stopping)
+                {
+                    progress.StatusDescription = $"Removing namespace {fleet.Namespace}";
+                    WriteProgress(progress);
+                }
+
                 fleet.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                if (fleet.CleanupFailure is { } cleanup)
+                if (fleet.CleanupFailure is { } cleanup && !stopping)
                 {
                     WriteWarning($"The namespace {fleet.Namespace} could not be removed ({cleanup.Message}); its pods end by themselves at their deadline. Remove-K3sNetProbe removes it.");
                 }
