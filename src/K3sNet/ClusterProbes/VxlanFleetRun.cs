@@ -92,7 +92,6 @@ namespace K3sNet.ClusterProbes
             }
 
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            bounded.CancelAfter(nodeTimeout);
             string description = $"{name} (pod {fleet.Namespace}/{node.PodName})";
             IExecSession? session = null;
             INodeShell? shell = null;
@@ -100,6 +99,8 @@ namespace K3sNet.ClusterProbes
             try
             {
                 session = await fleet.OpenSessionAsync(node, connector.AgentCommand(node.ToolDirectory), bounded.Token).ConfigureAwait(false);
+                // The node's bound starts with its session: waiting for a slot of the throttle limit is not its checks' time.
+                bounded.CancelAfter(nodeTimeout);
                 // A kubelet that refuses the exec, or an agent that dies, ends the exec's error channel while K3sNet may
                 // still wait for an answer: stop that node's checks then, rather than at the timeout.
                 Task<int> exited = session.ExitCode;
