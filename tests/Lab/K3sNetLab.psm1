@@ -32,6 +32,8 @@ Import-Module (Join-Path $PSScriptRoot '../../tools/PwshProcess.psm1')
 . (Join-Path $PSScriptRoot 'K3sNetLabPods.ps1')
 # The node's own firewall and kernel faults (Set-K3sNetLabFault's host kinds).
 . (Join-Path $PSScriptRoot 'K3sNetLabHostFirewall.ps1')
+# k3s's own tool directory in every node's mount namespace.
+. (Join-Path $PSScriptRoot 'K3sNetLabK3sTools.ps1')
 
 function Test-K3sNetLabSupport {
     <# Why the lab cannot run here, or $null when it can (root, ip, bridge, nft and network namespaces). #>
@@ -315,7 +317,7 @@ namespace K3sNetLab
 function Save-LabState($Lab) {
     # The pod network's fields (ClusterCidr .. Pods) are the contract with the Kubernetes API emulator's kubelet.
     $Lab | Select-Object Prefix, Path, OwnsFolder, OwnerPid, OwnerStartedTicks, BridgeNamespace, UnderlayMtu, ProbePorts, Nodes, SecurityGroups, Faults,
-        ClusterCidr, ServiceCidr, ClusterDns, ClusterDomain, CniPlugin, OutsideNamespace, OutsideInitPid, Pods |
+        ClusterCidr, ServiceCidr, ClusterDns, ClusterDomain, CniPlugin, OutsideNamespace, OutsideInitPid, K3sDataDir, K3sToolDirectory, Pods |
         ConvertTo-Json -Depth 8 | Set-Content -LiteralPath (Join-Path $Lab.Path 'lab.json') -Encoding utf8
 }
 
@@ -372,6 +374,7 @@ function Write-LabDescription($Lab) {
                 )
                 conditions      = @([ordered]@{ type = 'Ready'; status = 'True'; reason = 'KubeletReady'; message = 'kubelet is posting ready status' })
                 daemonEndpoints = [ordered]@{ kubeletEndpoint = [ordered]@{ Port = $script:KubeletPort } }
+                images          = @(Get-LabNodeImage $node)
                 nodeInfo        = [ordered]@{
                     architecture            = 'amd64'
                     containerRuntimeVersion = 'containerd://1.7.23-k3s2'

@@ -45,6 +45,9 @@ function Add-LabPodNetworkField($Lab) {
             CniPlugin        = $script:CniPlugin
             OutsideNamespace = "$($Lab.Prefix)-out"
             OutsideInitPid   = 0
+            # k3s's data directory and its tools on every node (K3sNetLabK3sTools.ps1), in the node's mount namespace.
+            K3sDataDir       = $script:K3sDataDir
+            K3sToolDirectory = $script:K3sToolDirectory
             Pods             = @()
             ServicesPath     = Join-Path $Lab.Path 'services.json'
         })
@@ -399,6 +402,7 @@ function Initialize-LabPodNetwork {
     Save-LabState $Lab
 
     $log = Join-Path $Lab.Path 'pods.log'
+    $toolTree = Get-LabK3sToolTree
     $lines = [Collections.Generic.List[string]]::new()
     # The outside: the router's address on the subnet, the "internet" addresses on lo, forwarding off (it routes nothing:
     # a packet for any other address ends here), and a resolver that knows the AWS endpoints' names and nothing else.
@@ -428,6 +432,8 @@ function Initialize-LabPodNetwork {
                     'echo 1 > /proc/sys/net/ipv4/ip_forward'
                     'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables'
                 )))
+        # k3s's own tools, in the node's mount namespace only (K3sNetLabK3sTools.ps1).
+        $lines.AddRange([string[]]@(Get-LabK3sToolLines $Lab $node $toolTree))
     }
     $null = Invoke-LabScript $lines
 

@@ -89,6 +89,55 @@ Describe 'The lab''s nodes as hosts' {
         }
     }
 
+    It 'carries k3s''s own tools in /var/lib/rancher/k3s/data/current/bin of its own mount namespace, where a hostPID pod''s nsenter -t 1 -m finds them' {
+        Skip-WithoutLab
+        $bin = '/var/lib/rancher/k3s/data/current/bin'
+        $state = Get-Content -Raw -LiteralPath (Join-Path $Lab.Path 'lab.json') | ConvertFrom-Json
+        $state.K3sToolDirectory | Should -Be $bin
+        $state.K3sDataDir | Should -Be '/var/lib/rancher/k3s'
+        $hashes = foreach ($node in $Lab.Nodes) {
+            # As k3s lays it out: current is a symlink to the <hash> directory.
+            $current = & nsenter -t $node.InitPid -m -- readlink /var/lib/rancher/k3s/data/current
+            $current | Should -Match '^[0-9a-f]{64}$'
+            $current
+            # What a hostPID pod does (its PID 1 is the node's init): enter PID 1's mount namespace, then list the tools.
+            $tools = @(& nsenter -t $node.InitPid -p -m -- nsenter -t 1 -m -- ls $bin)
+            $LASTEXITCODE | Should -Be 0
+            foreach ($tool in 'busybox', 'ip', 'nft', 'ethtool', 'iptables', 'nsenter', 'sh', 'ping', 'nslookup', 'wget') { $tools | Should -Contain $tool }
+            # Not there, as on a real k3s node: iproute2's bridge and tcpdump.
+            $tools | Should -Not -Contain 'bridge'
+            $tools | Should -Not -Contain 'tcpdump'
+            # The tools work from there: iproute2's ip sees the node's flannel.1, busybox pings, and busybox refuses nc
+            # as k3s's (built without it) does.
+            & nsenter -t $node.InitPid -p -m -n -- "$bin/ip" -br link show dev flannel.1 | Should -Match '^flannel\.1 '
+            & nsenter -t $node.InitPid -p -m -n -- "$bin/busybox" ping -c 1 -W 2 $node.UnderlayAddress | Should -Contain '1 packets transmitted, 1 packets received, 0% packet loss'
+            $refused = & nsenter -t $node.InitPid -p -m -n -- "$bin/busybox" nc -h 2>&1
+            $LASTEXITCODE | Should -Be 127
+            "$refused" | Should -Match 'nc: applet not found'
+        }
+        # One k3s version on every node: one data directory name.
+        $hashes | Sort-Object -Unique | Should -HaveCount 1
+        # Never in the machine's own mount namespace.
+        "/var/lib/rancher/k3s/data/$($hashes[0])" | Should -Not -Exist
+        @(& findmnt -rn -o SOURCE | Where-Object { $_ -like 'k3snetlab-*' }) | Should -BeNullOrEmpty
+    }
+
+    It 'lists in nodes.json the images a k3s node holds (pause everywhere, CoreDNS on the server) and the nodes'' architecture' {
+        Skip-WithoutLab
+        $items = (Get-Content -Raw -LiteralPath $Lab.NodesPath | ConvertFrom-Json).items
+        foreach ($item in $items) {
+            $item.status.nodeInfo.architecture | Should -Be 'amd64'
+            $names = @($item.status.images | ForEach-Object names)
+            $names | Should -Contain 'docker.io/rancher/mirrored-pause:3.6'
+            $names | Should -Contain 'docker.io/rancher/klipper-lb:v0.4.9'
+            # containerd lists each image by its digest too.
+            @($names | Where-Object { $_ -match '^docker\.io/rancher/mirrored-pause@sha256:[0-9a-f]{64}$' }) | Should -HaveCount 1
+            $item.status.images | ForEach-Object { $_.sizeBytes | Should -BeGreaterThan 0 }
+            $hasCoreDns = [bool]($names | Where-Object { $_ -like 'docker.io/rancher/mirrored-coredns-coredns:*' })
+            $hasCoreDns | Should -Be ($item.metadata.name -eq 'k3s-server')
+        }
+    }
+
     It 'holds flannel''s FORWARD and POSTROUTING rules as iptables-nft writes them, and kube-proxy''s Services' {
         Skip-WithoutLab
         foreach ($node in $Lab.Nodes) {
