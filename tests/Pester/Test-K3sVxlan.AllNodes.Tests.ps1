@@ -184,13 +184,12 @@ Describe 'Test-K3sVxlan -AllNodes on a 3-node lab where k3s-agent-2 admits no UD
 try { $null = @(Get-K3sNode | Test-K3sVxlan -AllNodes); $null }
 catch { @{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Message = $_.Exception.Message; Action = $_.ErrorDetails.RecommendedAction } }
 '@
-        # A refused exec is that node's failure, not the run's, when the API answers 403 at the exec: each node is NotTested
-        # then; the run stops only when the API refuses before any exec (the pods). Either way the words name the rule.
-        if ($failure) {
-            $failure.Id | Should -BeLike 'KubeForbidden,*'
-            $failure.Message | Should -Match 'create pods/exec'
-            $failure.Action | Should -Match 'ClusterRole'
-        }
+        # RBAC refuses every node's exec alike: the run stops with the rule to add, not a NotTested for every path.
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.Id | Should -BeLike 'KubeForbidden,*'
+        $failure.Category | Should -Be 'PermissionDenied'
+        $failure.Message | Should -Match 'K3sNet needs to create pods/exec in its probe namespace k3snet-[0-9a-f]{8}'
+        $failure.Action | Should -Match 'resources: \["pods/exec"\], verbs: \["create"\]'
         Assert-NothingLeft
     }
 

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -33,13 +34,22 @@ namespace K3sNet.ClusterProbes
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var events = Channel.CreateUnbounded<VxlanFleetEvent>(new UnboundedChannelOptions { SingleReader = true });
+            // Ends the nodes' work when the run ends early: Ctrl+C, or a refusal that stops every node alike.
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task[] nodes = fleet.Nodes
-                .Select(node => TestNodeAsync(fleet, node, cluster, options, nodeTimeout, connector, events.Writer, cancellationToken))
+                .Select(node => TestNodeAsync(fleet, node, cluster, options, nodeTimeout, connector, events.Writer, run.Token))
                 .ToArray();
-            Task all = Task.WhenAll(nodes).ContinueWith(done => events.Writer.TryComplete(done.Exception?.GetBaseException()), TaskScheduler.Default);
-            await foreach (VxlanFleetEvent item in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            Task all = Task.WhenAll(nodes).ContinueWith(done => events.Writer.TryComplete(done.Exception?.InnerException), TaskScheduler.Default);
+            try
             {
-                yield return item;
+                await foreach (VxlanFleetEvent item in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    yield return item;
+                }
+            }
+            finally
+            {
+                run.Cancel();
             }
 
             await all.ConfigureAwait(false);
@@ -131,6 +141,13 @@ namespace K3sNet.ClusterProbes
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
+                // The exec's own end says more than the cancellation it caused (a refusal, the kubelet's error).
+                Exception cause = session?.ExitCode is { IsFaulted: true } exited ? exited.Exception!.GetBaseException() : exception;
+                if (IsRunWideRefusal(cause))
+                {
+                    ExceptionDispatchInfo.Throw(cause);
+                }
+
                 // Whatever broke concerns this node alone: its peers are NotTested with why, and the other nodes go on.
                 NotTestedForTheRest(
                     ExecFailure(name, node, session, exception, nodeTimeout),
@@ -152,6 +169,13 @@ namespace K3sNet.ClusterProbes
                 events.TryWrite(new VxlanFleetNodeDone(name, count));
             }
         }
+
+        /// <summary>
+        /// RBAC refusing exec (or the credentials) refuses every node alike: that ends the run with the error that says
+        /// which rule to add, instead of a NotTested for every path.
+        /// </summary>
+        private static bool IsRunWideRefusal(Exception exception) =>
+            exception is ClusterRequestException { Failure: ClusterRequestFailure.Forbidden or ClusterRequestFailure.Unauthorized };
 
         private static bool IsImageProblem(string reason) =>
             reason.StartsWith("ErrImage", StringComparison.Ordinal) || reason.StartsWith("ImagePull", StringComparison.Ordinal)

@@ -214,6 +214,10 @@ namespace K3sNet.Commands
                     $"testing every path from each, {ThrottleLimit} node(s) at a time, {TimeoutSeconds} s per probe, {nodeTimeout.TotalSeconds:0} s per node at most.");
                 RunFleet(fleet, nodeTimeout);
             }
+            catch (ClusterRequestException exception)
+            {
+                ThrowTerminatingError(ClusterErrors.FromProbeRequest(exception, RequestTimeoutSeconds));
+            }
             finally
             {
                 // Not the run's token: on Ctrl+C too, the namespace (and so every pod) goes, within its own bound.

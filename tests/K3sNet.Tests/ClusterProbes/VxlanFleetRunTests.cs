@@ -133,6 +133,19 @@ namespace K3sNet.Tests.ClusterProbes
         }
 
         [Fact]
+        public async Task RBAC_refusing_exec_ends_the_run_with_the_refusal()
+        {
+            using FakePodRunner runner = Runner();
+            foreach (K3sNode node in Cluster)
+            {
+                runner.ExecFailures[node.Name] = FakePodRunner.Forbidden("create", "pods/exec", "k3snet-x", "pods \"k3snet-node-x\" is forbidden: User \"ops\" cannot create resource \"pods/exec\"");
+            }
+
+            ClusterRequestException refused = await Assert.ThrowsAsync<ClusterRequestException>(() => RunAsync(runner, Healthy(before: _ => Task.Delay(Timeout.Infinite))));
+            Assert.Equal("pods/exec", refused.Request.Resource);
+        }
+
+        [Fact]
         public async Task Checks_that_hang_past_the_node_timeout_are_NotTested_and_say_so()
         {
             using FakePodRunner runner = Runner();
