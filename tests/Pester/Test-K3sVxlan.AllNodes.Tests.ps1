@@ -275,3 +275,40 @@ Start-Sleep -Milliseconds 500
         Assert-NothingLeft
     }
 }
+
+Describe 'The errors of a probe run' {
+    # Pod Security admission refuses nothing in the lab (K3sNet labels its namespace privileged), so the record a
+    # refusal becomes is built here from the API's own words, through the module's internal error factory.
+    BeforeAll {
+        Import-Module (Join-Path (Get-BuiltModulePath) 'K3sNet.psd1') -Force
+        $Assembly = [K3sNet.K3sNode].Assembly
+        $Errors = $Assembly.GetType('K3sNet.Commands.ClusterErrors', $true)
+        function New-Refusal([string] $Verb, [string] $Resource, [string] $Namespace, [string] $Message) {
+            $request = [Activator]::CreateInstance($Assembly.GetType('K3sNet.Kubernetes.ClusterRequest', $true), @([uri]'https://10.0.1.10:6443', $Verb, $Resource, $Namespace))
+            $failure = [Enum]::Parse($Assembly.GetType('K3sNet.Kubernetes.ClusterRequestFailure', $true), 'Forbidden')
+            [Activator]::CreateInstance($Assembly.GetType('K3sNet.Kubernetes.ClusterRequestException', $true),
+                [Reflection.BindingFlags]'Instance, Public, NonPublic', $null, @($failure, $request, $Message, [Net.HttpStatusCode]::Forbidden, $null), $null)
+        }
+        function ConvertTo-ProbeError($Refusal) { $Errors.GetMethod('FromProbeRequest').Invoke($null, @($Refusal, 30)) }
+    }
+
+    It 'says which Pod Security level the namespace needs, and why, when admission refuses the probe pods' {
+        $record = ConvertTo-ProbeError (New-Refusal create pods k3snet-0badc0de 'pods "k3snet-node-k3s-agent-2" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true, hostPID=true), privileged (container "probe" must not set securityContext.privileged=true)')
+        $record.FullyQualifiedErrorId | Should -Be 'ProbePodSecurityRefused'
+        $record.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $record.TargetObject | Should -Be 'k3snet-0badc0de/pods'
+        $record.Exception.Message | Should -Match 'violates PodSecurity "baseline:latest"'
+        $record.Exception.Message | Should -Match 'pod-security\.kubernetes\.io/enforce=privileged'
+        $record.Exception.Message | Should -Match 'hostNetwork, hostPID, privileged and a read-only hostPath'
+        $record.Exception.Message | Should -Match "the node's own network state"
+        $record.ErrorDetails.RecommendedAction | Should -Match 'enforce=privileged'
+    }
+
+    It 'names the verb, the resource and the ClusterRole rule on a 403' {
+        $record = ConvertTo-ProbeError (New-Refusal create pods/exec k3snet-0badc0de 'pods "k3snet-node-k3s-server" is forbidden: User "ops" cannot create resource "pods/exec" in API group "" in the namespace "k3snet-0badc0de"')
+        $record.FullyQualifiedErrorId | Should -Be 'KubeForbidden'
+        $record.Exception.Message | Should -Match 'K3sNet needs to create pods/exec in its probe namespace k3snet-0badc0de\.$'
+        $record.ErrorDetails.RecommendedAction | Should -Match '^Grant a ClusterRole with the rule \{apiGroups: \[""\], resources: \["pods/exec"\], verbs: \["create"\]\}'
+        $record.ErrorDetails.RecommendedAction | Should -Match 'pods/exec: create'
+    }
+}
