@@ -28,7 +28,7 @@ Describe 'Remove-K3sNetProbe against the Kubernetes API emulator' {
             @((Invoke-RestMethod -Uri "$($Emulator.Url)/api/v1/namespaces" -Headers $Headers -SkipCertificateCheck).items |
                     Where-Object { $_.status.phase -ne 'Terminating' } | ForEach-Object { $_.metadata.name })
         }
-        function Get-Requests { @(Invoke-KubeApiEmulatorControl -Emulator $Emulator -Path requests) }
+        function Get-Requests { @(Invoke-KubeApiEmulatorControl -Emulator $Emulator -Path requests | ForEach-Object { $_ }) }
     }
 
     AfterAll {
@@ -51,13 +51,14 @@ Describe 'Remove-K3sNetProbe against the Kubernetes API emulator' {
         $null = Invoke-KubeApiEmulatorControl -Emulator $Emulator -Path requests -Method DELETE
 
         $removed = @(Remove-K3sNetProbe -PassThru -Confirm:$false)
+        # K3sNet's requests (its kubeconfig's client certificate), not the harness's (the token).
+        $requests = @(Get-Requests | Where-Object { $_.authenticatedAs -ne 'token' })
 
         ($removed | Sort-Object) | Should -Be @('k3snet-0badc0de', 'k3snet-1badc0de')
         Get-NamespaceNames | Should -Not -Contain 'k3snet-0badc0de'
         Get-NamespaceNames | Should -Not -Contain 'k3snet-1badc0de'
         Get-NamespaceNames | Should -Contain 'payments'
         # One list (by K3sNet's label) and one delete per namespace.
-        $requests = Get-Requests
         $requests | Should -HaveCount 3
         @($requests | Where-Object { $_.method -eq 'GET' -and $_.pathAndQuery -like '/api/v1/namespaces?*labelSelector=app.kubernetes.io*managed-by*k3snet*' }) | Should -HaveCount 1
         @($requests | Where-Object { $_.method -eq 'DELETE' -and $_.pathAndQuery -like '/api/v1/namespaces/k3snet-*' }) | Should -HaveCount 2
