@@ -78,7 +78,7 @@ Import-Module '$ModulePath/K3sNet.psd1'
         # The namespace is gone from the API, the kubelet has stopped every pod process, and no network namespace stayed.
         Get-ProbeNamespaces | Should -BeNullOrEmpty -Because 'no K3sNet namespace may stay in the API'
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
-        while ((Get-ProbePodProcesses).Count -gt 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        while (@(Get-ProbePodProcesses).Count -gt 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
         Get-ProbePodProcesses | Should -BeNullOrEmpty -Because 'no probe pod process may stay on the lab'
         @(Get-NetworkNamespaces | Where-Object { $_ -notin $LabNetworkNamespaces }) | Should -BeNullOrEmpty -Because 'no network namespace may stay'
     }
@@ -243,7 +243,7 @@ Start-Sleep -Milliseconds 500
         $child = [Diagnostics.Process]::Start($start)
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while ((Get-ProbeNamespaces).Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            while (@(Get-ProbeNamespaces).Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
             $left = @(Get-ProbeNamespaces)
             $left | Should -HaveCount 1
             Start-Sleep -Seconds 2

@@ -25,6 +25,9 @@ namespace K3sNet.ClusterProbes
     /// </summary>
     internal static class VxlanFleetRun
     {
+        /// <summary>How long a node that broke waits for its exec's error channel, which names the cause.</summary>
+        private static readonly TimeSpan ExitCodeGrace = TimeSpan.FromSeconds(2);
+
         public static async IAsyncEnumerable<VxlanFleetEvent> RunAsync(
             ProbeFleet fleet,
             IReadOnlyList<K3sNode> cluster,
@@ -141,7 +144,13 @@ namespace K3sNet.ClusterProbes
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                // The exec's own end says more than the cancellation it caused (a refusal, the kubelet's error).
+                // The exec's own end says more than what it broke on this side (a refusal, the kubelet's error): the
+                // streams may close a moment before the error channel is read, so give it that moment.
+                if (session is not null && !session.ExitCode.IsCompleted)
+                {
+                    await Task.WhenAny(session.ExitCode, Task.Delay(ExitCodeGrace, cancellationToken)).ConfigureAwait(false);
+                }
+
                 Exception cause = session?.ExitCode is { IsFaulted: true } exited ? exited.Exception!.GetBaseException() : exception;
                 if (IsRunWideRefusal(cause))
                 {
