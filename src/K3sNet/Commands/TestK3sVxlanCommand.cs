@@ -222,10 +222,15 @@ namespace K3sNet.Commands
             {
                 // Not the run's token: on Ctrl+C too, the namespace (and so every pod) goes, within its own bound.
                 fleet.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                if (fleet.CleanupFailure is not null && !CancellationToken.IsCancellationRequested)
+                if (!CancellationToken.IsCancellationRequested)
                 {
-                    WriteWarning($"The probe namespace {fleet.Namespace} could not be removed: {fleet.CleanupFailure.Message} " +
-                        "Its pods end by themselves at their deadline; Remove-K3sNetProbe removes the namespace.");
+                    if (fleet.CleanupFailure is not null)
+                    {
+                        WriteWarning($"The probe namespace {fleet.Namespace} could not be removed: {fleet.CleanupFailure.Message} " +
+                            "Its pods end by themselves at their deadline; Remove-K3sNetProbe removes the namespace.");
+                    }
+
+                    WriteVerbose($"Removed {fleet.Namespace}; the run made {runner.RequestCount} request(s) to the API server.");
                 }
             }
         }
