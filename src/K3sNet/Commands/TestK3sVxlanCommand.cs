@@ -230,7 +230,7 @@ namespace K3sNet.Commands
                             "Its pods end by themselves at their deadline; Remove-K3sNetProbe removes the namespace.");
                     }
 
-                    WriteVerbose($"Removed {fleet.Namespace}; the run made {runner.RequestCount} request(s) to the API server.");
+                    WriteVerbose((fleet.CleanupFailure is null ? $"Removed {fleet.Namespace}; t" : "T") + $"he run made {runner.RequestCount} request(s) to the API server.");
                 }
             }
         }
