@@ -80,7 +80,8 @@ Import-Module '$ModulePath/K3sNet.psd1'
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         while (@(Get-ProbePodProcesses).Count -gt 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
         Get-ProbePodProcesses | Should -BeNullOrEmpty -Because 'no probe pod process may stay on the lab'
-        @(Get-NetworkNamespaces | Where-Object { $_ -notin $LabNetworkNamespaces }) | Should -BeNullOrEmpty -Because 'no network namespace may stay'
+        # Only this lab's names: other tests' labs come and go on the same machine.
+        @(Get-NetworkNamespaces | Where-Object { $_.StartsWith("$($Lab.Prefix)-") -and $_ -notin $LabNetworkNamespaces }) | Should -BeNullOrEmpty -Because 'no network namespace may stay'
     }
 
     function Set-KubeletFault([string] $Node, [string] $Fault) { $null = Invoke-Api "/emulator/kubelets/$Node`?fault=$Fault" PUT }
