@@ -124,7 +124,8 @@ Describe 'Test-K3sVxlan -AllNodes on a 3-node lab where k3s-agent-2 admits no UD
         Skip-WithoutLab
         $null = Invoke-Api '/emulator/requests' DELETE
 
-        $results = @(Invoke-OnServer '@(Get-K3sNode | Test-K3sVxlan -AllNodes)')
+        # 3 s per probe: a machine that runs several labs at once must not turn a slow answer into NodeUnreachable.
+        $results = @(Invoke-OnServer '@(Get-K3sNode | Test-K3sVxlan -AllNodes -TimeoutSeconds 3)')
 
         $results | Should -HaveCount 6
         foreach ($result in $results) {
@@ -168,7 +169,7 @@ Describe 'Test-K3sVxlan -AllNodes on a 3-node lab where k3s-agent-2 admits no UD
     It 'makes only the node whose kubelet refuses exec NotTested, and judges the others' {
         Skip-WithoutLab
         Set-KubeletFault k3s-agent-1 ExecRefused
-        $results = @(Invoke-OnServer '@(Get-K3sNode | Test-K3sVxlan -AllNodes)')
+        $results = @(Invoke-OnServer '@(Get-K3sNode | Test-K3sVxlan -AllNodes -TimeoutSeconds 3)')
         $results | Should -HaveCount 6
         $fromAgent1 = @($results | Where-Object Source -EQ 'k3s-agent-1')
         $fromAgent1 | Should -HaveCount 2
