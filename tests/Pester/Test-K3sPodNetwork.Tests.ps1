@@ -56,7 +56,8 @@ Import-Module '$ModulePath/K3sNet.psd1'
 `$token = '$($Cloud.KubeApi.Token)'
 `$aws = '$($Cloud.AwsParameters | ConvertTo-Json -Compress)' | ConvertFrom-Json -AsHashtable
 `$ec2 = '$($Cloud.Ec2Control)'
-function Get-Api([string] `$Path) { Invoke-RestMethod -Uri "`$api`$Path" -Headers @{ Authorization = "Bearer `$token" } -SkipCertificateCheck }
+function Get-Api([string] `$Path, [string] `$Method = 'GET') { Invoke-RestMethod -Method `$Method -Uri "`$api`$Path" -Headers @{ Authorization = "Bearer `$token" } -SkipCertificateCheck }
+function Get-Left { @((Get-Api '/api/v1/namespaces?labelSelector=app.kubernetes.io/managed-by%3Dk3snet').items | Where-Object { -not `$_.metadata.deletionTimestamp } | ForEach-Object { `$_.metadata.name }) }
 `$result = & { $Script }
 '<<K3SNET-RESULT>>' + (ConvertTo-Json -InputObject `$result -Depth 6 -Compress -EnumsAsStrings)
 "@
@@ -77,7 +78,7 @@ $requests = @(Get-Api '/emulator/requests' | ForEach-Object { $_ })
     Results = $results
     Execs = @($requests | Where-Object { $_.PathAndQuery -match '/pods/[^/]+/exec' }).Count
     Requests = $requests.Count
-    Left = @((Get-Api '/api/v1/namespaces?labelSelector=app.kubernetes.io/managed-by%3Dk3snet').items | Where-Object { -not $_.metadata.deletionTimestamp } | ForEach-Object { $_.metadata.name })
+    Left = Get-Left
 }
 '@
 
@@ -89,6 +90,10 @@ $requests = @(Get-Api '/emulator/requests' | ForEach-Object { $_ })
             if (@(Get-ProbeProcesses).Count -eq 0 -and $extra.Count -eq 0) { break }
             Start-Sleep -Milliseconds 100
         }
+        # The lab's CNI, unlike the bridge plugin, sends no gratuitous ARP for a new pod, and the emulator gives the next
+        # run's pods the same addresses: cni0 would keep the gone pods' MACs for them (STALE, then seconds of probing)
+        # and drop the next run's first packets. Forget them, as a gratuitous ARP would have.
+        foreach ($node in $Lab.Nodes) { & ip -n $node.Namespace neigh flush dev cni0 2>$null }
         [pscustomobject]@{ Processes = @(Get-ProbeProcesses); Namespaces = @(Get-Namespaces | Where-Object { $_ -notin $NamespacesBefore }) }
     }
 
@@ -110,7 +115,28 @@ $requests = @(Get-Api '/emulator/requests' | ForEach-Object { $_ })
                 })
             $Story.Paths = $paths
             $vxlanJson = (ConvertTo-Json -InputObject $paths -Depth 4 -Compress).Replace("'", "''")
+            $Story.CleanPaths = Wait-Clean $NamespacesBefore
             $Story.Explained = Invoke-OnServer ($Run.Replace('<EGRESS>', $Egress).Replace('<MORE>', "-VxlanResult ('$vxlanJson' | ConvertFrom-Json)"))
+            # What cannot run: an image no node can pull (every pod), a kubelet that refuses exec (one node), RBAC
+            # refusing exec (the whole run).
+            $null = Wait-Clean $NamespacesBefore
+            $Story.ImagePull = Invoke-OnServer '@{ Results = @(Get-K3sNode | Test-K3sPodNetwork -Image fault.k3snet.invalid/image-pull -StartTimeoutSeconds 30 -WarningAction SilentlyContinue); Left = Get-Left }'
+            $null = Wait-Clean $NamespacesBefore
+            $Story.ExecRefused = Invoke-OnServer @'
+$null = Get-Api '/emulator/kubelets/k3s-agent-1?fault=ExecRefused' PUT
+try { @{ Results = @(Get-K3sNode | Test-K3sPodNetwork -WarningAction SilentlyContinue); Left = Get-Left } }
+finally { $null = Get-Api '/emulator/kubelets/k3s-agent-1?fault=None' PUT }
+'@
+            $null = Wait-Clean $NamespacesBefore
+            $Story.Forbidden = Invoke-OnServer @'
+$null = Get-Api '/emulator/forbid?verb=create&resource=pods/exec' PUT
+try {
+    try { $null = Get-K3sNode | Test-K3sPodNetwork -WarningAction SilentlyContinue; @{ Id = 'none' } }
+    catch { @{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Target = "$($_.TargetObject)"; Message = "$_"; Action = $_.ErrorDetails.RecommendedAction; Left = Get-Left } }
+}
+finally { $null = Get-Api '/emulator/forbid' DELETE }
+'@
+            $Story.CleanFaults = Wait-Clean $NamespacesBefore
             # The fix, as the story makes it: the security-group verdicts that fail, granted.
             $Story.Grant = Invoke-OnServer '@(Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws -PassThru)'
             $Story.After = Invoke-OnServer ($Run.Replace('<EGRESS>', $Egress).Replace('<MORE>', ''))
@@ -202,6 +228,45 @@ Describe 'Test-K3sPodNetwork before the fix (UDP 8472 into k3s-agent-2 dropped)'
         $Story.Before.Left | Should -BeNullOrEmpty
         $Story.CleanBefore.Processes | Should -BeNullOrEmpty
         $Story.CleanBefore.Namespaces | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Test-K3sPodNetwork where probes cannot run' {
+    It 'gives NotTested results naming the kubelet''s reason when no pod can pull its image, and leaves nothing' {
+        Skip-WithoutLab
+        # Without -Egress: 5 per node.
+        $Story.ImagePull.Results | Should -HaveCount 15
+        $Story.ImagePull.Results | ForEach-Object {
+            $_.Verdict | Should -Be NotTested
+            $_.Reason | Should -Match 'ErrImagePull|ImagePullBackOff'
+        }
+        $Story.ImagePull.Left | Should -BeNullOrEmpty
+    }
+
+    It 'makes only the node whose kubelet refuses exec NotTested, and judges the others' {
+        Skip-WithoutLab
+        $fromAgent1 = @($Story.ExecRefused.Results | Where-Object Source -EQ 'k3s-agent-1')
+        $fromAgent1 | Should -HaveCount 5
+        $fromAgent1 | ForEach-Object {
+            $_.Verdict | Should -Be NotTested
+            $_.Reason | Should -BeLike 'The probes could not run in the pod on k3s-agent-1: *'
+        }
+        # Its pod still runs and answers: the server's pod reaches it; agent-2 is still cut off.
+        (Get-Result $Story.ExecRefused k3s-server PodToPod k3s-agent-1).Verdict | Should -Be Healthy
+        (Get-Result $Story.ExecRefused k3s-server PodToPod k3s-agent-2).Verdict | Should -Be Failed
+        (Get-Result $Story.ExecRefused k3s-agent-2 ClusterDns).Verdict | Should -Be Failed
+        $Story.ExecRefused.Left | Should -BeNullOrEmpty
+    }
+
+    It 'ends with KubeForbidden naming create pods/exec and the rule to add when RBAC refuses exec, and leaves nothing' {
+        Skip-WithoutLab
+        $Story.Forbidden.Id | Should -BeLike 'KubeForbidden,*'
+        $Story.Forbidden.Category | Should -Be PermissionDenied
+        $Story.Forbidden.Message | Should -Match 'create pods/exec'
+        $Story.Forbidden.Action | Should -Match 'verbs: \["create"\]'
+        $Story.Forbidden.Left | Should -BeNullOrEmpty
+        $Story.CleanFaults.Processes | Should -BeNullOrEmpty
+        $Story.CleanFaults.Namespaces | Should -BeNullOrEmpty
     }
 }
 

@@ -95,6 +95,16 @@ namespace K3sNet.PodNetwork
                 }
 
                 PingOutcome ping = BusyboxPing.Parse(outcome!.Runs[planned!.Probe.Id].Output);
+                if (!ping.Answered && ping.Error is { } refused && (refused.Contains("permission denied", StringComparison.OrdinalIgnoreCase) || refused.Contains("not permitted", StringComparison.OrdinalIgnoreCase)))
+                {
+                    // No echo left the pod: that says nothing about the path.
+                    result.Verdict = PodNetworkVerdict.NotTested;
+                    result.Reason = $"busybox ping in the probe pod on {source.Node.Name} may not open its raw socket ({refused}), so no echo was sent.";
+                    result.Remedy = "Let the probe pods add the NET_RAW capability (a policy that drops it, or a runtime without it, stops ping).";
+                    yield return result;
+                    continue;
+                }
+
                 if (ping.Answered)
                 {
                     result.Verdict = PodNetworkVerdict.Healthy;

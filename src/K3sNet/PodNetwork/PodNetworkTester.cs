@@ -77,8 +77,10 @@ namespace K3sNet.PodNetwork
 
                 return new PodRunOutcome(plan, runs, null);
             }
-            catch (ClusterRequestException exception)
+            catch (ClusterRequestException exception) when (exception.Failure is not (ClusterRequestFailure.Forbidden or ClusterRequestFailure.Unauthorized))
             {
+                // This node's kubelet refused or failed the exec: only its results are NotTested. A 401 or 403 is the
+                // user's rights, the same for every node: it ends the run with the error that names the rule to add.
                 return new PodRunOutcome(plan, none, exception.Message);
             }
             finally

@@ -33,12 +33,13 @@ namespace K3sNet.PodNetwork
         public const int Echoes = 3;
 
         // k: the sockets to address:port in /proc/net/tcp in any state but SYN_SENT (02): a connection was made.
-        // t: a TCP connection with wget, then k.   l: nslookup of a name at a server, A records only.
+        // t: a TCP connection with wget, then k.   l: nslookup of a name at a server, A records only, three queries
+        // spaced across the timeout (busybox resends within -timeout), so a single lost answer is not a verdict.
         // e: l at the cluster DNS, then t to the first IPv4 address answered.   r: one job's line.
         private const string Functions = """
             k() { set -- $(printf '%s' "$1" | $B tr . ' ') $2; h=$(printf '%02X%02X%02X%02X:%04X' $4 $3 $2 $1 $5); $B grep -cE " $h (0[13-9AB]) " /proc/net/tcp; }
             t() { o=$($B timeout $1 $B wget -O /dev/null "http://$2:$3/" 2>&1); c=$?; printf '%s\nestablished: %s' "$o" "$(k "$2" $3)"; return $c; }
-            l() { $B timeout $(($1+1)) $B nslookup -type=a -timeout=$1 -retry=1 "$2" "$3"; }
+            l() { $B timeout $(($1+1)) $B nslookup -type=a -timeout=$1 -retry=2 "$2" "$3"; }
             e() { o=$(l $1 "$2" "$3" 2>&1); c=$?; printf '%s\n' "$o"; a=$(printf '%s\n' "$o" | $B awk '/^Name:/{f=1;next} f&&/^Address/{sub(/^Address[^:]*:[ \t]*/,""); split($0,x," "); if (x[1] ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/) {print x[1]; exit}}'); [ -n "$a" ] || return $c; printf 'connect: %s\n' "$a"; t $1 "$a" $4; }
             r() { i=$1; shift; o=$("$@" 2>&1); c=$?; printf 'K3SNET %s %s %s\n' "$i" "$c" "$(printf '%s' "$o" | $B tr '\n' '\037')"; }
             """;

@@ -229,6 +229,38 @@ namespace K3sNet.Tests.PodNetwork
         }
 
         [Fact]
+        public async Task Exec_forbidden_by_RBAC_ends_the_run_with_the_error_not_NotTested_results()
+        {
+            PodCommandRunner runner = (node, command, timeout, ct) => throw new ClusterRequestException(
+                ClusterRequestFailure.Forbidden,
+                new ClusterRequest(new Uri("https://127.0.0.1:6443/"), "create", "pods/exec", "k3snet-1a2b3c4d"),
+                "pods \"k3snet-podnetwork-k3s-server\" is forbidden: User \"ci\" cannot create resource \"pods/exec\"");
+
+            ClusterRequestException thrown = await Assert.ThrowsAsync<ClusterRequestException>(() => Run(Nodes(), runner));
+            Assert.Equal("pods/exec", thrown.Request.Resource);
+        }
+
+        [Fact]
+        public async Task A_ping_that_may_not_open_its_raw_socket_is_NotTested_not_a_failed_path()
+        {
+            PodCommandRunner inner = Cluster(agent2Cut: false);
+            PodCommandRunner runner = async (node, command, timeout, ct) =>
+            {
+                ProbeExecResult result = await inner(node, command, timeout, ct);
+                string output = string.Join("\n", result.StandardOutput.Split('\n').Select(l => l.StartsWith("K3SNET p", StringComparison.Ordinal)
+                    ? string.Join(' ', l.Split(' ').Take(2)) + " 1 PING 10.42.1.9 (10.42.1.9): 56 data bytes\u001fping: permission denied (are you root?)" : l));
+                return result with { StandardOutput = output };
+            };
+
+            IReadOnlyList<PodNetworkResult> results = await Run(Nodes(), runner);
+
+            PodNetworkResult pair = results.First(r => r.Check == PodNetworkCheck.PodToPod);
+            Assert.Equal(PodNetworkVerdict.NotTested, pair.Verdict);
+            Assert.Contains("may not open its raw socket (permission denied (are you root?))", pair.Reason);
+            Assert.Contains("NET_RAW", pair.Remedy);
+        }
+
+        [Fact]
         public async Task Without_kube_dns_the_DNS_checks_are_NotTested_saying_why()
         {
             var tester = new PodNetworkTester(Cluster(false), 2);
