@@ -13,6 +13,7 @@ using K3sNet.Icmp;
 using K3sNet.NodeAccess;
 using K3sNet.Tests.Kubernetes;
 using K3sNet.Vxlan;
+using Xunit.Abstractions;
 
 namespace K3sNet.Tests.NodeAccess
 {
@@ -24,6 +25,9 @@ namespace K3sNet.Tests.NodeAccess
     public sealed class RemoteNodeChecksLabTests
     {
         private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+        private readonly ITestOutputHelper _output;
+
+        public RemoteNodeChecksLabTests(ITestOutputHelper output) => _output = output;
 
         [LabFact]
         public async Task Through_the_agent_a_node_gets_the_verdicts_and_reasons_its_own_kernel_tester_gives()
@@ -53,8 +57,10 @@ namespace K3sNet.Tests.NodeAccess
                 VxlanTesterCreation creation = await RemoteNodeChecks.CreateTesterAsync(agent.Session, options, CancellationToken.None).WaitAsync(Patience);
                 Assert.True(creation.Failure is null, creation.Failure?.Cause?.Message ?? creation.Failure?.Problem.ToString());
                 Assert.Contains("ICMP echoes use the iputils ping on k3s-server (lab).", creation.Notes);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 remote = await Collect(creation.Tester!, peers, options);
                 requests = agent.Session.RequestCount;
+                _output.WriteLine($"through the agent: {requests} requests, the peers judged in {clock.ElapsedMilliseconds} ms");
                 marker = agent.Marker;
             }
 
@@ -68,7 +74,9 @@ namespace K3sNet.Tests.NodeAccess
                 var shell = new NamespaceShell(server.Namespace);
                 KernelState state = (await KernelStateReader.ReadAsync(shell, KernelStateReader.FlannelDeviceName, CancellationToken.None))!;
                 HostNetworkState host = await HostNetworkReader.ReadAsync(shell, state.Device.LowerDevice, state.Device.Name, CancellationToken.None);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 local = await Collect(new KernelPathTester(state, new NamespaceSocketEchoes(thread), host), peers, options);
+                _output.WriteLine($"own sockets: the peers judged in {clock.ElapsedMilliseconds} ms");
             }
 
             Assert.Equal(VxlanVerdict.VxlanBlocked, local.Single(r => r.Destination == blocked.Name).Verdict);
