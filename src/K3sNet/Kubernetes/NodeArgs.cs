@@ -57,5 +57,30 @@ namespace K3sNet.Kubernetes
 
             return on;
         }
+
+        /// <summary>
+        /// The value of an option given as <c>--name value</c> or <c>--name=value</c> (any of <paramref name="names"/>,
+        /// such as <c>--data-dir</c> and <c>-d</c>); null when absent. The last occurrence wins, as in k3s's own flag parsing.
+        /// </summary>
+        public string? ValueOf(params string[] names)
+        {
+            string? value = null;
+            for (int i = 0; i < _args.Count; i++)
+            {
+                foreach (string name in names)
+                {
+                    if (string.Equals(_args[i], name, StringComparison.Ordinal) && i + 1 < _args.Count)
+                    {
+                        value = _args[i + 1];
+                    }
+                    else if (_args[i].StartsWith(name + "=", StringComparison.Ordinal))
+                    {
+                        value = _args[i].Substring(name.Length + 1);
+                    }
+                }
+            }
+
+            return value;
+        }
     }
 }
