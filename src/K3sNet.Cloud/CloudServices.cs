@@ -12,8 +12,7 @@ namespace K3sNet.Cloud
     {
         public IClusterSource ConnectCluster(ClusterConnection connection) => new KubeconfigClusterSource(connection);
 
-        // CONTRACT: helper B replaces this with the KubernetesClient implementation.
-        public IPodRunner ConnectPodRunner(ClusterConnection connection) => throw new System.NotImplementedException();
+        public IPodRunner ConnectPodRunner(ClusterConnection connection) => new KubernetesPodRunner(connection);
 
         public KubeconfigContexts ReadContexts(KubeconfigLocation location) => KubeconfigLoader.ReadContexts(location);
 

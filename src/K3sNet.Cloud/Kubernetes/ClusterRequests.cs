@@ -73,7 +73,8 @@ namespace K3sNet.Cloud.Kubernetes
             }
         }
 
-        private static ClusterRequestException FromStatus(ClusterRequest request, HttpStatusCode status, string? content)
+        /// <summary>The failure for an error status and its body (a Kubernetes Status, whose message is kept: RBAC's and Pod Security's words).</summary>
+        public static ClusterRequestException FromStatus(ClusterRequest request, HttpStatusCode status, string? content)
         {
             string? message = StatusMessage(content);
             string code = ((int)status).ToString(CultureInfo.InvariantCulture);
@@ -93,7 +94,7 @@ namespace K3sNet.Cloud.Kubernetes
         }
 
         /// <summary>The message of a Kubernetes Status object, or null when the body is not one.</summary>
-        private static string? StatusMessage(string? content)
+        public static string? StatusMessage(string? content)
         {
             if (string.IsNullOrWhiteSpace(content))
             {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using k8s;
@@ -16,31 +15,19 @@ namespace K3sNet.Cloud.Kubernetes
         private const string ClusterDnsNamespace = "kube-system";
         private const string ClusterDnsSelector = "k8s-app=kube-dns";
 
-        private readonly k8s.Kubernetes _client;
-        private readonly int _pageSize;
-        private readonly TimeSpan _timeout;
-        private readonly ServerCertificateCheck? _certificates;
+        private readonly ClusterClient _client;
 
         public KubeconfigClusterSource(ClusterConnection connection)
+            : this(new ClusterClient(connection))
         {
-            ArgumentNullException.ThrowIfNull(connection);
-            KubernetesClientConfiguration configuration = KubeconfigLoader.Build(connection.Location, connection.Context);
-
-            // The library's default waits 100 s per call; an interactive command must give up sooner.
-            configuration.HttpClientTimeout = connection.Timeout;
-            Server = new Uri(configuration.Host, UriKind.Absolute);
-            Context = configuration.CurrentContext ?? "(in-cluster)";
-            _pageSize = connection.PageSize;
-            _timeout = connection.Timeout;
-            SocketsHttpHandler? handler = null;
-            configuration.FirstMessageHandlerSetup = h => handler = h as SocketsHttpHandler;
-            _client = new k8s.Kubernetes(configuration);
-            _certificates = ServerCertificateCheck.Install(handler, configuration);
         }
 
-        public Uri Server { get; }
+        /// <summary>A reader over a client someone else made (the pod runner's); disposing it disposes the client.</summary>
+        public KubeconfigClusterSource(ClusterClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
 
-        public string Context { get; }
+        public Uri Server => _client.Server;
+
+        public string Context => _client.Context;
 
         public async Task<IReadOnlyList<NodeFacts>> ListNodesAsync(string? labelSelector, CancellationToken cancellationToken)
         {
@@ -52,9 +39,9 @@ namespace K3sNet.Cloud.Kubernetes
                 string? page = next;
                 V1NodeList list = await ClusterRequests.SendAsync(
                     request,
-                    _timeout,
-                    () => _client.CoreV1.ListNodeAsync(continueParameter: page, labelSelector: labelSelector, limit: _pageSize, cancellationToken: cancellationToken),
-                    cancellationToken, _certificates).ConfigureAwait(false);
+                    _client.Timeout,
+                    () => _client.Api.CoreV1.ListNodeAsync(continueParameter: page, labelSelector: labelSelector, limit: _client.PageSize, cancellationToken: cancellationToken),
+                    cancellationToken, _client.Certificates).ConfigureAwait(false);
                 nodes.AddRange((list.Items ?? new List<V1Node>()).Select(NodeMapping.ToFacts));
                 next = list.Metadata?.ContinueProperty;
             }
@@ -68,9 +55,9 @@ namespace K3sNet.Cloud.Kubernetes
             var request = new ClusterRequest(Server, "list", "pods", ClusterDnsNamespace);
             V1PodList list = await ClusterRequests.SendAsync(
                 request,
-                _timeout,
-                () => _client.CoreV1.ListNamespacedPodAsync(ClusterDnsNamespace, labelSelector: ClusterDnsSelector, cancellationToken: cancellationToken),
-                cancellationToken, _certificates).ConfigureAwait(false);
+                _client.Timeout,
+                () => _client.Api.CoreV1.ListNamespacedPodAsync(ClusterDnsNamespace, labelSelector: ClusterDnsSelector, cancellationToken: cancellationToken),
+                cancellationToken, _client.Certificates).ConfigureAwait(false);
             return (list.Items ?? new List<V1Pod>())
                 .Select(p => new ClusterDnsPod(p.Metadata?.Name ?? string.Empty, p.Spec?.NodeName, p.Status?.Phase))
                 .ToArray();

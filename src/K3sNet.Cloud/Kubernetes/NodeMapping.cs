@@ -35,6 +35,12 @@ namespace K3sNet.Cloud.Kubernetes
                 KernelVersion = node.Status?.NodeInfo?.KernelVersion,
                 OsImage = node.Status?.NodeInfo?.OsImage,
                 OperatingSystem = node.Status?.NodeInfo?.OperatingSystem,
+                Architecture = node.Status?.NodeInfo?.Architecture,
+                Images = (node.Status?.Images ?? new List<V1ContainerImage>())
+                    .SelectMany(i => i.Names ?? new List<string>())
+                    .Where(n => !string.IsNullOrEmpty(n))
+                    .Distinct(StringComparer.Ordinal)
+                    .ToArray(),
             };
         }
 

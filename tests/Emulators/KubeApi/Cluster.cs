@@ -66,6 +66,12 @@ namespace K3sNet.Emulators.KubeApi
         /// <summary>The most items one list answer holds (0: no cap).</summary>
         public int MaxPageSize { get; set; }
 
+        /// <summary>
+        /// How long the server keeps a watch open before it ends it (zero: until timeoutSeconds or the client leaves), as
+        /// an API server ends every watch after its --min-request-timeout (randomized, 30 to 60 minutes by default).
+        /// </summary>
+        public TimeSpan MaxWatchDuration { get; set; }
+
         public CancellationToken Stopping => _stopping.Token;
 
         public JsonObject? Node(string name) => Nodes.FirstOrDefault(n => ClusterObjects.NameOf(n) == name);

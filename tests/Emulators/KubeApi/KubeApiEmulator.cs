@@ -90,6 +90,13 @@ namespace K3sNet.Emulators.KubeApi
             init => _cluster.RestartBackOff = value;
         }
 
+        /// <summary>How long the server keeps a watch open before it ends it, as an API server does (zero: no limit).</summary>
+        public TimeSpan MaxWatchDuration
+        {
+            get => _cluster.MaxWatchDuration;
+            init => _cluster.MaxWatchDuration = value;
+        }
+
         /// <summary>How often the kubelet reads container states from the runtime.</summary>
         public TimeSpan StatusInterval
         {

@@ -30,7 +30,7 @@ namespace K3sNet.Emulators.KubeApi
             }
 
             bool filtered = !string.IsNullOrEmpty(context.Request.Query["labelSelector"]) || !string.IsNullOrEmpty(context.Request.Query["fieldSelector"]);
-            await WatchStream.ServeAsync(context, cluster.Store, resource, ns, matches, filtered, cluster.Stopping).ConfigureAwait(false);
+            await WatchStream.ServeAsync(context, cluster.Store, resource, ns, matches, filtered, cluster.Stopping, cluster.MaxWatchDuration).ConfigureAwait(false);
         }
 
         public static Task ListAsync(HttpContext context, Cluster cluster, string? ns) =>

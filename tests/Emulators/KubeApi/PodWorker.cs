@@ -14,7 +14,8 @@ namespace K3sNet.Emulators.KubeApi
     /// One pod's life, as the scheduler and the node's kubelet drive it: Pending (unschedulable, or ContainerCreating)
     /// → the runtime starts it → Running with its IPs, conditions and container states → Succeeded or Failed when its
     /// containers exit and restartPolicy says so (or restarted, with CrashLoopBackOff between). A deletion stops it
-    /// through the runtime and then removes it.
+    /// through the runtime and then removes it. A pod with spec.activeDeadlineSeconds that is still active that long
+    /// after its startTime is killed by the kubelet: Failed, reason DeadlineExceeded, its processes gone.
     /// </summary>
     internal sealed class PodWorker
     {
@@ -22,6 +23,7 @@ namespace K3sNet.Emulators.KubeApi
         private readonly string _namespace;
         private readonly string _name;
         private readonly CancellationTokenSource _deleting = new();
+        private readonly CancellationTokenSource _deadline = new();
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _runtimeTouched;
 
@@ -44,10 +46,16 @@ namespace K3sNet.Emulators.KubeApi
         private async Task RunAsync(Action forget)
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_deleting.Token, _cluster.Stopping);
+            using var active = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, _deadline.Token);
             try
             {
-                await LifecycleAsync(linked.Token).ConfigureAwait(false);
-                await Task.Delay(Timeout.Infinite, linked.Token).ConfigureAwait(false);
+                await LifecycleAsync(active.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, active.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_deadline.IsCancellationRequested && !linked.IsCancellationRequested)
+            {
+                await EndAtDeadlineAsync().ConfigureAwait(false);
+                await WaitQuietlyAsync(linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -129,6 +137,13 @@ namespace K3sNet.Emulators.KubeApi
             string hostIp = InternalIp(node);
             string startTime = ObjectMetadata.Now();
             SetStatus("Pending", hostIp, null, startTime, scheduledAt, containers.Select(c => PodStatus.Waiting(c, "ContainerCreating")), names);
+
+            // The kubelet counts activeDeadlineSeconds from startTime, whatever the containers do (an image that never
+            // pulls included): what ends the pods of a run that never came back to delete them.
+            if ((long?)pod["spec"]?["activeDeadlineSeconds"] is long deadline and > 0)
+            {
+                _deadline.CancelAfter(TimeSpan.FromSeconds(deadline));
+            }
 
             IContainerRuntime? runtime = _cluster.Runtime;
             if (runtime is null || !runtime.CanRun(nodeName))
@@ -225,6 +240,76 @@ namespace K3sNet.Emulators.KubeApi
                 await Task.Delay(_cluster.RestartBackOff, cancellationToken).ConfigureAwait(false);
                 await runtime.StopPodAsync(Uid).ConfigureAwait(false);
                 restarts++;
+            }
+        }
+
+        /// <summary>
+        /// The kubelet's active deadline handler: kill the pod's containers, then report it Failed with DeadlineExceeded;
+        /// a running container shows terminated by SIGKILL (137), one that never started keeps its waiting state.
+        /// </summary>
+        private async Task EndAtDeadlineAsync()
+        {
+            JsonObject? pod = _cluster.Store.Get("pods", _namespace, _name);
+            if (pod is null || (string?)pod["status"]?["phase"] is "Succeeded" or "Failed")
+            {
+                return;
+            }
+
+            if (_runtimeTouched && _cluster.Runtime is IContainerRuntime runtime)
+            {
+                await runtime.StopPodAsync(Uid).ConfigureAwait(false);
+            }
+
+            string now = ObjectMetadata.Now();
+            Update(p =>
+            {
+                var status = p["status"] as JsonObject ?? new JsonObject();
+                status["phase"] = "Failed";
+                status["reason"] = "DeadlineExceeded";
+                status["message"] = "Pod was active on the node longer than the specified deadline";
+                foreach (JsonObject condition in (status["conditions"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+                {
+                    if ((string?)condition["type"] is "Ready" or "ContainersReady")
+                    {
+                        condition["status"] = "False";
+                        condition["reason"] = "PodFailed";
+                        condition["lastTransitionTime"] = now;
+                        condition.Remove("message");
+                    }
+                }
+
+                foreach (JsonObject container in (status["containerStatuses"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+                {
+                    if (container["state"]?["running"] is JsonObject running)
+                    {
+                        container["state"] = new JsonObject
+                        {
+                            ["terminated"] = new JsonObject
+                            {
+                                ["exitCode"] = 137,
+                                ["reason"] = "Error",
+                                ["startedAt"] = (string?)running["startedAt"],
+                                ["finishedAt"] = now,
+                                ["containerID"] = (string?)container["containerID"],
+                            },
+                        };
+                        container["ready"] = false;
+                        container["started"] = false;
+                    }
+                }
+
+                p["status"] = status;
+            });
+        }
+
+        private static async Task WaitQuietlyAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
             }
         }
 

@@ -14,11 +14,12 @@ namespace K3sNet.Emulators.KubeApi
     /// A watch (<c>?watch=true</c>) as the API server streams it: one JSON line per event,
     /// <c>{"type":"ADDED|MODIFIED|DELETED","object":{...}}</c>, flushed as it happens, until timeoutSeconds, the client
     /// leaving, or the emulator stopping. Through a selector, an object that starts matching arrives as ADDED and one
-    /// that stops matching as DELETED, as the API server's filtered watch reports them.
+    /// that stops matching as DELETED, as the API server's filtered watch reports them. The server may end a watch
+    /// itself after <c>maxDuration</c>, as an API server does after its request timeout; a client resumes it.
     /// </summary>
     internal static class WatchStream
     {
-        public static async Task ServeAsync(HttpContext context, ObjectStore store, string resource, string? ns, Func<JsonObject, bool> matches, bool filtered, CancellationToken stopping)
+        public static async Task ServeAsync(HttpContext context, ObjectStore store, string resource, string? ns, Func<JsonObject, bool> matches, bool filtered, CancellationToken stopping, TimeSpan maxDuration = default)
         {
             IQueryCollection query = context.Request.Query;
             Channel<StoreEvent>? channel = store.Watch(resource, query["resourceVersion"]);
@@ -36,6 +37,11 @@ namespace K3sNet.Emulators.KubeApi
             if (int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds > 0)
             {
                 ends.CancelAfter(TimeSpan.FromSeconds(seconds));
+            }
+
+            if (maxDuration > TimeSpan.Zero && (seconds <= 0 || maxDuration < TimeSpan.FromSeconds(seconds)))
+            {
+                ends.CancelAfter(maxDuration);
             }
 
             var members = new HashSet<string>(StringComparer.Ordinal);
