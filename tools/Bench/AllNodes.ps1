@@ -117,22 +117,32 @@ function Measure-K3sNet {
 Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
 `$null = Invoke-Emulator DELETE 'emulator/requests'
 `$clock = [Diagnostics.Stopwatch]::StartNew()
-`$results = @(Get-K3sNode | Test-K3sVxlan -AllNodes -TimeoutSeconds $TimeoutSeconds $throttle -ProgressAction SilentlyContinue)
+# When the first and the last result come: before the first, pods start and the node agents read each node's state;
+# after the last, the namespace is deleted.
+`$first = `$null; `$last = `$null
+`$results = @(Get-K3sNode | Test-K3sVxlan -AllNodes -TimeoutSeconds $TimeoutSeconds $throttle -ProgressAction SilentlyContinue | ForEach-Object {
+    if (`$null -eq `$first) { `$first = `$clock.Elapsed.TotalSeconds }
+    `$last = `$clock.Elapsed.TotalSeconds
+    `$_
+})
 `$seconds = `$clock.Elapsed.TotalSeconds
 `$requests = Get-RequestSummary
 `$left = @((Invoke-Emulator GET 'api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dk3snet').items)
 '<<BENCH>>' + (@{
-    Seconds = `$seconds; Count = `$results.Count; Sources = @(`$results.Source | Sort-Object -Unique).Count
+    Seconds = `$seconds; First = `$first; Last = `$last; Count = `$results.Count; Sources = @(`$results.Source | Sort-Object -Unique).Count
     Verdicts = @(`$results | Group-Object Verdict | Sort-Object Name | ForEach-Object { "`$(`$_.Name)=`$(`$_.Count)" })
     Requests = `$requests; Leftovers = `$left.Count
 } | ConvertTo-Json -Compress -Depth 5)
 "@
     Write-Host ("Test-K3sVxlan -AllNodes: {0:0.0} s in the pipeline, {1:0.0} s from the prompt (pwsh start to exit); {2} results from {3} nodes: {4}; {5} K3sNet namespaces left." -f
         $k3snet.Seconds, $k3snet.ProcessSeconds, $k3snet.Count, $k3snet.Sources, ($k3snet.Verdicts -join ', '), $k3snet.Leftovers)
+    Write-Host ("  first result after {0:0.0} s (pods started, node state read), last after {1:0.0} s, then {2:0.0} s to the end (the namespace deleted)." -f
+        $k3snet.First, $k3snet.Last, ($k3snet.Seconds - $k3snet.Last))
     Write-Requests 'Test-K3sVxlan -AllNodes' $k3snet.Requests $NodeCount
     [pscustomobject]@{
         Tool = 'Test-K3sVxlan -AllNodes'; NodeCount = $NodeCount; BlockedNodes = $Blocked; Pairs = $pairs; Results = $k3snet.Count
         PipelineSeconds = [math]::Round($k3snet.Seconds, 1); PromptSeconds = [math]::Round($k3snet.ProcessSeconds, 1)
+        FirstResultSeconds = [math]::Round($k3snet.First, 1); LastResultSeconds = [math]::Round($k3snet.Last, 1)
         Requests = $k3snet.Requests.Total; RequestsPerNode = [math]::Round($k3snet.Requests.Total / $NodeCount, 1)
         Verdicts = $k3snet.Verdicts -join ', '; Leftovers = $k3snet.Leftovers
     }
