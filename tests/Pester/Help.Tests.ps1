@@ -10,6 +10,7 @@ BeforeDiscovery {
         'Test-K3sSecurityGroup' = 'SecurityGroup.Tests.ps1'
         'Grant-K3sNodeTraffic'  = 'NodeTraffic.Tests.ps1'
         'Revoke-K3sNodeTraffic' = 'NodeTraffic.Tests.ps1'
+        'Test-K3sPodNetwork' = 'Test-K3sPodNetwork.Tests.ps1'
     }
     $Pages = @(Get-DocsCommandPage -DocsPath (Join-Path $PSScriptRoot '../../docs') | ForEach-Object {
             $runHere = -not $ExamplesRunBy.ContainsKey($_.Name)

@@ -47,6 +47,17 @@ BeforeAll {
         }
         Show-View VxlanMatrix @($results | Show-K3sVxlanMatrix)
         Show-View VxlanMatrixCell @(($results | Where-Object Source -NE 'agent-1' | Show-K3sVxlanMatrix).UntestedPairs)
+        $podResults = @(
+            [K3sNet.PodNetworkResult]@{ Check = 'ClusterDns'; Source = 'ip-172-31-16-202'; Destination = 'cluster DNS'; Verdict = 'Failed'; Reason = 'Pods on ip-172-31-16-202 cannot resolve names: the cluster DNS (10.43.0.10) runs on ip-172-31-16-201, which they cannot reach through VXLAN (UDP 8472).' }
+            [K3sNet.PodNetworkResult]@{ Check = 'KubernetesService'; Source = 'ip-172-31-16-201'; Destination = 'kubernetes'; Verdict = 'Healthy'; Reason = 'Pods on ip-172-31-16-201 connect to the kubernetes Service (10.43.0.1:443).' }
+        )
+        Show-View PodNetworkResult $podResults
+        Show-View PodNetworkMatrix @(@(foreach ($source in 'server-1', 'agent-1', 'agent-2') {
+                    foreach ($destination in @('server-1', 'agent-1', 'agent-2') -ne $source) {
+                        $failed = 'agent-2' -in $source, $destination
+                        [K3sNet.PodNetworkResult]@{ Check = 'PodToPod'; Source = $source; Destination = $destination; Verdict = if ($failed) { 'Failed' } else { 'Healthy' }; Reason = "pods on $source to $destination" }
+                    }
+                }) + $podResults[0] | Show-K3sVxlanMatrix)
         $dropped = [System.Collections.Generic.SortedDictionary[string, long]]::new()
         $dropped['InnerIPv4ReservedFlagSet'] = 1; $dropped['NotVxlan'] = 12; $dropped['RateLimited'] = 3
         Show-View VxlanResponderSummary @([K3sNet.VxlanResponderSummary]@{ Port = 8472; Vni = 1; Duration = [TimeSpan]::FromSeconds(30); Received = 100; Answered = 84; Dropped = 16; Sources = 2; DroppedByReason = $dropped })
@@ -99,7 +110,7 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
     BeforeAll { $Shown = $Views[$Width] }
 
     It 'writes every view, and no line wider than the terminal' {
-        $Shown.Keys | Sort-Object | Should -Be @('K3sNode', 'PortRequirement', 'SecurityGroupChange', 'SecurityGroupVerdict', 'SecurityGroupVerdictSummary', 'VxlanMatrix', 'VxlanMatrixCell', 'VxlanPathResult', 'VxlanResponderSummary')
+        $Shown.Keys | Sort-Object | Should -Be @('K3sNode', 'PodNetworkMatrix', 'PodNetworkResult', 'PortRequirement', 'SecurityGroupChange', 'SecurityGroupVerdict', 'SecurityGroupVerdictSummary', 'VxlanMatrix', 'VxlanMatrixCell', 'VxlanPathResult', 'VxlanResponderSummary')
         foreach ($name in $Shown.Keys) {
             $Shown[$name] | Where-Object Length -GT $Width | Should -BeNullOrEmpty -Because "$name fits $Width columns"
         }
@@ -173,6 +184,22 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
         $at | Should -BeGreaterThan 0
         $findings = ConvertTo-Words ($lines[($at + 1)..($lines.Count - 1)] -join ' ')
         $findings | Should -BeLike (ConvertTo-Words '*agent-2 drops inbound UDP 8472 (security group, NACL or firewall): every path to and from it is blocked while other paths pass.*')
+    }
+
+    It 'Test-K3sPodNetwork: shows the check, the nodes, the verdict and the whole reason' {
+        $rows = Get-TableRow $Shown.PodNetworkResult '^Check\s+Source\s+Destination\s+Verdict\s+Reason$' 'Reason'
+        $rows | Should -HaveCount 2
+        $rows[0].Line | Should -Match '^ClusterDns\s+ip-172-31-16-202 cluster DNS\s+Failed\s+Pods'
+        ConvertTo-Words ($rows[0].Last -join ' ') | Should -Be (ConvertTo-Words 'Pods on ip-172-31-16-202 cannot resolve names: the cluster DNS (10.43.0.10) runs on ip-172-31-16-201, which they cannot reach through VXLAN (UDP 8472).')
+        $rows[1].Line | Should -Match '^KubernetesService ip-172-31-16-201 kubernetes\s+Healthy'
+    }
+
+    It 'Show-K3sVxlanMatrix of pod results: draws the pod grid and lists the failed DNS check under it' {
+        $lines = $Shown.PodNetworkMatrix
+        $lines | Should -Contain '2 agent-2   X - X'
+        $at = [array]::IndexOf($lines, 'Not healthy (4 of 6 paths):')
+        $at | Should -BeGreaterThan 0
+        ConvertTo-Words ($lines[($at + 1)..($lines.Count - 1)] -join ' ') | Should -BeLike (ConvertTo-Words '*ip-172-31-16-202 -> cluster DNS Failed*cannot resolve names: the cluster DNS (10.43.0.10) runs on ip-172-31-16-201, which they cannot reach through VXLAN (UDP 8472).*')
     }
 
     It 'the UntestedPairs table and the responder summary: reasons and drops whole' {

@@ -11,7 +11,7 @@ namespace K3sNet
     /// results, the last one wins, so a rerun piped after the first run replaces it. A pair without a result stays
     /// untested: it is never counted as Healthy.
     /// </summary>
-    public sealed class VxlanMatrix
+    public sealed class VxlanMatrix : IPairGrid
     {
         private readonly Dictionary<(string, string), VxlanMatrixCell> _cells;
 
@@ -113,6 +113,17 @@ namespace K3sNet
             (Counts.Count == 0 ? "no pairs" : string.Join(", ", Counts.Select(c => $"{c.Value} {c.Key}")));
 
         public override string ToString() => Summary;
+
+        int IPairGrid.NotHealthyCount => Cells.Count(c => c.Verdict != VxlanVerdict.Healthy);
+
+        char IPairGrid.Symbol(string source, string destination) => VxlanMatrixSymbols.For(GetCell(source, destination)!);
+
+        string? IPairGrid.FailedLabel(string source, string destination) =>
+            GetCell(source, destination) is { IsFailed: true } cell ? cell.Verdict.ToString() : null;
+
+        IReadOnlyList<(char Symbol, string Meaning)> IPairGrid.Legend() => VxlanMatrixSymbols.Legend(this);
+
+        IReadOnlyList<VxlanMatrixFinding> IPairGrid.Findings(bool group) => VxlanMatrixFinding.For(this, group);
 
         private static IReadOnlyDictionary<string, int> CountVerdicts(VxlanMatrixCell[] cells)
         {

@@ -30,7 +30,7 @@ namespace K3sNet.Matrix
         private const string Gap = "  ";
         private const string Corner = @"From \ To";
 
-        public static string Render(VxlanMatrix matrix, int width)
+        public static string Render(IPairGrid matrix, int width)
         {
             width = Math.Max(width, MinWidth);
             var lines = new List<string>(Wrap(matrix.Summary, ", ", width));
@@ -39,14 +39,14 @@ namespace K3sNet.Matrix
                 lines.Add(string.Empty);
                 lines.AddRange(Grid(matrix, width));
                 lines.Add(string.Empty);
-                lines.AddRange(Wrap("Legend: " + string.Join("  ", VxlanMatrixSymbols.Legend(matrix).Select(e => $"{e.Symbol} {e.Meaning}")), "  ", width));
+                lines.AddRange(Wrap("Legend: " + string.Join("  ", matrix.Legend().Select(e => $"{e.Symbol} {e.Meaning}")), "  ", width));
                 lines.AddRange(Findings(matrix, width));
             }
 
             return string.Join(Environment.NewLine, lines.Select(l => l.TrimEnd()));
         }
 
-        private static IEnumerable<string> Grid(VxlanMatrix matrix, int width)
+        private static IEnumerable<string> Grid(IPairGrid matrix, int width)
         {
             string[] nodes = matrix.Nodes;
             int indexWidth = nodes.Length.ToString(CultureInfo.InvariantCulture).Length;
@@ -75,7 +75,7 @@ namespace K3sNet.Matrix
                 string label = (row + 1).ToString(CultureInfo.InvariantCulture).PadLeft(indexWidth) + " " + Fit(nodes[row], nameWidth).PadRight(nameWidth);
                 string source = nodes[row];
                 yield return label + Gap + Row(nodes.Length, spaceCells, column =>
-                    column == row ? VxlanMatrixSymbols.Self : VxlanMatrixSymbols.For(matrix.GetCell(source, nodes[column])!));
+                    column == row ? VxlanMatrixSymbols.Self : matrix.Symbol(source, nodes[column]));
             }
         }
 
@@ -95,17 +95,16 @@ namespace K3sNet.Matrix
             return text.ToString();
         }
 
-        private static IEnumerable<string> Findings(VxlanMatrix matrix, int width)
+        private static IEnumerable<string> Findings(IPairGrid matrix, int width)
         {
-            IReadOnlyList<VxlanMatrixFinding> findings = VxlanMatrixFinding.For(matrix, group: true);
+            IReadOnlyList<VxlanMatrixFinding> findings = matrix.Findings(group: true);
             if (findings.Count == 0)
             {
                 yield break;
             }
 
             yield return string.Empty;
-            int notHealthy = matrix.Cells.Count(c => c.Verdict != VxlanVerdict.Healthy);
-            yield return $"Not healthy ({notHealthy} of {matrix.PairCount} paths):";
+            yield return $"Not healthy ({matrix.NotHealthyCount} of {matrix.PairCount} paths):";
             IEnumerable<VxlanMatrixFinding> listed = findings.Take(MaxListed);
             int pairWidth = listed.Max(f => PairText(f).Length);
             int verdictWidth = listed.Max(f => f.Verdict.Length);

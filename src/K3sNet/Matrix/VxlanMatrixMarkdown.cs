@@ -13,7 +13,7 @@ namespace K3sNet.Matrix
     /// </summary>
     internal static class VxlanMatrixMarkdown
     {
-        public static string Render(VxlanMatrix matrix)
+        public static string Render(IPairGrid matrix)
         {
             var lines = new List<string> { $"**{Escape(matrix.Summary)}**" };
             string[] nodes = matrix.Nodes;
@@ -26,21 +26,21 @@ namespace K3sNet.Matrix
                 {
                     string source = nodes[row];
                     IEnumerable<string> cells = nodes.Select((destination, column) =>
-                        column == row ? VxlanMatrixSymbols.Self.ToString() : Cell(matrix.GetCell(source, destination)!));
+                        column == row ? VxlanMatrixSymbols.Self.ToString() : Cell(matrix, source, destination));
                     lines.Add($"| {Number(row)} {Escape(source)} | {string.Join(" | ", cells)} |");
                 }
 
                 lines.Add(string.Empty);
-                lines.Add("Legend: " + string.Join(", ", VxlanMatrixSymbols.Legend(matrix).Select(e => $"`{e.Symbol}` {e.Meaning}")));
+                lines.Add("Legend: " + string.Join(", ", matrix.Legend().Select(e => $"`{e.Symbol}` {e.Meaning}")));
                 lines.AddRange(Findings(matrix));
             }
 
             return string.Join("\n", lines);
         }
 
-        private static IEnumerable<string> Findings(VxlanMatrix matrix)
+        private static IEnumerable<string> Findings(IPairGrid matrix)
         {
-            IReadOnlyList<VxlanMatrixFinding> findings = VxlanMatrixFinding.For(matrix, group: false);
+            IReadOnlyList<VxlanMatrixFinding> findings = matrix.Findings(group: false);
             if (findings.Count == 0)
             {
                 yield break;
@@ -56,10 +56,10 @@ namespace K3sNet.Matrix
         }
 
         /// <summary>A failure in bold, so it stands out among the dots in a rendered ticket.</summary>
-        private static string Cell(VxlanMatrixCell cell)
+        private static string Cell(IPairGrid matrix, string source, string destination)
         {
-            char symbol = VxlanMatrixSymbols.For(cell);
-            return cell.IsFailed ? $"**{symbol}**" : symbol.ToString();
+            char symbol = matrix.Symbol(source, destination);
+            return matrix.FailedLabel(source, destination) is not null ? $"**{symbol}**" : symbol.ToString();
         }
 
         private static string Number(int index) => (index + 1).ToString(CultureInfo.InvariantCulture);

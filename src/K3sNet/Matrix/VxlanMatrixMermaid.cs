@@ -19,7 +19,7 @@ namespace K3sNet.Matrix
             "end", "graph", "flowchart", "subgraph", "direction", "style", "class", "classDef", "click", "linkStyle", "default",
         };
 
-        public static string Render(VxlanMatrix matrix)
+        public static string Render(IPairGrid matrix)
         {
             IReadOnlyDictionary<string, string> ids = Ids(matrix.Nodes);
             var lines = new List<string>
@@ -32,19 +32,22 @@ namespace K3sNet.Matrix
             };
             lines.AddRange(matrix.Nodes.Select(n => $"    {ids[n]}[\"{Label(n)}\"]"));
 
-            VxlanMatrixCell[] failed = matrix.Cells.Where(c => c.IsFailed).ToArray();
-            var drawn = new HashSet<VxlanMatrixCell>();
-            foreach (VxlanMatrixCell cell in failed)
+            (string Source, string Destination, string Label)[] failed = matrix.Nodes
+                .SelectMany(s => matrix.Nodes.Where(d => d != s).Select(d => (Source: s, Destination: d, Label: matrix.FailedLabel(s, d))))
+                .Where(p => p.Label is not null)
+                .Select(p => (p.Source, p.Destination, p.Label!))
+                .ToArray();
+            var drawn = new HashSet<(string, string)>();
+            foreach ((string source, string destination, string label) in failed)
             {
-                if (!drawn.Add(cell))
+                if (!drawn.Add((source, destination)))
                 {
                     continue;
                 }
 
-                VxlanMatrixCell back = matrix.GetCell(cell.Destination, cell.Source)!;
-                bool bothWays = back.Verdict == cell.Verdict && drawn.Add(back);
+                bool bothWays = matrix.FailedLabel(destination, source) == label && drawn.Add((destination, source));
                 string arrow = bothWays ? "<-->" : "-->";
-                lines.Add($"    {ids[cell.Source]} {arrow}|\"{cell.Verdict}\"| {ids[cell.Destination]}");
+                lines.Add($"    {ids[source]} {arrow}|\"{Label(label)}\"| {ids[destination]}");
             }
 
             string[] failing = failed.SelectMany(c => new[] { c.Source, c.Destination }).Distinct().Select(n => ids[n]).ToArray();
@@ -92,7 +95,7 @@ namespace K3sNet.Matrix
             return ids;
         }
 
-        private static string Title(VxlanMatrix matrix) => $"{matrix.Summary} (arrows: the failed paths)";
+        private static string Title(IPairGrid matrix) => $"{matrix.Summary} (arrows: the failed paths)";
 
         /// <summary>Text inside a quoted Mermaid label or title: a double quote would end it, so it becomes Mermaid's entity.</summary>
         private static string Label(string text) => text.Replace("\"", "#quot;", StringComparison.Ordinal);
