@@ -58,6 +58,10 @@ Describe 'tools/Bench.ps1 -Quick' {
         $all | Should -Match '(?m)Test-K3sVxlan -AllNodes:\s+3 x POST /api/v1/namespaces/\{ns\}/pods$'
         $all | Should -Match '(?m)Test-K3sVxlan -AllNodes:\s+1 x POST /api/v1/namespaces$'
         $all | Should -Match '(?m)Test-K3sVxlan -AllNodes:\s+1 x DELETE /api/v1/namespaces/\{ns\}$'
+        # What pods see, the same way: a pod and one exec per node, every pod pair, nothing left.
+        $all | Should -Match 'Test-K3sPodNetwork: [\d.]+ s in the pipeline, [\d.]+ s from the prompt; \d+ results \(6 pod pairs\): .*; 0 K3sNet namespaces left\.'
+        $all | Should -Match 'Test-K3sPodNetwork:\s+3 x (GET|POST) /api/v1/namespaces/\{ns\}/pods/\{pod\}/exec'
+        $all | Should -Match '(?m)Test-K3sPodNetwork:\s+3 x POST /api/v1/namespaces/\{ns\}/pods$'
         # The comparison: one exec per ordered pair, serially.
         $all | Should -Match 'Serial kubectl exec ping loop: .* for 6 execs one at a time, .*; 2 answered, 4 not\.'
         $all | Should -Match 'kubectl exec loop:\s+6 x (GET|POST) /api/v1/namespaces/\{ns\}/pods/\{pod\}/exec'

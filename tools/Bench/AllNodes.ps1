@@ -15,7 +15,9 @@ each pod's processes on its lab node). Then, from the server's namespace, as a u
   - kubectl: the same requests kubectl would make, through KubernetesClient from the module's Dependencies folder
     (tools/Bench/KubectlExecLoop.cs; there is no kubectl here): a namespace, one hostNetwork pod per node, then
     `kubectl exec <pod> -- busybox ping -c 1 -W <timeout> <peer's VTEP>` for every ordered pair, one after another,
-    and the namespace deleted. -Tool picks one of the two.
+    and the namespace deleted.
+  - Test-K3sPodNetwork the same way: a pod per node on the pod network, what pods see (pod to pod, DNS, the API).
+-Tool picks some of the three.
 Both count their requests from the emulator's request log (GET /emulator/requests), by kind and per node. Returns
 one object per tool. Needs root: without it, it says so and measures nothing. The lab is removed at the end, also on
 failure, and the script checks no K3sNet namespace was left in the API.
@@ -41,9 +43,10 @@ param(
     [ValidateRange(0, 1000)]
     [int] $ThrottleLimit = 0,
 
-    # Which to measure: K3sNet (Test-K3sVxlan -AllNodes), Kubectl (the serial exec loop), or both.
-    [ValidateSet('K3sNet', 'Kubectl')]
-    [string[]] $Tool = @('K3sNet', 'Kubectl')
+    # Which to measure: K3sNet (Test-K3sVxlan -AllNodes), PodNetwork (Test-K3sPodNetwork), Kubectl (the serial exec
+    # loop).
+    [ValidateSet('K3sNet', 'PodNetwork', 'Kubectl')]
+    [string[]] $Tool = @('K3sNet', 'PodNetwork', 'Kubectl')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -148,6 +151,33 @@ Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
     }
 }
 
+function Measure-PodNetwork {
+    # Test-K3sPodNetwork from the prompt: the pod-network probes (a pod per node on the pod network, one exec each).
+    $pods = Invoke-InServer -Environment $environment -Script @"
+Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
+`$null = Invoke-Emulator DELETE 'emulator/requests'
+`$clock = [Diagnostics.Stopwatch]::StartNew()
+`$results = @(Get-K3sNode | Test-K3sPodNetwork -ProgressAction SilentlyContinue)
+`$seconds = `$clock.Elapsed.TotalSeconds
+`$requests = Get-RequestSummary
+`$left = @((Invoke-Emulator GET 'api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dk3snet').items)
+'<<BENCH>>' + (@{
+    Seconds = `$seconds; Count = `$results.Count; PodPairs = @(`$results | Where-Object { "`$(`$_.Check)" -eq 'PodToPod' }).Count
+    Verdicts = @(`$results | Group-Object Verdict | Sort-Object Name | ForEach-Object { "`$(`$_.Name)=`$(`$_.Count)" })
+    Requests = `$requests; Leftovers = `$left.Count
+} | ConvertTo-Json -Compress -Depth 5)
+"@
+    Write-Host ("Test-K3sPodNetwork: {0:0.0} s in the pipeline, {1:0.0} s from the prompt; {2} results ({3} pod pairs): {4}; {5} K3sNet namespaces left." -f
+        $pods.Seconds, $pods.ProcessSeconds, $pods.Count, $pods.PodPairs, ($pods.Verdicts -join ', '), $pods.Leftovers)
+    Write-Requests 'Test-K3sPodNetwork' $pods.Requests $NodeCount
+    [pscustomobject]@{
+        Tool = 'Test-K3sPodNetwork'; NodeCount = $NodeCount; BlockedNodes = $Blocked; Pairs = $pairs; Results = $pods.Count
+        PipelineSeconds = [math]::Round($pods.Seconds, 1); PromptSeconds = [math]::Round($pods.ProcessSeconds, 1)
+        Requests = $pods.Requests.Total; RequestsPerNode = [math]::Round($pods.Requests.Total / $NodeCount, 1)
+        Verdicts = $pods.Verdicts -join ', '; Leftovers = $pods.Leftovers
+    }
+}
+
 function Measure-KubectlLoop {
     # The serial kubectl exec ping loop, in a fresh pwsh in the server's namespace.
     $image = ((Get-Content -Raw -LiteralPath $lab.NodesPath | ConvertFrom-Json).items[0].status.images.names | Where-Object { $_ -match '/mirrored-pause:' } | Select-Object -First 1)
@@ -192,6 +222,7 @@ try {
     $environment = @{ K3SNET_BENCH_API = $cloud.KubeApi.Url; K3SNET_BENCH_TOKEN = $cloud.KubeApi.Token; KUBECONFIG = $cloud.Kubeconfig }
 
     if ('K3sNet' -in $Tool) { Measure-K3sNet }
+    if ('PodNetwork' -in $Tool) { Measure-PodNetwork }
     if ('Kubectl' -in $Tool) { Measure-KubectlLoop }
 }
 finally {
