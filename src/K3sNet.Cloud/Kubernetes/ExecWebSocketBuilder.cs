@@ -50,7 +50,9 @@ namespace K3sNet.Cloud.Kubernetes
             };
             Options.ClientCertificates = new X509CertificateCollection();
             Options.RemoteCertificateValidationCallback = null;
-            var capture = new RefusalCapture(new SocketsHttpHandler { SslOptions = tls });
+            var handler = new SocketsHttpHandler { SslOptions = tls };
+            _call.Certificates?.InstallOn(handler);
+            var capture = new RefusalCapture(handler);
 
             // ClientWebSocket itself disposes the invoker it makes once connected: the upgraded stream outlives it.
             using var invoker = new HttpMessageInvoker(capture);
@@ -66,10 +68,11 @@ namespace K3sNet.Cloud.Kubernetes
                 WebSocket.Dispose();
                 throw new ExecUpgradeRefusedException(refusal.Status, refusal.Body);
             }
-            catch (OperationCanceledException) when (!_call.CancellationToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (Exception)
             {
+                // A timeout surfaces as the cancellation the caller did not ask for, which ClusterRequests calls a timeout.
                 WebSocket.Dispose();
-                throw new TimeoutException($"The exec connection was not upgraded within {_call.Timeout.TotalSeconds:0.###} s.");
+                throw;
             }
         }
 

@@ -2,12 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Http;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using K3sNet.Kubernetes;
 
@@ -30,7 +30,7 @@ namespace K3sNet.Cloud.Kubernetes
         {
             _client = new ClusterClient(connection);
             _nodes = new KubeconfigClusterSource(_client);
-            _client.Api.CreateWebSocketBuilder = () => new ExecWebSocketBuilder(_exec.Value ?? new ExecCall(_client.Timeout, CancellationToken.None, _client.CountRequest));
+            _client.Api.CreateWebSocketBuilder = () => new ExecWebSocketBuilder(_exec.Value ?? new ExecCall(_client.Timeout, CancellationToken.None, _client.CountRequest, _client.Certificates));
         }
 
         public Uri Server => _client.Server;
@@ -123,12 +123,16 @@ namespace K3sNet.Cloud.Kubernetes
         /// <summary>
         /// One watch without a resourceVersion: the API server starts it with an ADDED event for every pod that exists,
         /// so the state and the changes come in one request. When the server ends the watch (its timeout, a restart),
-        /// it is resumed from the last resourceVersion seen; when that is too old (410 Gone), from the current state.
+        /// it is resumed from the last resourceVersion seen; when that is too old (410 Gone), from the current state. A
+        /// stream cut before its end is resumed too, after a pause, but three cuts with no event between them are a
+        /// connection that does not hold: Unreachable.
         /// </summary>
         public async IAsyncEnumerable<ProbePodStatus> WatchPodsAsync(string @namespace, string? labelSelector, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
+            const int MostCutsInARow = 3;
             var request = new ClusterRequest(Server, "watch", "pods", @namespace);
             string? resourceVersion = null;
+            int cuts = 0;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -140,15 +144,10 @@ namespace K3sNet.Cloud.Kubernetes
                 {
                     while (true)
                     {
-                        (WatchEventType Type, V1Pod Pod)? change;
+                        WatchStep step;
                         try
                         {
-                            change = await ClusterRequests.SendAsync<(WatchEventType, V1Pod)?>(
-                                request,
-                                _client.Timeout,
-                                () => NextEventAsync(events),
-                                cancellationToken,
-                                _client.Certificates).ConfigureAwait(false);
+                            step = await ClusterRequests.SendAsync(request, _client.Timeout, () => NextEventAsync(events), cancellationToken, _client.Certificates).ConfigureAwait(false);
                         }
                         catch (KubernetesException exception) when (exception.Status?.Code == (int)HttpStatusCode.Gone)
                         {
@@ -156,12 +155,25 @@ namespace K3sNet.Cloud.Kubernetes
                             break;
                         }
 
-                        if (change is not (WatchEventType type, V1Pod pod))
+                        if (step.Cut is Exception cut)
                         {
-                            // The server closed the watch: resume where it was.
+                            if (++cuts >= MostCutsInARow)
+                            {
+                                throw new ClusterRequestException(ClusterRequestFailure.Unreachable, request,
+                                    $"The watch of pods in namespace {@namespace} at the API server {Server} was cut {cuts} times in a row: {cut.Message}");
+                            }
+
+                            await Task.Delay(TimeSpan.FromSeconds(cuts), cancellationToken).ConfigureAwait(false);
                             break;
                         }
 
+                        if (step.Change is not (WatchEventType type, V1Pod pod))
+                        {
+                            // The server ended the watch: resume where it was.
+                            break;
+                        }
+
+                        cuts = 0;
                         if (type == WatchEventType.Error)
                         {
                             resourceVersion = null;
@@ -185,19 +197,27 @@ namespace K3sNet.Cloud.Kubernetes
         }
 
         /// <summary>
-        /// The watch's next event, or null when the server ended it. A watch the server ends before any event (its
-        /// timeout on a quiet namespace) has an empty body, which KubernetesClient reports as an EndOfStreamException
-        /// while it looks for the first line: that too is an ended watch, not a lost connection.
+        /// The watch's next event; no event when the server ended the watch; the exception when the stream was cut. A
+        /// watch the server ends before any event (its timeout on a quiet namespace) has an empty body, which
+        /// KubernetesClient reports as an EndOfStreamException while it looks for the first line: an end, not a cut.
         /// </summary>
-        private static async Task<(WatchEventType, V1Pod)?> NextEventAsync(IAsyncEnumerator<(WatchEventType, V1Pod)> events)
+        private static async Task<WatchStep> NextEventAsync(IAsyncEnumerator<(WatchEventType, V1Pod)> events)
         {
             try
             {
-                return await events.MoveNextAsync().ConfigureAwait(false) ? events.Current : null;
+                return new WatchStep(await events.MoveNextAsync().ConfigureAwait(false) ? events.Current : null, null);
             }
-            catch (System.Net.Http.HttpRequestException exception) when (exception.InnerException is System.IO.EndOfStreamException)
+            catch (HttpRequestException exception) when (exception.InnerException is System.IO.EndOfStreamException)
             {
-                return null;
+                return new WatchStep(null, null);
+            }
+            catch (HttpRequestException exception) when (exception.InnerException is System.IO.IOException)
+            {
+                return new WatchStep(null, exception);
+            }
+            catch (System.IO.IOException exception)
+            {
+                return new WatchStep(null, exception);
             }
         }
 
@@ -205,26 +225,33 @@ namespace K3sNet.Cloud.Kubernetes
         {
             ArgumentNullException.ThrowIfNull(command);
             var request = new ClusterRequest(Server, "create", "pods/exec", @namespace);
-            _exec.Value = new ExecCall(_client.Timeout, cancellationToken, _client.CountRequest);
+            _exec.Value = new ExecCall(_client.Timeout, cancellationToken, _client.CountRequest, _client.Certificates);
             try
             {
-                WebSocket socket = await _client.Api.WebSocketNamespacedPodExecAsync(
-                    pod, @namespace, command, container, stderr: true, stdin: true, stdout: true, tty: false,
-                    webSocketSubProtocol: ExecWebSocketBuilder.V4, cancellationToken: cancellationToken).ConfigureAwait(false);
+                WebSocket socket = await ClusterRequests.SendAsync(request, _client.Timeout, async () =>
+                {
+                    try
+                    {
+                        return await _client.Api.WebSocketNamespacedPodExecAsync(
+                            pod, @namespace, command, container, stderr: true, stdin: true, stdout: true, tty: false,
+                            webSocketSubProtocol: ExecWebSocketBuilder.V4, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ExecUpgradeRefusedException refused)
+                    {
+                        throw ClusterRequests.FromStatus(request, refused.Status, refused.Body);
+                    }
+                    catch (WebSocketException exception) when (exception.InnerException is HttpRequestException connection)
+                    {
+                        // No connection (refused, TLS): as every other request reports it, the certificate's cause included.
+                        throw connection;
+                    }
+                }, cancellationToken, _client.Certificates).ConfigureAwait(false);
                 return new KubernetesExecSession(socket, request, pod);
-            }
-            catch (ExecUpgradeRefusedException refused)
-            {
-                throw ClusterRequests.FromStatus(request, refused.Status, refused.Body);
-            }
-            catch (TimeoutException timeout)
-            {
-                throw new ClusterRequestException(ClusterRequestFailure.Timeout, request, $"The API server {Server} did not open the exec into pod {pod}: {timeout.Message}");
             }
             catch (WebSocketException exception) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new ClusterRequestException(ClusterRequestFailure.Unreachable, request,
-                    $"Cannot reach the API server {Server} for the exec into pod {pod}: {exception.InnerException?.Message ?? exception.Message}");
+                    $"Cannot open the exec into pod {pod} at the API server {Server}: {exception.Message}");
             }
             finally
             {
@@ -258,5 +285,8 @@ namespace K3sNet.Cloud.Kubernetes
 
         private static IReadOnlyDictionary<string, string> Copy(IDictionary<string, string>? source) =>
             source is null ? new Dictionary<string, string>() : new Dictionary<string, string>(source, StringComparer.Ordinal);
+
+        /// <summary>One read of a watch: an event, the server's end of it (neither), or a cut stream.</summary>
+        private readonly record struct WatchStep((WatchEventType Type, V1Pod Pod)? Change, Exception? Cut);
     }
 }

@@ -51,6 +51,16 @@ namespace K3sNet.Cloud.Kubernetes
             return check;
         }
 
+        /// <summary>
+        /// Puts the same check on another handler of the same client: the one the exec WebSocket connects through, which
+        /// the library would otherwise give its own callback (CA only, no name).
+        /// </summary>
+        public void InstallOn(SocketsHttpHandler handler)
+        {
+            ArgumentNullException.ThrowIfNull(handler);
+            handler.SslOptions.RemoteCertificateValidationCallback = Validate;
+        }
+
         /// <summary>Why the last certificate was refused, once: null when none was since the last call.</summary>
         public ServerCertificateRejection? TakeRejection() => Interlocked.Exchange(ref _rejection, null);
 

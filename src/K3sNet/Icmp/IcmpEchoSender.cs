@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.NodeAccess;
 using K3sNet.Packets;
 
 namespace K3sNet.Icmp
@@ -15,7 +16,7 @@ namespace K3sNet.Icmp
     /// replies. Not System.Net.NetworkInformation.Ping: without root it starts a ping process per echo, which is slow
     /// at 49 peers and cannot set DF with an exact packet size.
     /// </summary>
-    internal sealed class IcmpEchoSender
+    internal sealed class IcmpEchoSender : IEchoSender
     {
         public const int Ipv4HeaderLength = 20;
 
@@ -34,6 +35,12 @@ namespace K3sNet.Icmp
         public IcmpEchoSender(IcmpSocketKind kind) => Kind = kind;
 
         public IcmpSocketKind Kind { get; }
+
+        string IEchoSender.Kind => Kind == IcmpSocketKind.Datagram ? "datagram ICMP socket" : "raw ICMP socket";
+
+        /// <summary>This host's TCP connect (<see cref="TcpConnectAsync(IPAddress, int, TimeSpan, CancellationToken)"/>): the socket kind does not matter to it.</summary>
+        Task<EchoOutcome> IEchoSender.TcpConnectAsync(IPAddress destination, int port, TimeSpan timeout, CancellationToken cancellationToken) =>
+            TcpConnectAsync(destination, port, timeout, cancellationToken);
 
         /// <summary>
         /// The socket this user may open: the datagram socket where ping_group_range allows it, else a raw socket

@@ -45,7 +45,10 @@ namespace K3sNet.Vxlan
             return findings;
         }
 
-        /// <summary>The neighbour, fdb and route entries for one peer against that peer's annotations.</summary>
+        /// <summary>
+        /// The neighbour, fdb and route entries for one peer against that peer's annotations; an entry list that was not
+        /// read (<see cref="KernelState.Unread"/>) gives no finding: its entries are unknown, not missing.
+        /// </summary>
         public static IReadOnlyList<string> CheckPeer(KernelState state, VxlanPeer peer)
         {
             var findings = new List<string>();
@@ -54,7 +57,7 @@ namespace K3sNet.Vxlan
             string? mac = peer.VtepMac?.ToLowerInvariant();
             string? publicIp = peer.UnderlayAddress?.ToString();
 
-            if (vtep is not null && mac is not null)
+            if (vtep is not null && mac is not null && state.NeighboursUnread is null)
             {
                 NeighbourEntry? neighbour = state.Neighbours.FirstOrDefault(n => n.Address == vtep);
                 if (neighbour is null)
@@ -67,7 +70,7 @@ namespace K3sNet.Vxlan
                 }
             }
 
-            if (mac is not null && publicIp is not null)
+            if (mac is not null && publicIp is not null && state.FdbUnread is null)
             {
                 FdbEntry? fdb = state.Fdb.FirstOrDefault(f => f.Mac == mac && f.Destination is not null);
                 if (fdb is null)
@@ -80,7 +83,7 @@ namespace K3sNet.Vxlan
                 }
             }
 
-            if (peer.PodCidr is string podCidr && vtep is not null)
+            if (peer.PodCidr is string podCidr && vtep is not null && state.RoutesUnread is null)
             {
                 RouteEntry? route = state.Routes.FirstOrDefault(r => r.Destination == podCidr);
                 if (route is null)

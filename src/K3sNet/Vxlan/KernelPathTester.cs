@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using K3sNet.Firewall;
 using K3sNet.Icmp;
+using K3sNet.NodeAccess;
 
 namespace K3sNet.Vxlan
 {
@@ -27,15 +28,26 @@ namespace K3sNet.Vxlan
         private const int RoundTripSamples = 3;
 
         private readonly KernelState _state;
-        private readonly IcmpEchoSender _icmp;
+        private readonly IEchoSender _icmp;
         private readonly HostNetworkState? _host;
         private readonly bool _probePods;
         private PodProbeNamespace? _probe;
+        private int _unreadNoted;
+        private int _fullSizeNoted;
 
         /// <param name="host">This node's forwarding and firewall state; null skips the host checks.</param>
-        /// <param name="probePods">Whether to echo from a probe namespace on cni0 as well (the host checks' cni0 in <paramref name="host"/>).</param>
-        public KernelPathTester(KernelState state, IcmpEchoSender icmp, HostNetworkState? host = null, bool probePods = false)
+        /// <param name="icmp">Sends the echoes: this host's ICMP socket, or a cluster node's ping through its probe pod.</param>
+        /// <param name="probePods">
+        /// Whether to echo from a probe namespace on cni0 as well (the host checks' cni0 in <paramref name="host"/>): only
+        /// on this host, whose namespaces K3sNet makes itself, so only with its own <see cref="IcmpEchoSender"/>.
+        /// </param>
+        public KernelPathTester(KernelState state, IEchoSender icmp, HostNetworkState? host = null, bool probePods = false)
         {
+            if (probePods && icmp is not IcmpEchoSender)
+            {
+                throw new ArgumentException("A probe namespace is made on this host, with this host's ICMP socket.", nameof(probePods));
+            }
+
             _state = state;
             _icmp = icmp;
             _host = host;
@@ -70,11 +82,19 @@ namespace K3sNet.Vxlan
                 null => null,
             };
 
+            if (Interlocked.Exchange(ref _unreadNoted, 1) == 0)
+            {
+                foreach (string unread in _state.Unread)
+                {
+                    Notes.Enqueue(unread);
+                }
+            }
+
             HostContext context = ContextFor(_state, _host, options);
             if (_probePods && _host is not null && _probe is null)
             {
                 var notes = new List<string>();
-                _probe = await PodProbeNamespace.CreateAsync(_host.Bridge, context.LocalPodCidr, _icmp, notes, cancellationToken).ConfigureAwait(false);
+                _probe = await PodProbeNamespace.CreateAsync(_host.Bridge, context.LocalPodCidr, (IcmpEchoSender)_icmp, notes, cancellationToken).ConfigureAwait(false);
                 notes.ForEach(Notes.Enqueue);
             }
 
@@ -149,8 +169,22 @@ namespace K3sNet.Vxlan
                 Task<EchoOutcome> full = _icmp.EchoAsync(peer.VtepAddress, deviceMtu, dontFragment: true, timeout, cancellationToken);
                 await Task.WhenAll(small, full).ConfigureAwait(false);
                 EchoOutcome first = small.Result.Outcome;
-                overlay = first.Answered || full.Result.Answered ? PathState.Answered : PathState.Silent;
-                if (overlay == PathState.Answered)
+                bool fullSent = !full.Result.CannotSend;
+                overlay = first.Answered || (fullSent && full.Result.Answered) ? PathState.Answered : PathState.Silent;
+                if (!fullSent)
+                {
+                    // Not sent is not lost: no MTU verdict without a full-size DF echo (busybox ping cannot set DF).
+                    if (Interlocked.Exchange(ref _fullSizeNoted, 1) == 0)
+                    {
+                        Notes.Enqueue($"Full-size echoes ({deviceMtu} bytes with DF) were not tested from {options.LocalNodeName}, so no path MTU is judged: {full.Result.Failure}");
+                    }
+
+                    if (overlay == PathState.Answered)
+                    {
+                        roundTrip = await MedianRoundTripAsync(peer.VtepAddress, first, timeout, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                else if (overlay == PathState.Answered)
                 {
                     fullSize = full.Result.Answered;
                     roundTrip = await MedianRoundTripAsync(peer.VtepAddress, first, timeout, cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,11 @@ using System.Net;
 
 namespace K3sNet.Vxlan
 {
-    /// <summary>A snapshot of the local flannel VXLAN device and the entries flannel programmed on it.</summary>
+    /// <summary>
+    /// A snapshot of a node's flannel VXLAN device and the entries flannel programmed on it. An entry list that could
+    /// not be read (no `bridge` on a node whose tools are k3s's own, an error through the probe pod) is empty with why in
+    /// its *Unread field: the checks skip it rather than report its entries missing.
+    /// </summary>
     internal sealed record KernelState(
         FlannelDevice Device,
         int? LowerDeviceMtu,
@@ -13,8 +17,18 @@ namespace K3sNet.Vxlan
         IReadOnlyList<RouteEntry> Routes,
         bool? TxChecksumOffload,
         string? TxChecksumOffloadFailure,
-        string? KernelRelease)
+        string? KernelRelease,
+        string? NeighboursUnread = null,
+        string? FdbUnread = null,
+        string? RoutesUnread = null)
     {
+        /// <summary>One sentence per entry list that was not read, for the tester's notes.</summary>
+        public IReadOnlyList<string> Unread =>
+            new[] { ("neighbour", NeighboursUnread), ("fdb", FdbUnread), ("route", RoutesUnread) }
+                .Where(u => u.Item2 is not null)
+                .Select(u => $"{Device.Name}'s {u.Item1} entries were not read ({u.Item2}), so they are not checked.")
+                .ToArray();
+
         /// <summary>
         /// Fills in what -ComputerName or -VtepAddress alone leave out, from the entries flannel programmed: a VTEP
         /// address resolves to a MAC (neighbour), the MAC to an underlay address (fdb), and back.

@@ -1,71 +1,90 @@
-using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using K3sNet.Firewall;
+using K3sNet.NodeAccess;
 
 namespace K3sNet.Vxlan
 {
-    /// <summary>Reads <see cref="KernelState"/> through iproute2 (see <see cref="IpJson"/> for why) and the ethtool ioctl.</summary>
+    /// <summary>
+    /// Reads <see cref="KernelState"/> through iproute2 (see <see cref="IpJson"/> for why) on a node's
+    /// <see cref="INodeShell"/>: this host's tools, or a cluster node's through its probe pod.
+    /// </summary>
     internal static class KernelStateReader
     {
         /// <summary>The device flannel's vxlan backend creates for IPv4.</summary>
         public const string FlannelDeviceName = "flannel.1";
 
+        /// <summary>This host's state (the tx checksum offload through the ethtool ioctl).</summary>
+        public static Task<KernelState?> ReadAsync(string deviceName, CancellationToken cancellationToken) =>
+            ReadAsync(LocalNodeShell.Instance, deviceName, cancellationToken);
+
         /// <summary>
-        /// The state, or null when this host has no VXLAN device of that name. Throws FileNotFoundException when
-        /// iproute2 is missing.
+        /// The state, or null when the node has no VXLAN device of that name. Throws FileNotFoundException when `ip` is
+        /// missing. An entry list that cannot be read (`bridge` is not in k3s's own tools) is marked unread, not empty.
         /// </summary>
-        public static async Task<KernelState?> ReadAsync(string deviceName, CancellationToken cancellationToken)
+        public static async Task<KernelState?> ReadAsync(INodeShell shell, string deviceName, CancellationToken cancellationToken)
         {
-            string? linkJson = await RunAsync("ip", cancellationToken, "-j", "-d", "link", "show", "dev", deviceName).ConfigureAwait(false);
-            FlannelDevice? device = linkJson is null ? null : IpJson.ReadDevice(linkJson);
+            HostToolRun link = await RunIpAsync(shell, cancellationToken, "-j", "-d", "link", "show", "dev", deviceName).ConfigureAwait(false);
+            FlannelDevice? device = link.Output is null ? null : IpJson.ReadDevice(link.Output);
             if (device is null || device.Vni is null)
             {
                 return null;
             }
 
-            Task<string?> lower = device.LowerDevice is null
-                ? Task.FromResult<string?>(null)
-                : RunAsync("ip", cancellationToken, "-j", "link", "show", "dev", device.LowerDevice);
-            Task<string?> neighbours = RunAsync("ip", cancellationToken, "-j", "-4", "neigh", "show", "dev", deviceName);
-            Task<string?> fdb = RunAsync("bridge", cancellationToken, "-j", "fdb", "show", "dev", deviceName);
-            Task<string?> routes = RunAsync("ip", cancellationToken, "-j", "-4", "route", "show", "dev", deviceName);
-            await Task.WhenAll(lower, neighbours, fdb, routes).ConfigureAwait(false);
+            Task<HostToolRun> lower = device.LowerDevice is null
+                ? Task.FromResult(new HostToolRun(null, "no lower device", NotInstalled: false))
+                : RunIpAsync(shell, cancellationToken, "-j", "link", "show", "dev", device.LowerDevice);
+            Task<HostToolRun> neighbours = RunIpAsync(shell, cancellationToken, "-j", "-4", "neigh", "show", "dev", deviceName);
+            Task<HostToolRun> fdb = shell.RunAsync("bridge", new[] { "-j", "fdb", "show", "dev", deviceName }, cancellationToken);
+            Task<HostToolRun> routes = RunIpAsync(shell, cancellationToken, "-j", "-4", "route", "show", "dev", deviceName);
+            Task<string?> release = shell.ReadFileAsync("/proc/sys/kernel/osrelease", cancellationToken);
+            Task<(bool? On, string? Failure)> offload = ReadOffloadAsync(shell, deviceName, cancellationToken);
+            await Task.WhenAll(lower, neighbours, fdb, routes, release, offload).ConfigureAwait(false);
 
-            bool? offload = TxChecksumOffload.Read(deviceName, out string? offloadFailure);
             return new KernelState(
                 device,
-                lower.Result is null ? null : IpJson.ReadMtu(lower.Result),
-                IpJson.ReadNeighbours(neighbours.Result ?? "[]"),
-                IpJson.ReadFdb(fdb.Result ?? "[]"),
-                IpJson.ReadRoutes(routes.Result ?? "[]"),
-                offload,
-                offloadFailure,
-                ReadKernelRelease());
+                lower.Result.Output is string lowerJson ? IpJson.ReadMtu(lowerJson) : null,
+                IpJson.ReadNeighbours(neighbours.Result.Output ?? "[]"),
+                IpJson.ReadFdb(fdb.Result.Output ?? "[]"),
+                IpJson.ReadRoutes(routes.Result.Output ?? "[]"),
+                offload.Result.On,
+                offload.Result.Failure,
+                release.Result?.Trim(),
+                NeighboursUnread: neighbours.Result.Failure,
+                FdbUnread: fdb.Result.NotInstalled ? "'bridge' from iproute2 is not installed on the node" : fdb.Result.Failure,
+                RoutesUnread: routes.Result.Failure);
         }
 
-        private static string? ReadKernelRelease()
+        /// <summary>On this host the ioctl (no tool needed); on a node through its shell, `ethtool -k`.</summary>
+        private static async Task<(bool?, string?)> ReadOffloadAsync(INodeShell shell, string deviceName, CancellationToken cancellationToken)
         {
-            try
+            if (shell is LocalNodeShell)
             {
-                return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+                bool? on = TxChecksumOffload.Read(deviceName, out string? failure);
+                return (on, failure);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+            HostToolRun run = await shell.RunAsync("ethtool", new[] { "-k", deviceName }, cancellationToken).ConfigureAwait(false);
+            if (run.Output is null)
             {
-                return null;
+                return (null, run.NotInstalled ? "ethtool is not installed on the node" : run.Failure);
             }
+
+            bool? parsed = TxChecksumOffload.ParseEthtoolFeatures(run.Output);
+            return (parsed, parsed is null ? $"'ethtool -k {deviceName}' names no tx-checksumming feature" : null);
         }
 
-        /// <summary>The tool's standard output, or null when it fails (no such device, for one); a missing tool throws.</summary>
-        private static async Task<string?> RunAsync(string tool, CancellationToken cancellationToken, params string[] arguments)
+        /// <summary>The run of `ip`: its output, or null output with its failure (no such device, for one); a missing `ip` throws.</summary>
+        private static async Task<HostToolRun> RunIpAsync(INodeShell shell, CancellationToken cancellationToken, params string[] arguments)
         {
-            Firewall.HostToolRun run = await Firewall.HostTool.ExecuteAsync(tool, cancellationToken, arguments).ConfigureAwait(false);
+            HostToolRun run = await shell.RunAsync("ip", arguments, cancellationToken).ConfigureAwait(false);
             if (run.NotInstalled)
             {
-                throw new FileNotFoundException($"'{tool}' from iproute2 is not installed: K3sNet reads flannel.1 and its entries with it.", tool);
+                throw new FileNotFoundException($"'ip' from iproute2 is not installed on {shell.Description}: K3sNet reads flannel.1 and its entries with it.", "ip");
             }
 
-            return run.Output;
+            return run;
         }
     }
 }

@@ -20,6 +20,40 @@ namespace K3sNet.Vxlan
         [DllImport("libc", SetLastError = true)]
         private static extern int ioctl(IntPtr fd, ulong request, IntPtr argument);
 
+        /// <summary>
+        /// Whether `ethtool -k DEVICE` (ethtool's own or k3s's) reports tx checksum offload on: its "tx-checksumming" line,
+        /// which the kernel derives from the same NETIF_F_CSUM_MASK the ioctl reads, else "tx-checksum-ip-generic" (the one
+        /// flannel.1 has). Null when the output names neither.
+        /// </summary>
+        public static bool? ParseEthtoolFeatures(string output)
+        {
+            bool? generic = null;
+            foreach (string raw in output.Split('\n'))
+            {
+                string line = raw.Trim();
+                int colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon < 0)
+                {
+                    continue;
+                }
+
+                string name = line[..colon];
+                string[] value = line[(colon + 1)..].Trim().Split(' ');
+                bool? on = value[0] switch { "on" => true, "off" => false, _ => null };
+                if (name == "tx-checksumming" && on is not null)
+                {
+                    return on;
+                }
+
+                if (name == "tx-checksum-ip-generic")
+                {
+                    generic = on;
+                }
+            }
+
+            return generic;
+        }
+
         /// <summary>True or false as the kernel reports it; null with <paramref name="failure"/> when it cannot be read.</summary>
         public static bool? Read(string device, out string? failure)
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using K3sNet.Icmp;
+using K3sNet.NodeAccess;
 
 namespace K3sNet.Vxlan
 {
@@ -18,15 +19,17 @@ namespace K3sNet.Vxlan
 
         /// <summary>
         /// Answered as soon as either check answers (the other is cancelled); otherwise Silent, with both failures as
-        /// the detail. A null <paramref name="icmp"/> (no ICMP socket for this user) leaves TCP alone.
+        /// the detail. A null <paramref name="icmp"/> (no ICMP socket for this user) leaves TCP alone, from this host.
         /// </summary>
-        public static async Task<(PathState State, string? Detail)> CheckAsync(IcmpEchoSender? icmp, IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+        public static async Task<(PathState State, string? Detail)> CheckAsync(IEchoSender? icmp, IPAddress address, TimeSpan timeout, CancellationToken cancellationToken)
         {
             using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task<EchoOutcome> echo = icmp is null
                 ? Task.FromResult(EchoOutcome.Silence("no ICMP socket"))
                 : icmp.EchoAsync(address, IcmpEchoSender.OrdinaryPacketSize, dontFragment: false, timeout, race.Token);
-            Task<EchoOutcome> tcp = IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
+            Task<EchoOutcome> tcp = icmp is null
+                ? IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token)
+                : icmp.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
             Task<EchoOutcome> first = await Task.WhenAny(echo, tcp).ConfigureAwait(false);
             if (first.IsCompletedSuccessfully && first.Result.Answered)
             {

@@ -63,6 +63,14 @@ namespace K3sNet.Vxlan
             }
         }
 
+        /// <summary>The verbose note on a node's flannel.1: what kernel mode found there (and what it could not read).</summary>
+        public static string Describe(KernelState state) =>
+            $"{state.Device.Name}: VNI {state.Device.Vni}, port {state.Device.Port}, local {state.Device.LocalAddress}, MTU {state.Device.Mtu} on {state.Device.LowerDevice} (MTU {state.LowerDeviceMtu}); " +
+            $"{Count(state.Neighbours.Count, state.NeighboursUnread)} neighbour, {Count(state.Fdb.Count, state.FdbUnread)} fdb and {Count(state.Routes.Count, state.RoutesUnread)} route entries; " +
+            $"tx checksum offload {(state.TxChecksumOffload?.ToString() ?? state.TxChecksumOffloadFailure)}.";
+
+        private static string Count(int count, string? unread) => unread is null ? count.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unread";
+
         private async Task<VxlanTesterCreation> CreateKernelTesterAsync(CancellationToken cancellationToken)
         {
             var notes = new List<string>();
@@ -87,8 +95,7 @@ namespace K3sNet.Vxlan
                 return VxlanTesterCreation.Failed(new VxlanTesterFailure(VxlanTesterProblem.FlannelDeviceNotFound, device, null), notes);
             }
 
-            notes.Add($"{device}: VNI {state.Device.Vni}, port {state.Device.Port}, local {state.Device.LocalAddress}, MTU {state.Device.Mtu} on {state.Device.LowerDevice} (MTU {state.LowerDeviceMtu}); " +
-                $"{state.Neighbours.Count} neighbour, {state.Fdb.Count} fdb and {state.Routes.Count} route entries; tx checksum offload {(state.TxChecksumOffload?.ToString() ?? state.TxChecksumOffloadFailure)}.");
+            notes.Add(Describe(state));
             HostNetworkState? host = null;
             if (_readHostState is not null)
             {

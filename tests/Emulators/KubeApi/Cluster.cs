@@ -21,6 +21,7 @@ namespace K3sNet.Emulators.KubeApi
         public Cluster(ClusterObjects objects)
         {
             Nodes = objects.Nodes;
+            ImagePulls = new ImagePulls(objects.Nodes);
             foreach (string ns in StartNamespaces.Concat(objects.Pods.Concat(objects.Services).Select(o => ClusterObjects.NamespaceOf(o) ?? "default")).Distinct(StringComparer.Ordinal))
             {
                 Store.TryAdd("namespaces", NamespaceApi.NewNamespace(ns), out _);
@@ -47,6 +48,9 @@ namespace K3sNet.Emulators.KubeApi
         public IContainerRuntime? Runtime { get; set; }
 
         public ImageFaults ImageFaults { get; } = new();
+
+        /// <summary>The pulls the kubelets made: images their node did not hold.</summary>
+        public ImagePulls ImagePulls { get; }
 
         public AccessRules Access { get; } = new();
 

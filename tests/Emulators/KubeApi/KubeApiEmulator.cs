@@ -76,6 +76,12 @@ namespace K3sNet.Emulators.KubeApi
         /// <summary>Faults chosen by image name (see <see cref="ImageFaults"/>), or set on demand for any image.</summary>
         public ImageFaults ImageFaults => _cluster.ImageFaults;
 
+        /// <summary>
+        /// The pulls the kubelets made, in order: an image the node's status.images did not list (or any, under
+        /// imagePullPolicy Always). Nothing is fetched; the list tells a pod that needed a registry from one that did not.
+        /// </summary>
+        public IReadOnlyList<ImagePull> PulledImages => _cluster.ImagePulls.Pulled;
+
         /// <summary>How long ErrImagePull shows before ImagePullBackOff.</summary>
         public TimeSpan ImagePullBackOff
         {
@@ -451,6 +457,11 @@ namespace K3sNet.Emulators.KubeApi
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(JsonSerializer.Serialize(Requests, ControlJson.Options)).ConfigureAwait(false);
             }
+            else if (rest == "pulls" && HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(JsonSerializer.Serialize(PulledImages, ControlJson.Options)).ConfigureAwait(false);
+            }
             else if (rest == "active" && HttpMethods.IsGet(context.Request.Method))
             {
                 context.Response.ContentType = "application/json";
@@ -517,7 +528,7 @@ namespace K3sNet.Emulators.KubeApi
             else
             {
                 await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound",
-                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError, "
+                    "emulator control: GET|DELETE /emulator/requests, GET /emulator/active, GET /emulator/pulls, DELETE /emulator/faults, PUT /emulator/faults/{resource}?fault=None|Forbidden|Hang|Slow|ServerError|EmptyServerError, "
                     + "GET|DELETE /emulator/forbid, PUT|DELETE /emulator/forbid?verb=create&resource=pods, PUT /emulator/image-faults?image=x&fault=None|ImagePull|NeverReady|CreateContainerError, DELETE /emulator/image-faults, PUT /emulator/kubelets/{node}?fault=None|ExecRefused|ExecHang").ConfigureAwait(false);
             }
         }

@@ -173,6 +173,12 @@ namespace K3sNet.Emulators.KubeApi
                 return;
             }
 
+            // The images first, as the kubelet does: a node that holds one (status.images) does not pull it.
+            foreach (JsonObject container in containers)
+            {
+                _cluster.ImagePulls.Prepare(nodeName, (string?)container["image"] ?? string.Empty, (string?)container["imagePullPolicy"]);
+            }
+
             string policy = (string?)pod["spec"]?["restartPolicy"] ?? "Always";
             int restarts = 0;
             JsonObject?[] lastStates = new JsonObject?[containers.Length];

@@ -45,6 +45,8 @@ namespace K3sNet.Emulators.KubeApi
               --forbid <verb:resource>  deny a verb on a resource with RBAC's 403, e.g. create:pods, create:pods/exec,
                                       delete:namespaces, list:nodes, create:daemonsets (repeatable; * for any verb)
               --user <name>           user the 403 message names
+              --max-watch-seconds <n> end every watch after n seconds, as an API server ends watches after its request
+                                      timeout (default: only timeoutSeconds or the client ends one)
 
             Pods created through the API are scheduled (taints, nodeSelector, node affinity; nodeName bypasses the
             scheduler) and run by the container runtime when there is one; without one they stay Pending
@@ -53,8 +55,11 @@ namespace K3sNet.Emulators.KubeApi
               fault.k3snet.invalid/never-ready[:tag]             runs, but never Ready
               fault.k3snet.invalid/create-container-error[:tag]  CreateContainerError
             any other image runs normally. Control (HTTPS, same credentials): PUT /emulator/forbid?verb=&resource=,
-            DELETE /emulator/forbid, PUT /emulator/image-faults?image=&fault=ImagePull|NeverReady|CreateContainerError.
+            DELETE /emulator/forbid, PUT /emulator/image-faults?image=&fault=ImagePull|NeverReady|CreateContainerError,
+            GET /emulator/pulls (the images a kubelet pulled: one its node's status.images did not list, or any under Always).
             A namespace labelled pod-security.kubernetes.io/enforce=baseline|restricted refuses pods as Pod Security does.
+            A pod with spec.activeDeadlineSeconds still active that long after it started ends Failed (DeadlineExceeded),
+            its processes stopped, as the kubelet ends it.
               --parent-pid <pid>      exit when that process exits
               --lab <lab.json>        run pods on the lab's nodes (their PID, mount and network namespaces) and serve
                                       pods/exec and pods/log for them
@@ -93,6 +98,7 @@ namespace K3sNet.Emulators.KubeApi
             {
                 MaxPageSize = int.Parse(One(options, "page-size") ?? "0", CultureInfo.InvariantCulture),
                 SlowDelay = TimeSpan.FromMilliseconds(int.Parse(One(options, "slow-ms") ?? "2000", CultureInfo.InvariantCulture)),
+                MaxWatchDuration = TimeSpan.FromSeconds(int.Parse(One(options, "max-watch-seconds") ?? "0", CultureInfo.InvariantCulture)),
                 UserName = One(options, "user") ?? "system:serviceaccount:kube-system:k3snet-reader",
                 TlsSans = options.GetValueOrDefault("tls-san") ?? new List<string>(),
                 AlsoListenOn = (options.GetValueOrDefault("also-listen") ?? new List<string>()).Select(IPAddress.Parse).ToArray(),

@@ -44,7 +44,20 @@ namespace K3sNet.Emulators.KubeApi
                 ends.CancelAfter(maxDuration);
             }
 
+            // A watch resumed from a resourceVersion continues one the client had: what matches now matched then, as
+            // far as the emulator can tell, so its next change is MODIFIED (or DELETED), not ADDED.
             var members = new HashSet<string>(StringComparer.Ordinal);
+            if (!string.IsNullOrEmpty(query["resourceVersion"]) && query["resourceVersion"] != "0" && filtered)
+            {
+                foreach (JsonObject existing in store.List(resource, ns))
+                {
+                    if (matches(existing))
+                    {
+                        members.Add(KeyOf(existing));
+                    }
+                }
+            }
+
             try
             {
                 await foreach (StoreEvent change in channel.Reader.ReadAllAsync(ends.Token).ConfigureAwait(false))
@@ -54,11 +67,12 @@ namespace K3sNet.Emulators.KubeApi
                         continue;
                     }
 
-                    string key = (string?)change.Object["metadata"]?["uid"] ?? $"{ClusterObjects.NamespaceOf(change.Object)}/{ClusterObjects.NameOf(change.Object)}";
+                    string key = KeyOf(change.Object);
                     bool member = members.Contains(key);
                     string? type = change.Type switch
                     {
-                        "DELETED" => member || !filtered ? "DELETED" : null,
+                        // The deleted object is its last state: it was in the watch's view when that state matched.
+                        "DELETED" => member || !filtered || matches(change.Object) ? "DELETED" : null,
                         _ when matches(change.Object) => member || !filtered ? change.Type : "ADDED",
                         _ => member ? "DELETED" : null,
                     };
@@ -91,6 +105,9 @@ namespace K3sNet.Emulators.KubeApi
                 store.StopWatching(channel);
             }
         }
+
+        private static string KeyOf(JsonObject item) =>
+            (string?)item["metadata"]?["uid"] ?? $"{ClusterObjects.NamespaceOf(item)}/{ClusterObjects.NameOf(item)}";
 
         private static async Task WriteEventAsync(HttpContext context, string type, JsonObject item)
         {

@@ -218,6 +218,45 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [Fact]
+        public async Task A_quiet_watch_outlives_the_request_timeout_and_still_reports_the_next_change()
+        {
+            using IPodRunner runner = _cluster.Runner(TimeSpan.FromSeconds(1));
+            await runner.CreateNamespaceAsync(Namespace("k3snet-quiet"), CancellationToken.None);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var seen = new List<ProbePodStatus>();
+            Task watching = Task.Run(async () =>
+            {
+                await foreach (ProbePodStatus pod in runner.WatchPodsAsync("k3snet-quiet", null, stop.Token))
+                {
+                    seen.Add(pod);
+                    return;
+                }
+            });
+
+            // Three times the timeout with nothing to report: a watch waits; only requests give up.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.False(watching.IsCompleted, $"The watch ended: {watching.Exception}");
+            await runner.CreatePodAsync(Pod("k3snet-quiet", "late", "k3s-agent-1"), CancellationToken.None);
+            await watching.WaitAsync(stop.Token);
+
+            Assert.Equal("late", Assert.Single(seen).Name);
+        }
+
+        [Fact]
+        public async Task A_probe_from_an_image_its_node_holds_pulls_nothing_and_one_from_another_image_is_a_pull_on_that_node()
+        {
+            await _runner.CreateNamespaceAsync(Namespace("k3snet-pulls"), CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "held-full", "k3s-agent-2") with { Image = "docker.io/rancher/mirrored-pause:3.6" }, CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "held-short", "k3s-agent-3") with { Image = "rancher/klipper-lb:v0.4.13" }, CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "held-elsewhere", "k3s-agent-1"), CancellationToken.None);
+            await _runner.CreatePodAsync(Pod("k3snet-pulls", "missing", "k3s-agent-2"), CancellationToken.None);
+            await KubeApiTestPods.UntilAsync(() => _runner.ListPodsAsync("k3snet-pulls", null, CancellationToken.None), l => l.Count == 4 && l.All(p => p.Ready), "four probes Ready");
+
+            // busybox is on k3s-agent-1 (a local-path volume was provisioned there), not on k3s-agent-2.
+            Assert.Equal(new[] { new K3sNet.Emulators.KubeApi.ImagePull("k3s-agent-2", "docker.io/rancher/mirrored-library-busybox:1.37.0") }, _cluster.Emulator.PulledImages);
+        }
+
+        [Fact]
         public async Task Services_and_the_cluster_dns_pods_are_read_and_a_missing_service_is_null()
         {
             ClusterServiceInfo? dns = await _runner.ReadServiceAsync("kube-system", "kube-dns", CancellationToken.None);
@@ -263,6 +302,41 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Contains("cannot create resource \"pods\"", denied.Message, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("create", "namespaces", null)]
+        [InlineData("list", "namespaces", null)]
+        [InlineData("delete", "namespaces", null)]
+        [InlineData("list", "pods", "k3snet-verbs")]
+        [InlineData("watch", "pods", "k3snet-verbs")]
+        [InlineData("get", "services", "kube-system")]
+        [InlineData("list", "nodes", null)]
+        public async Task Every_call_RBAC_denies_names_its_verb_resource_and_namespace(string verb, string resource, string? ns)
+        {
+            await _runner.CreateNamespaceAsync(Namespace("k3snet-verbs"), CancellationToken.None);
+            _cluster.Emulator.Access.Forbid($"{verb}:{resource}");
+            Func<Task> call = (verb, resource) switch
+            {
+                ("create", "namespaces") => () => _runner.CreateNamespaceAsync(Namespace("k3snet-denied"), CancellationToken.None),
+                ("list", "namespaces") => () => _runner.ListNamespacesAsync("app.kubernetes.io/managed-by=k3snet", CancellationToken.None),
+                ("delete", "namespaces") => () => _runner.DeleteNamespaceAsync("k3snet-verbs", CancellationToken.None),
+                ("list", "pods") => () => _runner.ListPodsAsync("k3snet-verbs", null, CancellationToken.None),
+                ("watch", "pods") => async () =>
+                {
+                    await foreach (ProbePodStatus _ in _runner.WatchPodsAsync("k3snet-verbs", null, CancellationToken.None))
+                    {
+                    }
+                },
+                ("get", "services") => () => _runner.ReadServiceAsync("kube-system", "kube-dns", CancellationToken.None),
+                _ => () => _runner.ListNodesAsync(CancellationToken.None),
+            };
+
+            var denied = await Assert.ThrowsAsync<ClusterRequestException>(call);
+
+            Assert.Equal(ClusterRequestFailure.Forbidden, denied.Failure);
+            Assert.Equal((verb, resource, ns), (denied.Request.Verb, denied.Request.Resource, denied.Request.Namespace));
+            Assert.Contains($"cannot {verb} resource \"{resource}\"", denied.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task Pod_Security_refusing_a_privileged_pod_is_Forbidden_with_the_admission_message_naming_the_level()
         {
@@ -280,6 +354,47 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Contains("violates PodSecurity \"baseline:latest\"", refused.Message, StringComparison.Ordinal);
             Assert.Contains("hostNetwork", refused.Message, StringComparison.Ordinal);
             Assert.Empty(await _runner.ListPodsAsync("k3snet-pss", null, CancellationToken.None));
+        }
+
+        [Fact]
+        public async Task A_watch_whose_server_goes_away_fails_with_Unreachable_naming_watch_pods()
+        {
+            var going = new PodRunnerCluster { Runtime = new RecordingContainerRuntime() };
+            await going.InitializeAsync();
+            using IPodRunner runner = going.Runner(TimeSpan.FromSeconds(5));
+            await runner.CreateNamespaceAsync(Namespace("k3snet-going"), CancellationToken.None);
+            await runner.CreatePodAsync(Pod("k3snet-going", "probe", "k3s-agent-1"), CancellationToken.None);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var first = new TaskCompletionSource();
+            Task watching = Task.Run(async () =>
+            {
+                await foreach (ProbePodStatus pod in runner.WatchPodsAsync("k3snet-going", null, stop.Token))
+                {
+                    first.TrySetResult();
+                }
+            });
+            await first.Task.WaitAsync(stop.Token);
+
+            await going.DisposeAsync();
+
+            var failed = await Assert.ThrowsAsync<ClusterRequestException>(() => watching.WaitAsync(stop.Token));
+            Assert.Equal(ClusterRequestFailure.Unreachable, failed.Failure);
+            Assert.Equal(("watch", "pods", "k3snet-going"), (failed.Request.Verb, failed.Request.Resource, failed.Request.Namespace));
+        }
+
+        [Fact]
+        public async Task Exec_into_a_server_that_is_gone_is_Unreachable_naming_pods_exec()
+        {
+            var gone = new PodRunnerCluster { Runtime = new RecordingContainerRuntime() };
+            await gone.InitializeAsync();
+            using IPodRunner runner = gone.Runner(TimeSpan.FromSeconds(5));
+            await gone.DisposeAsync();
+
+            var failed = await Assert.ThrowsAsync<ClusterRequestException>(() => runner.ExecAsync("k3snet-x", "probe", ProbePodSpec.ContainerName, new[] { "true" }, CancellationToken.None));
+
+            Assert.Equal(ClusterRequestFailure.Unreachable, failed.Failure);
+            Assert.Equal(("create", "pods/exec", "k3snet-x"), (failed.Request.Verb, failed.Request.Resource, failed.Request.Namespace));
+            Assert.Contains("Cannot reach the API server", failed.Message, StringComparison.Ordinal);
         }
 
         [Fact]

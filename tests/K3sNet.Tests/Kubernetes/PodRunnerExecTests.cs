@@ -129,6 +129,32 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [IsolatedFact]
+        public async Task Parallel_execs_into_several_pods_each_get_their_own_answer_one_connection_each()
+        {
+            using IPodRunner runner = await RunnerAsync();
+            await runner.CreateNamespaceAsync(Namespace("k3snet-fan"), CancellationToken.None);
+            string[] nodes = { "k3s-agent-1", "k3s-agent-2", "k3s-gw-1" };
+            foreach (string node in nodes)
+            {
+                await runner.CreatePodAsync(Pod("k3snet-fan", "probe-" + node, node), CancellationToken.None);
+            }
+
+            await KubeApiTestPods.UntilAsync(() => runner.ListPodsAsync("k3snet-fan", null, CancellationToken.None), l => l.Count == 3 && l.All(p => p.Ready), "three probes Ready");
+            int before = runner.RequestCount;
+
+            (string Node, int Index, string Output, int Exit)[] answers = await Task.WhenAll(nodes.SelectMany(node => Enumerable.Range(0, 4).Select(async i =>
+            {
+                await using IExecSession session = await runner.ExecAsync("k3snet-fan", "probe-" + node, ProbePodSpec.ContainerName, new[] { "sh", "-c", $"echo $HOSTNAME {i}; exit {i}" }, CancellationToken.None);
+                (string output, _, int exit) = await ReadAllAsync(session);
+                return (node, i, output, exit);
+            })));
+
+            Assert.Equal(12, answers.Length);
+            Assert.All(answers, a => Assert.Equal(($"probe-{a.Node} {a.Index}\n", a.Index), (a.Output, a.Exit)));
+            Assert.Equal(before + 12, runner.RequestCount);
+        }
+
+        [IsolatedFact]
         public async Task Exit_codes_0_and_3_come_back_and_stderr_is_apart_from_stdout()
         {
             using IPodRunner runner = await RunnerAsync();
@@ -179,6 +205,20 @@ namespace K3sNet.Tests.Kubernetes
         }
 
         [IsolatedFact]
+        public async Task A_kubelet_that_never_answers_exec_times_out_within_the_connections_timeout_and_says_so()
+        {
+            using IPodRunner runner = await RunnerAsync(serverSpeaksV5: false, timeout: TimeSpan.FromSeconds(2));
+            await RunningPodAsync(runner, "k3snet-hang", "probe");
+            _clusters[0].Kubelet.SetNodeFault("k3s-agent-1", KubeletFault.ExecHang);
+
+            var late = await Assert.ThrowsAsync<ClusterRequestException>(() => runner.ExecAsync("k3snet-hang", "probe", ProbePodSpec.ContainerName, new[] { "true" }, CancellationToken.None).WaitAsync(Patience));
+
+            Assert.Equal(ClusterRequestFailure.Timeout, late.Failure);
+            Assert.Equal(("create", "pods/exec"), (late.Request.Verb, late.Request.Resource));
+            Assert.Contains("2 s", late.Message, StringComparison.Ordinal);
+        }
+
+        [IsolatedFact]
         public async Task ActiveDeadlineSeconds_ends_a_pod_the_run_never_came_back_for_DeadlineExceeded_and_its_process_gone()
         {
             using IPodRunner runner = await RunnerAsync();
@@ -186,7 +226,7 @@ namespace K3sNet.Tests.Kubernetes
             await runner.CreateNamespaceAsync(Namespace("k3snet-deadline"), CancellationToken.None);
             await runner.CreatePodAsync(Pod("k3snet-deadline", "probe", "k3s-agent-2", "sleep", unique) with { ActiveDeadlineSeconds = 2 }, CancellationToken.None);
             await WatchUntilAsync(runner, "k3snet-deadline", p => p.Ready);
-            Assert.Single(MachineProcesses.WithCommandLine("sleep", unique));
+            await KubeApiTestPods.UntilAsync(() => Task.FromResult(MachineProcesses.WithCommandLine("sleep", unique).Count), n => n == 1, "the probe's sleep running");
 
             IReadOnlyList<ProbePodStatus> seen = await WatchUntilAsync(runner, "k3snet-deadline", p => p.Phase == "Failed");
 
@@ -212,12 +252,12 @@ namespace K3sNet.Tests.Kubernetes
             Assert.Equal(before + 4, runner.RequestCount);
         }
 
-        private async Task<IPodRunner> RunnerAsync(bool serverSpeaksV5 = true)
+        private async Task<IPodRunner> RunnerAsync(bool serverSpeaksV5 = true, TimeSpan? timeout = null)
         {
             var cluster = new PodRunnerCluster { ServerSpeaksV5 = serverSpeaksV5 };
             _clusters.Add(cluster);
             await cluster.InitializeAsync();
-            return cluster.Runner();
+            return cluster.Runner(timeout);
         }
 
         private static async Task RunningPodAsync(IPodRunner runner, string ns, string name)

@@ -1,0 +1,88 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using K3sNet.NodeAccess;
+
+namespace K3sNet.Tests.NodeAccess
+{
+    /// <summary>
+    /// The node agent for real: the machine's busybox runs <see cref="NodeAgentScript.Text"/> as a process, with its
+    /// temp dir under a private TMPDIR and a marker in its environment (its children inherit it), so a test can check
+    /// that nothing of it is left. Optionally inside a lab node's network namespace (`ip netns exec`).
+    /// </summary>
+    internal sealed class AgentProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private AgentProcess(Process process, string tempDirectory, string marker, NodeAgentSession session)
+        {
+            _process = process;
+            TempDirectory = tempDirectory;
+            Marker = marker;
+            Session = session;
+        }
+
+        public NodeAgentSession Session { get; }
+
+        public string TempDirectory { get; }
+
+        /// <summary>NAME=value in the environment of the agent and everything it starts.</summary>
+        public string Marker { get; }
+
+        public bool HasExited => _process.HasExited;
+
+        public int ExitCode => _process.ExitCode;
+
+        public static AgentProcess Start(string description, string? networkNamespace = null)
+        {
+            string temp = Directory.CreateTempSubdirectory("k3snet-agent-test-").FullName;
+            string marker = "K3SNET_AGENT_TEST=" + Guid.NewGuid().ToString("N");
+            string busybox = File.Exists("/usr/bin/busybox") ? "/usr/bin/busybox" : "/bin/busybox";
+            var info = new ProcessStartInfo(networkNamespace is null ? busybox : "ip")
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            if (networkNamespace is not null)
+            {
+                foreach (string word in new[] { "netns", "exec", networkNamespace, busybox })
+                {
+                    info.ArgumentList.Add(word);
+                }
+            }
+
+            info.ArgumentList.Add("sh");
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(NodeAgentScript.Text(Path.GetDirectoryName(busybox)!));
+            info.Environment["TMPDIR"] = temp;
+            info.Environment[marker.Split('=')[0]] = marker.Split('=')[1];
+            Process process = Process.Start(info)!;
+            _ = process.StandardError.ReadToEndAsync();
+            var session = new NodeAgentSession(description, process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
+            return new AgentProcess(process, temp, marker, session);
+        }
+
+        /// <summary>Waits for the agent to exit on its own (after the session's `exit`); true when it did.</summary>
+        public async Task<bool> ExitedAsync(TimeSpan patience)
+        {
+            Task exited = _process.WaitForExitAsync();
+            return await Task.WhenAny(exited, Task.Delay(patience)) == exited;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Session.DisposeAsync();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
+            Directory.Delete(TempDirectory, recursive: true);
+        }
+    }
+}
