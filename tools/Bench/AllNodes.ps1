@@ -39,6 +39,11 @@ param(
     [ValidateRange(1, 10)]
     [int] $TimeoutSeconds = 1,
 
+    # K3sNet's -StartTimeoutSeconds: how long the probe pods may take to start (the lab's kubelet on a loaded 2-core
+    # machine takes longer than a real node's).
+    [ValidateRange(1, 3600)]
+    [int] $StartTimeoutSeconds = 60,
+
     # K3sNet's -ThrottleLimit (parallel exec sessions); 0 leaves the cmdlet's default.
     [ValidateRange(0, 1000)]
     [int] $ThrottleLimit = 0,
@@ -123,7 +128,7 @@ Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
 # When the first and the last result come: before the first, pods start and the node agents read each node's state;
 # after the last, the namespace is deleted.
 `$first = `$null; `$last = `$null
-`$results = @(Get-K3sNode | Test-K3sVxlan -AllNodes -TimeoutSeconds $TimeoutSeconds $throttle -ProgressAction SilentlyContinue | ForEach-Object {
+`$results = @(Get-K3sNode | Test-K3sVxlan -AllNodes -TimeoutSeconds $TimeoutSeconds -StartTimeoutSeconds $StartTimeoutSeconds $throttle -ProgressAction SilentlyContinue | ForEach-Object {
     if (`$null -eq `$first) { `$first = `$clock.Elapsed.TotalSeconds }
     `$last = `$clock.Elapsed.TotalSeconds
     `$_
@@ -157,7 +162,7 @@ function Measure-PodNetwork {
 Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
 `$null = Invoke-Emulator DELETE 'emulator/requests'
 `$clock = [Diagnostics.Stopwatch]::StartNew()
-`$results = @(Get-K3sNode | Test-K3sPodNetwork -ProgressAction SilentlyContinue)
+`$results = @(Get-K3sNode | Test-K3sPodNetwork -StartTimeoutSeconds $StartTimeoutSeconds -ProgressAction SilentlyContinue)
 `$seconds = `$clock.Elapsed.TotalSeconds
 `$requests = Get-RequestSummary
 `$left = @((Invoke-Emulator GET 'api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dk3snet').items)
