@@ -83,11 +83,14 @@ Show-Step '3. Every node tests every peer, through Kubernetes: a probe pod per n
     { $script:paths = @(Get-K3sNode | Test-K3sVxlan -AllNodes -ProgressAction SilentlyContinue); $paths | Show-K3sVxlanMatrix }
 
 Show-Step '   Why, in each node''s own words.' `
-    '$paths | Where-Object Verdict -NE Healthy | Format-List Source, Destination, Verdict, Reason'
+    '$paths | Where-Object Verdict -NE Healthy | ForEach-Object { "$($_.Source) -> $($_.Destination): $($_.Reason)" }'
 
 Show-Step '4. What pods see: pod to pod, the cluster DNS, the kubernetes Service, and the SSM endpoint, from every node.' `
-    "`$pods = Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -VxlanResult `$paths`n`$pods | Where-Object Verdict -NE Healthy" `
-    { $script:pods = @(Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -VxlanResult $paths -ProgressAction SilentlyContinue); $pods | Where-Object Verdict -NE Healthy }
+    "`$pods = Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -VxlanResult `$paths`n`$pods | Where-Object Verdict -NE Healthy | Format-Table Check, Source, Destination, Verdict, Cause" `
+    { $script:pods = @(Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -VxlanResult $paths -ProgressAction SilentlyContinue); $pods | Where-Object Verdict -NE Healthy | Format-Table Check, Source, Destination, Verdict, Cause }
+
+Show-Step '   Why pods on k3s-agent-2 cannot resolve names, with the node-level cause.' `
+    '$pods | Where-Object { $_.Check -eq ''ClusterDns'' -and $_.Verdict -ne ''Healthy'' } | ForEach-Object Reason'
 
 Show-Step '5. Which security group drops it, and from whom?' `
     'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed }'
@@ -103,11 +106,11 @@ Show-Step '8. The same two commands: every path passes.' `
     { $script:paths = @(Get-K3sNode | Test-K3sVxlan -AllNodes -ProgressAction SilentlyContinue); $paths | Show-K3sVxlanMatrix }
 
 Show-Step '   And what pods see.' `
-    "Get-K3sNode | Test-K3sPodNetwork -Egress $Egress | Group-Object Check, Verdict -NoElement" `
-    { Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -ProgressAction SilentlyContinue | Group-Object Check, Verdict -NoElement }
+    "Get-K3sNode | Test-K3sPodNetwork -Egress $Egress | Group-Object Check, Verdict -NoElement | Format-Table -AutoSize" `
+    { Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -ProgressAction SilentlyContinue | Group-Object Check, Verdict -NoElement | Format-Table -AutoSize }
 
 Show-Step '9. The pod on k3s-agent-2 resolves the name and connects.' `
     "$kubectl $($resolve -join ' ')`n$kubectl $connectShown" { Invoke-InPod $resolve; Invoke-InPod $connect }
 
-Show-Step '   Nothing of K3sNet is left in the cluster.' `
+Show-Step '   Nothing of K3sNet is left in the cluster: every run removed its namespace, so there is nothing to remove.' `
     'Remove-K3sNetProbe -WhatIf'

@@ -279,8 +279,9 @@ Describe 'build.ps1 Demo''s script' {
         $text | Should -Match 'PS> kubectl exec -n default lab-k3s-agent-2-1 -- busybox nslookup'
         $text | Should -Match 'PS> \$paths = Get-K3sNode \| Test-K3sVxlan -AllNodes'
         $text | Should -Match 'k3s-agent-2 <-> every other node'
-        # Format-List and the demo's wrapping break the reasons: read them joined up again.
-        ($text -replace '\r?\n +', ' ' -replace '\s+', ' ') | Should -Match 'CoreDNS runs on k3s-server, so pods on k3s'
+        # The demo wraps long lines at spaces: read the reasons joined up again.
+        ($text -replace '\s+', ' ') | Should -Match 'CoreDNS runs on k3s-server, so pods on k3s-agent-2 cannot resolve names\.'
+        ($text -replace '\s+', ' ') | Should -Match 'Pods on k3s-agent-2 cannot resolve names: the cluster DNS \(10\.43\.0\.10\) runs on k3s-server, which they cannot reach through VXLAN \(UDP 8472\)'
         $text | Should -Match 'Get-K3sNode \| Test-K3sPodNetwork -Egress ssm\.us-east-1\.amazonaws\.com:443'
         $text | Should -Match '\$paths \| Where-Object Verdict -EQ VxlanBlocked \| Grant-K3sNodeTraffic @aws -WhatIf'
         $text | Should -Match '(?m)^connected$'
