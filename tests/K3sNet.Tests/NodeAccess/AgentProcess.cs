@@ -65,6 +65,9 @@ namespace K3sNet.Tests.NodeAccess
             return new AgentProcess(process, temp, marker, session);
         }
 
+        /// <summary>Closes the agent's stdin, as an exec session that ends does (v5 can; v4 cannot, so the session never relies on it).</summary>
+        public void CloseInput() => _process.StandardInput.Close();
+
         /// <summary>Waits for the agent to exit on its own (after the session's `exit`); true when it did.</summary>
         public async Task<bool> ExitedAsync(TimeSpan patience)
         {
