@@ -15,6 +15,8 @@ namespace K3sNet.NodeAccess
     /// <c>K3SNET &lt;id&gt; &lt;rc&gt; &lt;stdout-bytes&gt; &lt;stderr-bytes&gt;</c>, a newline, then exactly those bytes:
     /// answers never interleave, however many run at once. rc is <c>notfound</c> when the tool is not on PATH.</item>
     /// </list>
+    /// An answer that cannot be written (nobody reads the exec session's stdout any more) ends the agent, with its
+    /// temp dir and its jobs' tools, rather than leaving it to run requests for nobody until its pod goes.
     /// The temp dir comes from mktemp (the host's, else busybox's), not from the PID alone: an agent killed with its pod
     /// (SIGKILL, no trap runs) leaves its dir, and in a PID namespace of its own every agent has the same small PID.
     /// The words of a request are split on spaces with globbing off (<c>set -f</c>) and never evaluated: the session
@@ -58,14 +60,15 @@ namespace K3sNet.NodeAccess
             exec 3<>"$d/done"
             (
               trap - EXIT HUP INT TERM
+              trap '' PIPE
               while read -r id <&3; do
                 rc=$(cat "$d/$id.rc")
                 o=$(wc -c <"$d/$id.out")
                 e=$(wc -c <"$d/$id.err")
-                echo "K3SNET $id $rc $((o)) $((e))"
-                cat "$d/$id.out" "$d/$id.err"
+                { echo "K3SNET $id $rc $((o)) $((e))" && cat "$d/$id.out" "$d/$id.err"; } || break
                 rm -f "$d/$id.out" "$d/$id.err" "$d/$id.rc" "$d/$id.pid"
               done
+              kill -TERM $$ 2>/dev/null
             ) &
             w=$!
             while read -r line; do

@@ -165,6 +165,18 @@ namespace K3sNet.Tests.NodeAccess
         }
 
         [Fact]
+        public async Task An_answer_nobody_reads_ends_the_agent_with_its_temp_dir_though_its_stdin_stays_open()
+        {
+            await using AgentProcess agent = AgentProcess.Start("test agent");
+            Assert.Equal("up\n", (await agent.Session.RunAsync("echo", new[] { "up" }, CancellationToken.None).WaitAsync(Patience)).Output);
+            agent.CloseOutput();
+            await agent.WriteLineAsync("99 echo nobody-reads-this");
+            Assert.True(await agent.ExitedAsync(Patience), "the agent kept running with nobody reading its answers");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(agent.TempDirectory));
+            Assert.Empty(await MachineProcesses.LeftAfterAsync(() => MachineProcesses.WithEnvironment(agent.Marker)));
+        }
+
+        [Fact]
         public void The_exec_command_enters_the_host_s_mount_namespace_with_k3s_s_busybox_and_puts_the_host_s_tools_first()
         {
             const string Tools = "/var/lib/rancher/k3s/data/current/bin";
