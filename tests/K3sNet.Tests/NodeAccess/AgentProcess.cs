@@ -65,6 +65,19 @@ namespace K3sNet.Tests.NodeAccess
             return new AgentProcess(process, temp, marker, session);
         }
 
+        /// <summary>Closes the agent's stdin, as an exec session that ends does (v5 can; v4 cannot, so the session never relies on it).</summary>
+        public void CloseInput() => _process.StandardInput.Close();
+
+        /// <summary>Closes K3sNet's end of the agent's stdout, as an exec session whose reader went away.</summary>
+        public void CloseOutput() => _process.StandardOutput.Close();
+
+        /// <summary>Writes a request line straight to the agent's stdin, past the session.</summary>
+        public async Task WriteLineAsync(string line)
+        {
+            await _process.StandardInput.WriteAsync(line + "\n");
+            await _process.StandardInput.FlushAsync();
+        }
+
         /// <summary>Waits for the agent to exit on its own (after the session's `exit`); true when it did.</summary>
         public async Task<bool> ExitedAsync(TimeSpan patience)
         {

@@ -152,6 +152,42 @@ namespace K3sNet.Tests.NodeAccess
             }
         }
 
+        [Fact]
+        public async Task The_end_of_its_stdin_ends_the_agent_and_its_temp_dir_too()
+        {
+            await using AgentProcess agent = AgentProcess.Start("test agent");
+            Assert.Equal("up\n", (await agent.Session.RunAsync("echo", new[] { "up" }, CancellationToken.None).WaitAsync(Patience)).Output);
+            agent.CloseInput();
+            Assert.True(await agent.ExitedAsync(Patience), "the agent did not exit at the end of its stdin");
+            Assert.Equal(0, agent.ExitCode);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(agent.TempDirectory));
+            Assert.Empty(await MachineProcesses.LeftAfterAsync(() => MachineProcesses.WithEnvironment(agent.Marker)));
+        }
+
+        [Fact]
+        public async Task An_answer_nobody_reads_ends_the_agent_with_its_temp_dir_though_its_stdin_stays_open()
+        {
+            await using AgentProcess agent = AgentProcess.Start("test agent");
+            Assert.Equal("up\n", (await agent.Session.RunAsync("echo", new[] { "up" }, CancellationToken.None).WaitAsync(Patience)).Output);
+            agent.CloseOutput();
+            await agent.WriteLineAsync("99 echo nobody-reads-this");
+            Assert.True(await agent.ExitedAsync(Patience), "the agent kept running with nobody reading its answers");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(agent.TempDirectory));
+            Assert.Empty(await MachineProcesses.LeftAfterAsync(() => MachineProcesses.WithEnvironment(agent.Marker)));
+        }
+
+        [Fact]
+        public void The_exec_command_enters_the_host_s_mount_namespace_with_k3s_s_busybox_and_puts_the_host_s_tools_first()
+        {
+            const string Tools = "/var/lib/rancher/k3s/data/current/bin";
+            IReadOnlyList<string> command = NodeAgentScript.Command(Tools);
+            Assert.Equal(new[] { Tools + "/busybox", "nsenter", "-t", "1", "-m", "--", Tools + "/busybox", "sh", "-c" }, command.Take(9));
+            Assert.Equal(NodeAgentScript.Text(Tools), command[9]);
+            Assert.StartsWith($"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:{Tools}\n", command[9], StringComparison.Ordinal);
+            Assert.Throws<ArgumentException>(() => NodeAgentScript.Command("/var/lib/my k3s/bin"));
+            Assert.Throws<ArgumentException>(() => NodeAgentScript.Command("/data/$(reboot)"));
+        }
+
         private static bool HasMarker(int pid, string marker)
         {
             try
