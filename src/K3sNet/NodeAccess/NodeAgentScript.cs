@@ -19,6 +19,8 @@ namespace K3sNet.NodeAccess
     /// temp dir and its jobs' tools, rather than leaving it to run requests for nobody until its pod goes.
     /// The temp dir comes from mktemp (the host's, else busybox's), not from the PID alone: an agent killed with its pod
     /// (SIGKILL, no trap runs) leaves its dir, and in a PID namespace of its own every agent has the same small PID.
+    /// Each dir names its agent (PID and PID namespace), so the next agent on the node removes the dirs of agents that
+    /// are gone: only those of its own PID namespace, whose PIDs it can see (a probe pod is hostPID: the host's).
     /// The words of a request are split on spaces with globbing off (<c>set -f</c>) and never evaluated: the session
     /// admits only letters, digits and <c>._:/=,-</c> in them, so nothing in a request means anything to the shell.
     /// </remarks>
@@ -45,6 +47,15 @@ namespace K3sNet.NodeAccess
               d="${TMPDIR:-/tmp}/k3snet-agent.$$.$n"
             fi
             mkfifo "$d/done" || { rm -rf "$d"; exit 70; }
+            ns=$(readlink /proc/$$/ns/pid)
+            echo "$$ $ns" >"$d/agent"
+            set +f
+            for o in "${TMPDIR:-/tmp}"/k3snet-agent.*/agent; do
+              [ -f "$o" ] && [ "$o" != "$d/agent" ] || continue
+              read -r p n <"$o" || continue
+              [ "$n" = "$ns" ] && ! kill -0 "$p" 2>/dev/null && rm -rf "${o%/agent}"
+            done
+            set -f
             w=
             finish() {
               trap '' EXIT INT TERM HUP
