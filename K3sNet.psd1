@@ -48,11 +48,12 @@
 0.1.0, the first release.
 - Get-K3sPortMatrix: the inbound rules a k3s cluster needs between its nodes, by role, flannel backend, embedded etcd, embedded registry and dual-stack, or inferred from piped nodes.
 - Get-K3sNode: the cluster's nodes from the Kubernetes API (kubeconfig found as kubectl finds it, or k3s's own), with flannel's VXLAN endpoint, where CoreDNS runs, and what is inconsistent.
-- Test-K3sVxlan: on a node, every peer's VXLAN path through the kernel's flannel.1 beside the underlay, in parallel, with a verdict, a reason and a remedy per pair (VxlanBlocked, NodeUnreachable, MtuBlackhole, ChecksumOffload, Misconfigured); -Probe sends K3sNet's own VXLAN frames before k3s is installed.
+- Test-K3sVxlan: on a node, every peer's VXLAN path through the kernel's flannel.1 beside the underlay, in parallel, with a verdict, a reason and a remedy per pair (VxlanBlocked, NodeUnreachable, MtuBlackhole, ChecksumOffload, Misconfigured); -Probe sends K3sNet's own VXLAN frames before k3s is installed; -AllNodes runs the same checks on every node at once from any machine with a kubeconfig, through a short-lived probe pod per node (the node's own pause image and k3s's own tools: nothing installed or pulled).
 - Start-K3sVxlanResponder: the other end of -Probe; answers K3sNet probes only, never with more bytes than it received.
 - Show-K3sVxlanMatrix: every node's results as one node-by-node grid, or Markdown and Mermaid for a ticket; Test-K3sPodNetwork's pod pairs as a sibling grid.
 - Test-K3sPodNetwork: what pods see, from a probe pod on every node that Kubernetes runs (nothing installed, k3s's own busybox): pod to pod for every pair, the cluster DNS and each CoreDNS pod, the kubernetes Service and -Egress names, each failure explained (DNS across a blocked VXLAN path, with Test-K3sVxlan's cause).
 - Test-K3sSecurityGroup: every required flow for every pair of EC2 nodes, judged against security groups and network ACLs in a handful of EC2 calls, and the ports open to the internet.
+- Remove-K3sNetProbe: removes the namespaces (and probe pods) a killed probe run left behind, only those labelled as K3sNet's.
 - Grant-K3sNodeTraffic and Revoke-K3sNodeTraffic: add only the missing ingress rules, from the narrowest source, one call per group (-WhatIf, -Confirm, -PassThru), and take back what Grant added.
 AWSSDK.EC2, KubernetesClient and YamlDotNet load into K3sNet's own context, so AWS.Tools and powershell-yaml work beside it.
 '@

@@ -12,7 +12,8 @@ Tasks (run in the order given; default Build):
   Demo     Build, then tell the story on the built module and a 3-node lab (the main job; root on Linux with iproute2
            and nftables, else it shows the port matrix and says what it needs).
   Bench    Build, then measure and print the benchmarks docs/benchmarks.md reports (tools/Bench.ps1): all of them,
-           or those -Bench names. Vxlan needs root; without it, it is skipped with the reason. About 5 minutes.
+           or those -Bench names. Vxlan and AllNodes need root; without it, they are skipped with the reason. About
+           15 minutes (AllNodes' serial kubectl exec loop over 50 nodes takes most of it).
            -Quick runs each once in a small form, which proves they run (CI does it in the Pester suite).
   Clean    Remove out/, artifacts/ and every bin/ and obj/.
 
@@ -32,9 +33,9 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # The benchmarks the Bench task runs (default all): Import, Codec, SecurityGroup, Vxlan. Commas also separate them,
+    # The benchmarks the Bench task runs (default all): Import, Codec, SecurityGroup, Vxlan, AllNodes. Commas also separate them,
     # because `pwsh -File build.ps1 -Bench Codec,Vxlan` (the way a shell calls it) passes one string.
-    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan'),
+    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan', 'AllNodes'),
 
     # Bench: every benchmark once, on few nodes, one iteration: proves they run; the figures mean nothing.
     [switch] $Quick
@@ -45,7 +46,7 @@ Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot 'tools/PwshProcess.psm1') -Force
 
 $Root = $PSScriptRoot
-$BenchNames = @('Import', 'Codec', 'SecurityGroup', 'Vxlan')
+$BenchNames = @('Import', 'Codec', 'SecurityGroup', 'Vxlan', 'AllNodes')
 $Bench = @($Bench -split ',' | ForEach-Object Trim | Where-Object { $_ })
 if ($unknown = @($Bench | Where-Object { $_ -notin $BenchNames })) {
     throw "Unknown benchmark '$($unknown -join "', '")'. -Bench takes $($BenchNames -join ', ')."

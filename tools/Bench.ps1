@@ -11,11 +11,15 @@ Each benchmark runs in its own fresh pwsh (so one's memory or loaded assemblies 
                  the naive per-node calls, and the Reachability Analyzer cost of the same coverage.
   Vxlan          tools/Bench/Vxlan.ps1: Test-K3sVxlan from one node of a 50-node lab against the serial ping loop,
                  with 0, 5, 10 and 25 of the 49 peers blocked. Needs root; without it, it says why it is skipped.
+  AllNodes       tools/Bench/AllNodes.ps1: Get-K3sNode | Test-K3sVxlan -AllNodes through Kubernetes on a 50-node lab with 5
+                 nodes' UDP 8472 blocked (the lab's cloud: the API emulator and its lab kubelet), end to end from the
+                 prompt, against a serial kubectl exec ping loop over the same nodes; API requests counted. Needs root.
 -Bench picks some of them. A benchmark that fails is reported and the others still run; the script then fails.
 
 -Quick runs each of them once in a small form, to prove it still runs (CI does, tests/Pester/Bench.Tests.ps1): Import
 with one pair of processes, Codec with BenchmarkDotNet's dry job in-process, SecurityGroup on 10 instances in 2
-groups once, Vxlan on a 3-node lab with 0 and 1 peers blocked once. Its figures mean nothing.
+groups once, Vxlan on a 3-node lab with 0 and 1 peers blocked once, AllNodes on a 3-node lab with one node blocked. Its
+figures mean nothing; its counts (results, exec sessions, requests) are checked.
 
 .EXAMPLE
 dotnet pwsh ./tools/Bench.ps1 -ModulePath ./out/K3sNet -Bench Codec, SecurityGroup
@@ -28,8 +32,8 @@ param(
     [Parameter(Mandatory)]
     [string] $ModulePath,
 
-    [ValidateSet('Import', 'Codec', 'SecurityGroup', 'Vxlan')]
-    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan'),
+    [ValidateSet('Import', 'Codec', 'SecurityGroup', 'Vxlan', 'AllNodes')]
+    [string[]] $Bench = @('Import', 'Codec', 'SecurityGroup', 'Vxlan', 'AllNodes'),
 
     [switch] $Quick
 )
@@ -50,10 +54,10 @@ function Invoke-BenchScript([string] $Command) {
 # What each script is given: the measurement docs/benchmarks.md reports, or with -Quick the smallest run of the same
 # code (one iteration, few nodes).
 $arguments = if ($Quick) {
-    @{ Import = '-Runs 1'; Codec = @('--quick'); SecurityGroup = '-Nodes 10 -Groups 2 -Runs 1'; Vxlan = '-NodeCount 3 -Blocked 0, 1 -Runs 1' }
+    @{ Import = '-Runs 1'; Codec = @('--quick'); SecurityGroup = '-Nodes 10 -Groups 2 -Runs 1'; Vxlan = '-NodeCount 3 -Blocked 0, 1 -Runs 1'; AllNodes = '-NodeCount 3 -Blocked 1' }
 }
 else {
-    @{ Import = ''; Codec = @(); SecurityGroup = '-Runs 5'; Vxlan = '-Blocked 0, 5, 10, 25 -Runs 3' }
+    @{ Import = ''; Codec = @(); SecurityGroup = '-Runs 5'; Vxlan = '-Blocked 0, 5, 10, 25 -Runs 3'; AllNodes = '-NodeCount 50 -Blocked 5' }
 }
 
 $steps = [ordered]@{
@@ -75,6 +79,7 @@ $steps = [ordered]@{
     }
     SecurityGroup = { Invoke-BenchScript "& '$scripts/SecurityGroup.ps1' -ModulePath '$ModulePath' $($arguments.SecurityGroup) | Out-Host" }
     Vxlan         = { Invoke-BenchScript "& '$scripts/Vxlan.ps1' -ModulePath '$ModulePath' $($arguments.Vxlan) | Format-Table BlockedNodes, TestK3sVxlanMedian, WarmMedian, SerialPingMedian, SerialOverCmdlet -AutoSize | Out-String -Width 120 | Out-Host" }
+    AllNodes      = { Invoke-BenchScript "& '$scripts/AllNodes.ps1' -ModulePath '$ModulePath' $($arguments.AllNodes) | Format-Table Tool, NodeCount, Results, PromptSeconds, PipelineSeconds, Requests, RequestsPerNode, Leftovers -AutoSize | Out-String -Width 140 | Out-Host" }
 }
 
 # Other work on the machine disturbs the timings: every benchmark says what the load was when it started.

@@ -1,13 +1,15 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-The demo's story, run by tools/Demo.ps1 inside the lab's server node (ip netns exec): what a user types on a k3s
-server whose cluster has one agent that drops VXLAN, and what K3sNet answers.
+The demo's story, run by tools/Demo.ps1 inside the lab's server node (ip netns exec): what an operator with a
+kubeconfig types when pods on one k3s agent cannot reach an AWS endpoint, and what K3sNet answers.
 
 .DESCRIPTION
-Each step prints the command a user would type, then runs it. Where a user would ask the other nodes with
-Invoke-Command -HostName (PowerShell remoting over SSH), the lab runs the same pipeline in each node's namespace, on
-the server's nodes serialized as remoting serializes $using:nodes (agents have no kubeconfig of their own).
+Each step prints the command a user would type, then runs it. Nothing is installed on the nodes: Test-K3sVxlan
+-AllNodes and Test-K3sPodNetwork run their probes in short-lived pods that Kubernetes (the API emulator's lab kubelet)
+starts on every node, with k3s's own tools and the pause image the nodes already hold, and remove them. The one step
+that stands in for another tool is "kubectl exec" into the workload pod on k3s-agent-2: the lab enters that pod's
+namespaces (what the kubelet does for kubectl exec) and runs the pod's busybox.
 #>
 [CmdletBinding()]
 param(
@@ -15,18 +17,18 @@ param(
     [Parameter(Mandatory)] [string] $Kubeconfig,
     # Region, AccessKey, SecretKey, EndpointUrl as JSON: the EC2 emulator on this node's loopback and its test keys.
     [Parameter(Mandatory)] [string] $AwsJson,
-    # Node name -> network namespace, as JSON: where "Invoke-Command -HostName <node>" runs in the lab.
-    [Parameter(Mandatory)] [string] $NodeNamespacesJson
+    # The workload pod on k3s-agent-2 as JSON: Name, Namespace, its node's InitPid and its network namespace.
+    [Parameter(Mandatory)] [string] $PodJson
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $ModulePath 'K3sNet.psd1')
-Import-Module (Join-Path $PSScriptRoot 'PwshProcess.psm1')
 $Width = 120
+$Egress = 'ssm.us-east-1.amazonaws.com:443'
 
 function Show-Step([string] $Title, [string] $Command, [scriptblock] $Run) {
-    # $Run stands in for $Command where the lab does what a real cluster would (remoting); else $Command itself runs.
+    # $Run stands in for $Command where the lab does what another tool would (kubectl exec); else $Command itself runs.
     Write-Host ''
     Write-Host "# $Title" -ForegroundColor Green
     foreach ($line in $Command -split "`n") { Write-Host "PS> $line" -ForegroundColor Yellow }
@@ -48,74 +50,67 @@ function Format-DemoText([string] $Text) {
     }
 }
 
-function Invoke-OnEveryNode {
-    <#
-    What `Invoke-Command -HostName $nodes.InternalIP { $using:nodes | Test-K3sVxlan }` returns on a real cluster: here
-    one fresh pwsh per node, in that node's namespace, in parallel, on the server's nodes as CLIXML (what $using:
-    sends), without a kubeconfig. The results come back as VxlanPathResult-shaped objects.
-    #>
-    $namespaces = $NodeNamespacesJson | ConvertFrom-Json -AsHashtable
-    $pwsh = Get-PwshCommandLine
-    $nodesFile = Join-Path ([IO.Path]::GetTempPath()) "k3snet-demo-nodes-$PID.xml"
-    Get-K3sNode | Export-Clixml -LiteralPath $nodesFile
-    $script = "Import-Module '$ModulePath/K3sNet.psd1'; Remove-Item Env:KUBECONFIG -ErrorAction Ignore; " +
-        "ConvertTo-Json -InputObject @(Import-Clixml -LiteralPath '$nodesFile' | Test-K3sVxlan) -Depth 3 -EnumsAsStrings"
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
-    try {
-        $results = $namespaces.Keys | Sort-Object { $_ -ne 'k3s-server' }, { $_ } | ForEach-Object -ThrottleLimit 3 -Parallel {
-            $json = & ip netns exec ($using:namespaces)[$_] @using:pwsh -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $using:encoded
-            if ($LASTEXITCODE -ne 0) { throw "Test-K3sVxlan on $_ failed: $json" }
-            [pscustomobject]@{ Node = $_; Paths = ($json -join "`n") | ConvertFrom-Json }
-        }
-    }
-    finally {
-        Remove-Item -LiteralPath $nodesFile -ErrorAction Ignore
-    }
-    foreach ($node in $results | Sort-Object { $_.Node -ne 'k3s-server' }, Node) {
-        foreach ($path in $node.Paths) {
-            $path.PSObject.TypeNames.Insert(0, 'K3sNet.VxlanPathResult')
-            $path
-        }
-    }
+function Invoke-InPod([string[]] $Command) {
+    # kubectl exec into the workload pod on k3s-agent-2: its node's PID and mount namespaces, its network namespace.
+    & nsenter -t $Pod.InitPid -p -m -- ip netns exec $Pod.NetNamespace @Command 2>&1 | ForEach-Object { "$_" }
+    "(exit code $LASTEXITCODE)"
 }
 
 $env:KUBECONFIG = $Kubeconfig
+$Pod = $PodJson | ConvertFrom-Json
 $awsSettings = $AwsJson | ConvertFrom-Json
 $aws = [ordered]@{ Region = $awsSettings.Region; EndpointUrl = $awsSettings.EndpointUrl; AccessKey = $awsSettings.AccessKey; SecretKey = $awsSettings.SecretKey }
-$remoting = 'Invoke-Command -HostName $nodes.InternalIP { $using:nodes | Test-K3sVxlan }'
+$kubectl = "kubectl exec -n $($Pod.Namespace) $($Pod.Name) --"
+$resolve = @('busybox', 'nslookup', '-timeout=2', '-retry=1', 'ssm.us-east-1.amazonaws.com')
+# The workload pod's image is busybox (docker.io/library/busybox has nc, unlike k3s's own): a TCP handshake to 443.
+# kubectl exec without -i gives the command no stdin; here sh gives nc /dev/null for it.
+$connect = @('sh', '-c', 'busybox nc -w 3 ssm.us-east-1.amazonaws.com 443 </dev/null && echo connected')
+$connectShown = 'busybox nc -w 3 ssm.us-east-1.amazonaws.com 443'
 
 Write-Host ''
-Write-Host '# On k3s-server: the cluster''s API and the AWS settings (the EC2 endpoint is this node''s loopback, with test keys).' -ForegroundColor Green
+Write-Host '# The cluster''s API through a kubeconfig, and the AWS settings (the EC2 endpoint is the lab''s, with test keys).' -ForegroundColor Green
 Write-Host "PS> `$env:KUBECONFIG = '$Kubeconfig'" -ForegroundColor Yellow
 Write-Host "PS> `$aws = @{ Region = '$($aws.Region)'; EndpointUrl = '$($aws.EndpointUrl)'; AccessKey = '$($aws.AccessKey)'; SecretKey = '$($aws.SecretKey)' }" -ForegroundColor Yellow
 
-Show-Step '1. The cluster: one server (CoreDNS runs there), two agents.' `
+Show-Step '1. The symptom: a pod on k3s-agent-2 cannot resolve the region''s SSM endpoint.' `
+    "$kubectl $($resolve -join ' ')" { Invoke-InPod $resolve }
+
+Show-Step '2. The cluster: one server (CoreDNS runs there), two agents.' `
     'Get-K3sNode'
 
-Show-Step '2. Does VXLAN (UDP 8472) pass between this node and every other? Pods on k3s-agent-2 say "no such host".' `
-    'Get-K3sNode | Test-K3sVxlan'
+Show-Step '3. Every node tests every peer, through Kubernetes: a probe pod per node, nothing installed, all removed after.' `
+    "`$paths = Get-K3sNode | Test-K3sVxlan -AllNodes`n`$paths | Show-K3sVxlanMatrix" `
+    { $script:paths = @(Get-K3sNode | Test-K3sVxlan -AllNodes -ProgressAction SilentlyContinue); $paths | Show-K3sVxlanMatrix }
 
-Show-Step '3. What would fix it? The one-liner, with -WhatIf: nothing changes yet.' `
-    'Get-K3sNode | Test-K3sVxlan | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic @aws -WhatIf'
+Show-Step '   Why, in each node''s own words.' `
+    '$paths | Where-Object Verdict -NE Healthy | ForEach-Object { "$($_.Source) -> $($_.Destination): $($_.Reason)" }'
 
-Show-Step '4. The server sees only its own paths; ask every node (the lab runs this in each node''s namespace).' `
-    "`$nodes = Get-K3sNode`n`$paths = $remoting`n`$paths | Show-K3sVxlanMatrix" `
-    { $script:paths = @(Invoke-OnEveryNode); $paths | Show-K3sVxlanMatrix }
+Show-Step '4. What pods see: pod to pod, the cluster DNS, the kubernetes Service, and the SSM endpoint, from every node.' `
+    "`$pods = Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -VxlanResult `$paths`n`$pods | Where-Object Verdict -NE Healthy | Format-Table Check, Source, Destination, Verdict, Cause" `
+    { $script:pods = @(Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -VxlanResult $paths -ProgressAction SilentlyContinue); $pods | Where-Object Verdict -NE Healthy | Format-Table Check, Source, Destination, Verdict, Cause }
 
-Show-Step '   Why, in k3s-agent-2''s own words.' `
-    '$paths | Where-Object Source -EQ k3s-agent-2 | ForEach-Object Reason'
+Show-Step '   Why pods on k3s-agent-2 cannot resolve names, with the node-level cause.' `
+    '$pods | Where-Object { $_.Check -eq ''ClusterDns'' -and $_.Verdict -ne ''Healthy'' } | ForEach-Object Reason'
 
 Show-Step '5. Which security group drops it, and from whom?' `
     'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed }'
 
-Show-Step '6. Apply the rules it names.' `
+Show-Step '6. The one-liner, with -WhatIf first: nothing changes yet.' `
+    '$paths | Where-Object Verdict -EQ VxlanBlocked | Grant-K3sNodeTraffic @aws -WhatIf'
+
+Show-Step '7. Apply the rules the security groups lack.' `
     'Get-K3sNode | Test-K3sSecurityGroup @aws | Where-Object { -not $_.Allowed } | Grant-K3sNodeTraffic @aws -PassThru'
 
-Show-Step '7. VXLAN passes now.' `
-    'Get-K3sNode | Test-K3sVxlan'
+Show-Step '8. The same two commands: every path passes.' `
+    "`$paths = Get-K3sNode | Test-K3sVxlan -AllNodes`n`$paths | Show-K3sVxlanMatrix" `
+    { $script:paths = @(Get-K3sNode | Test-K3sVxlan -AllNodes -ProgressAction SilentlyContinue); $paths | Show-K3sVxlanMatrix }
 
-Show-Step '   From every node too.' `
-    "`$paths = $remoting`n`$paths | Group-Object Verdict -NoElement" `
-    { $script:paths = @(Invoke-OnEveryNode); $paths | Group-Object Verdict -NoElement }
+Show-Step '   And what pods see.' `
+    "Get-K3sNode | Test-K3sPodNetwork -Egress $Egress | Group-Object Check, Verdict -NoElement | Format-Table -AutoSize" `
+    { Get-K3sNode | Test-K3sPodNetwork -Egress $Egress -ProgressAction SilentlyContinue | Group-Object Check, Verdict -NoElement | Format-Table -AutoSize }
 
-Show-Step '   Every pair at a glance.' '$paths | Show-K3sVxlanMatrix'
+Show-Step '9. The pod on k3s-agent-2 resolves the name and connects.' `
+    "$kubectl $($resolve -join ' ')`n$kubectl $connectShown" { Invoke-InPod $resolve; Invoke-InPod $connect }
+
+Show-Step '   Nothing of K3sNet is left in the cluster: every run removed its namespace, so there is nothing to remove.' `
+    'Remove-K3sNetProbe -WhatIf'

@@ -48,4 +48,22 @@ Describe 'tools/Bench.ps1 -Quick' {
         $vxlan | Should -Match 'Case: 1 of 2 peers drop UDP 8472'
         $vxlan | Should -Match '2 results: .*VxlanBlocked=1'
     }
+
+    It 'runs Test-K3sVxlan -AllNodes through Kubernetes on a small lab: every ordered pair from both ends, one pod and one exec per node, nothing left' {
+        Skip-K3sNetLabTest -Reason $NoLab
+        $all = Get-Section AllNodes
+        # 3 nodes, the last one's group drops UDP 8472: its 4 pairs blocked, judged from all 3 nodes.
+        $all | Should -Match 'Test-K3sVxlan -AllNodes: [\d.]+ s in the pipeline, [\d.]+ s from the prompt \(pwsh start to exit\); 6 results from 3 nodes: Healthy=2, VxlanBlocked=4; 0 K3sNet namespaces left\.'
+        $all | Should -Match 'Test-K3sVxlan -AllNodes:\s+3 x (GET|POST) /api/v1/namespaces/\{ns\}/pods/\{pod\}/exec'
+        $all | Should -Match '(?m)Test-K3sVxlan -AllNodes:\s+3 x POST /api/v1/namespaces/\{ns\}/pods$'
+        $all | Should -Match '(?m)Test-K3sVxlan -AllNodes:\s+1 x POST /api/v1/namespaces$'
+        $all | Should -Match '(?m)Test-K3sVxlan -AllNodes:\s+1 x DELETE /api/v1/namespaces/\{ns\}$'
+        # What pods see, the same way: a pod and one exec per node, every pod pair, nothing left.
+        $all | Should -Match 'Test-K3sPodNetwork: [\d.]+ s in the pipeline, [\d.]+ s from the prompt; \d+ results \(6 pod pairs\): .*; 0 K3sNet namespaces left\.'
+        $all | Should -Match 'Test-K3sPodNetwork:\s+3 x (GET|POST) /api/v1/namespaces/\{ns\}/pods/\{pod\}/exec'
+        $all | Should -Match '(?m)Test-K3sPodNetwork:\s+3 x POST /api/v1/namespaces/\{ns\}/pods$'
+        # The comparison: one exec per ordered pair, serially.
+        $all | Should -Match 'Serial kubectl exec ping loop: .* for 6 execs one at a time, .*; 2 answered, 4 not\.'
+        $all | Should -Match 'kubectl exec loop:\s+6 x (GET|POST) /api/v1/namespaces/\{ns\}/pods/\{pod\}/exec'
+    }
 }

@@ -11,6 +11,7 @@ BeforeDiscovery {
         'Grant-K3sNodeTraffic'  = 'NodeTraffic.Tests.ps1'
         'Revoke-K3sNodeTraffic' = 'NodeTraffic.Tests.ps1'
         'Test-K3sPodNetwork' = 'Test-K3sPodNetwork.Tests.ps1'
+        'Remove-K3sNetProbe'    = 'Remove-K3sNetProbe.Tests.ps1'
     }
     $Pages = @(Get-DocsCommandPage -DocsPath (Join-Path $PSScriptRoot '../../docs') | ForEach-Object {
             $runHere = -not $ExamplesRunBy.ContainsKey($_.Name)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using K3sNet.Cloud;
 
 namespace K3sNet.ClusterProbes
 {
@@ -32,13 +33,21 @@ namespace K3sNet.ClusterProbes
         /// <summary>
         /// The warning for a namespace of K3sNet's that is not this run's: its name, owner, age, and how to remove it.
         /// </summary>
-        public static string DescribeLeftover(K3sNet.Cloud.ProbeNamespaceInfo leftover, DateTimeOffset now)
+        public static string DescribeLeftover(ProbeNamespaceInfo leftover, DateTimeOffset now)
         {
-            leftover.Annotations.TryGetValue(ProbeLabels.OwnerAnnotation, out string? owner);
-            leftover.Annotations.TryGetValue(ProbeLabels.PidAnnotation, out string? pid);
-            leftover.Annotations.TryGetValue(ProbeLabels.PurposeAnnotation, out string? purpose);
-            DateTimeOffset? started = leftover.Created;
-            if (leftover.Annotations.TryGetValue(ProbeLabels.StartedAnnotation, out string? startedText)
+            string state = leftover.Terminating ? " It is being deleted already." : " If that run has ended, Remove-K3sNetProbe removes it.";
+            return $"The namespace {leftover.Name} of another K3sNet run is still in the cluster: {Describe(leftover, now)}.{state}";
+        }
+
+        /// <summary>Whose a namespace is and how old: "made by ops@laptop (pid 4242), from 'Test-K3sVxlan -AllNodes', 1 h 30 min old".</summary>
+        public static string Describe(ProbeNamespaceInfo probeNamespace, DateTimeOffset now)
+        {
+            IReadOnlyDictionary<string, string> annotations = probeNamespace.Annotations;
+            annotations.TryGetValue(ProbeLabels.OwnerAnnotation, out string? owner);
+            annotations.TryGetValue(ProbeLabels.PidAnnotation, out string? pid);
+            annotations.TryGetValue(ProbeLabels.PurposeAnnotation, out string? purpose);
+            DateTimeOffset? started = probeNamespace.Created;
+            if (annotations.TryGetValue(ProbeLabels.StartedAnnotation, out string? startedText)
                 && DateTimeOffset.TryParse(startedText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
             {
                 started = parsed;
@@ -47,8 +56,7 @@ namespace K3sNet.ClusterProbes
             string who = owner is null ? "an unknown owner" : pid is null ? owner : $"{owner} (pid {pid})";
             string age = started is DateTimeOffset since ? $"{ProbeNames.Age(now - since)} old" : "of unknown age";
             string what = purpose is null ? string.Empty : $", from '{purpose}'";
-            string state = leftover.Terminating ? " It is being deleted already." : " If that run has ended, Remove-K3sNetProbe removes it.";
-            return $"The namespace {leftover.Name} of another K3sNet run is still in the cluster: made by {who}{what}, {age}.{state}";
+            return $"made by {who}{what}, {age}";
         }
     }
 }

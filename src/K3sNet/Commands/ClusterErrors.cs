@@ -146,6 +146,63 @@ namespace K3sNet.Commands
             };
         }
 
+        /// <summary>
+        /// A request of a probe run (Test-K3sVxlan -AllNodes, Test-K3sPodNetwork, Remove-K3sNetProbe). A 403 names the verb and
+        /// resource and advises a ClusterRole, since the namespaces are made per run and a Role in one would not outlive it; a Pod
+        /// Security refusal says which level the probe pods need, and why.
+        /// </summary>
+        public static ErrorRecord FromProbeRequest(ClusterRequestException exception, int timeoutSeconds)
+        {
+            ClusterRequest request = exception.Request;
+            if (IsPodSecurityRefusal(exception))
+            {
+                return K3sNetErrors.Create(
+                    "ProbePodSecurityRefused",
+                    ErrorCategory.PermissionDenied,
+                    request.Namespace is null ? request.Resource : $"{request.Namespace}/{request.Resource}",
+                    $"{exception.Message.TrimEnd('.')}. K3sNet's probe pods need the Pod Security level 'privileged' "
+                    + "(pod-security.kubernetes.io/enforce=privileged), which K3sNet sets on the namespace it makes for each run: the node "
+                    + "checks read the node's own network state (flannel.1, its fdb and neighbour entries, routes, nftables, ethtool), so "
+                    + "their pods use hostNetwork, hostPID, privileged and a read-only hostPath of k3s's tool directory. Nothing was left behind.",
+                    "Let namespaces labelled app.kubernetes.io/managed-by=k3snet run privileged pods: allow the label "
+                    + "pod-security.kubernetes.io/enforce=privileged on them, and exempt them from any admission policy (Kyverno, Gatekeeper) "
+                    + "that refuses hostNetwork, hostPID or privileged pods.");
+            }
+
+            if (exception.Failure != ClusterRequestFailure.Forbidden)
+            {
+                return FromRequest(exception, timeoutSeconds);
+            }
+
+            return K3sNetErrors.Create(
+                "KubeForbidden",
+                ErrorCategory.PermissionDenied,
+                request.Namespace is null ? request.Resource : $"{request.Namespace}/{request.Resource}",
+                $"{exception.Message.TrimEnd('.')}. K3sNet needs to {request.Verb} {request.Resource}"
+                + (request.Namespace is null ? " cluster-wide." : $" in its probe namespace {request.Namespace}."),
+                $"Grant a ClusterRole with the rule {{apiGroups: [\"\"], resources: [\"{request.Resource}\"], verbs: [\"{request.Verb}\"]}} "
+                + "(K3sNet makes a new namespace for each run, so a Role in one namespace does not help). The whole role the probes need, in the "
+                + $"core API group: {ProbeClusterRole}; Get-Help Test-K3sVxlan -Full shows it as YAML under NOTES.");
+        }
+
+        /// <summary>The minimal ClusterRole of the probe runs (core API group), rule by rule.</summary>
+        public const string ProbeClusterRole =
+            "nodes: get, list; services: get; namespaces: create, list, delete; pods: create, get, list, watch, delete; pods/exec: create";
+
+        /// <summary>Pod Security admission refused a pod: a 403 whose message names the violated policy.</summary>
+        public static bool IsPodSecurityRefusal(ClusterRequestException exception) =>
+            exception.Failure.ToString() == "PodSecurityRefused"
+            || (exception.Failure == ClusterRequestFailure.Forbidden && exception.Message.Contains("violates PodSecurity", System.StringComparison.Ordinal));
+
+        /// <summary>Remove-K3sNetProbe was given a namespace K3sNet did not make (no managed-by label), or one that does not exist.</summary>
+        public static ErrorRecord NotAProbeNamespace(string name) => K3sNetErrors.Create(
+            "NotAProbeNamespace",
+            ErrorCategory.InvalidArgument,
+            name,
+            $"'{name}' is not a namespace of K3sNet's: no namespace labelled app.kubernetes.io/managed-by=k3snet has that name. "
+            + "K3sNet removes only the namespaces it made; it did not touch this one.",
+            "Run Remove-K3sNetProbe -WhatIf to list K3sNet's namespaces, or Remove-K3sNetProbe without -Namespace to remove them all.");
+
         /// <summary>The address --tls-san must add: the one the kubeconfig's server: uses.</summary>
         private static string SanOf(ClusterRequestException exception) => exception.Certificate?.Address ?? exception.Request.Server.Host;
 

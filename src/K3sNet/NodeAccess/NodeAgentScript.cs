@@ -15,6 +15,12 @@ namespace K3sNet.NodeAccess
     /// <c>K3SNET &lt;id&gt; &lt;rc&gt; &lt;stdout-bytes&gt; &lt;stderr-bytes&gt;</c>, a newline, then exactly those bytes:
     /// answers never interleave, however many run at once. rc is <c>notfound</c> when the tool is not on PATH.</item>
     /// </list>
+    /// An answer that cannot be written (nobody reads the exec session's stdout any more) ends the agent, with its
+    /// temp dir and its jobs' tools, rather than leaving it to run requests for nobody until its pod goes.
+    /// The temp dir comes from mktemp (the host's, else busybox's), not from the PID alone: an agent killed with its pod
+    /// (SIGKILL, no trap runs) leaves its dir, and in a PID namespace of its own every agent has the same small PID.
+    /// Each dir names its agent (PID and PID namespace), so the next agent on the node removes the dirs of agents that
+    /// are gone: only those of its own PID namespace, whose PIDs it can see (a probe pod is hostPID: the host's).
     /// The words of a request are split on spaces with globbing off (<c>set -f</c>) and never evaluated: the session
     /// admits only letters, digits and <c>._:/=,-</c> in them, so nothing in a request means anything to the shell.
     /// </remarks>
@@ -31,13 +37,25 @@ namespace K3sNet.NodeAccess
 
         private const string Body = """
             set -f
-            n=0
-            until mkdir -m 700 "${TMPDIR:-/tmp}/k3snet-agent.$$.$n" 2>/dev/null; do
-              n=$((n + 1))
-              [ $n -lt 100 ] || exit 70
-            done
-            d="${TMPDIR:-/tmp}/k3snet-agent.$$.$n"
+            d=$(mktemp -d "${TMPDIR:-/tmp}/k3snet-agent.XXXXXXXX" 2>/dev/null)
+            if [ -z "$d" ]; then
+              n=0
+              until mkdir -m 700 "${TMPDIR:-/tmp}/k3snet-agent.$$.$n" 2>/dev/null; do
+                n=$((n + 1))
+                [ $n -lt 10000 ] || exit 70
+              done
+              d="${TMPDIR:-/tmp}/k3snet-agent.$$.$n"
+            fi
             mkfifo "$d/done" || { rm -rf "$d"; exit 70; }
+            ns=$(readlink /proc/$$/ns/pid)
+            echo "$$ $ns" >"$d/agent"
+            set +f
+            for o in "${TMPDIR:-/tmp}"/k3snet-agent.*/agent; do
+              [ -f "$o" ] && [ "$o" != "$d/agent" ] || continue
+              read -r p n <"$o" || continue
+              [ "$n" = "$ns" ] && ! kill -0 "$p" 2>/dev/null && rm -rf "${o%/agent}"
+            done
+            set -f
             w=
             finish() {
               trap '' EXIT INT TERM HUP
@@ -53,14 +71,15 @@ namespace K3sNet.NodeAccess
             exec 3<>"$d/done"
             (
               trap - EXIT HUP INT TERM
+              trap '' PIPE
               while read -r id <&3; do
                 rc=$(cat "$d/$id.rc")
                 o=$(wc -c <"$d/$id.out")
                 e=$(wc -c <"$d/$id.err")
-                echo "K3SNET $id $rc $((o)) $((e))"
-                cat "$d/$id.out" "$d/$id.err"
+                { echo "K3SNET $id $rc $((o)) $((e))" && cat "$d/$id.out" "$d/$id.err"; } || break
                 rm -f "$d/$id.out" "$d/$id.err" "$d/$id.rc" "$d/$id.pid"
               done
+              kill -TERM $$ 2>/dev/null
             ) &
             w=$!
             while read -r line; do

@@ -17,10 +17,10 @@ namespace K3sNet.NodeAccess
     internal sealed class RemoteEchoSender : IEchoSender
     {
         /// <summary>
-        /// What K3sNet allows beyond the caller's timeout for the exec round trip: the node's ping itself gives up after
-        /// the timeout (rounded up to whole seconds), so this only covers an answer on its way back.
+        /// What K3sNet allows beyond the caller's timeout for an answer on its way back through the exec session. The
+        /// caller's timeout stays the bound: the node's tool may wait longer (-W is whole seconds), and is then stopped.
         /// </summary>
-        private static readonly TimeSpan TransportAllowance = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan TransportAllowance = TimeSpan.FromMilliseconds(500);
 
         private readonly INodeShell _shell;
 
@@ -110,7 +110,7 @@ namespace K3sNet.NodeAccess
         private async Task<HostToolRun?> RunBoundedAsync(string tool, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(TimeSpan.FromSeconds(PingOutput.WaitSeconds(timeout)) + TransportAllowance);
+            deadline.CancelAfter(timeout + TransportAllowance);
             try
             {
                 return await _shell.RunAsync(tool, arguments, deadline.Token).ConfigureAwait(false);

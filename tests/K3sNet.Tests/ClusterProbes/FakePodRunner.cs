@@ -56,6 +56,12 @@ namespace K3sNet.Tests.ClusterProbes
         /// <summary>Answers an exec: (node, command) → stdout and exit code, or an exception for a kubelet that refuses it.</summary>
         public Func<string, IReadOnlyList<string>, (string StandardOutput, int ExitCode)> Exec { get; set; } = (_, _) => (string.Empty, 0);
 
+        /// <summary>The exec's error channel for the named node: a kubelet that refuses it ends the session with this.</summary>
+        public Dictionary<string, Exception> ExecFailures { get; } = new();
+
+        /// <summary>Exec runs a long-lived agent: its exit code comes only when K3sNet disposes the session.</summary>
+        public bool ExecRunsUntilDisposed { get; set; }
+
         /// <summary>When set, exec sessions stay open until this completes (the throttle tests hold them).</summary>
         public TaskCompletionSource? HoldExec { get; set; }
 
@@ -140,7 +146,17 @@ namespace K3sNet.Tests.ClusterProbes
 
             Task hold = HoldExec?.Task ?? Task.CompletedTask;
             await Task.Yield();
-            return new FakeExecSession(stdout, exitCode, hold, () => Interlocked.Decrement(ref _openSessions));
+            var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (ExecFailures.TryGetValue(node, out Exception? failure))
+            {
+                exit.SetException(failure);
+            }
+            else if (!ExecRunsUntilDisposed)
+            {
+                _ = hold.ContinueWith(_ => exit.TrySetResult(exitCode), TaskScheduler.Default);
+            }
+
+            return new FakeExecSession(stdout, exit, () => Interlocked.Decrement(ref _openSessions));
         }
 
         public Task<ClusterServiceInfo?> ReadServiceAsync(string @namespace, string name, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -182,13 +198,14 @@ namespace K3sNet.Tests.ClusterProbes
         private sealed class FakeExecSession : IExecSession
         {
             private readonly Action _closed;
+            private readonly TaskCompletionSource<int> _exit;
             private int _disposed;
 
-            public FakeExecSession(string stdout, int exitCode, Task hold, Action closed)
+            public FakeExecSession(string stdout, TaskCompletionSource<int> exit, Action closed)
             {
                 _closed = closed;
+                _exit = exit;
                 StandardOutput = new MemoryStream(Encoding.UTF8.GetBytes(stdout));
-                ExitCode = hold.ContinueWith(_ => exitCode, TaskScheduler.Default);
             }
 
             public string Protocol => "v5.channel.k8s.io";
@@ -199,7 +216,7 @@ namespace K3sNet.Tests.ClusterProbes
 
             public Stream StandardError { get; } = new MemoryStream();
 
-            public Task<int> ExitCode { get; }
+            public Task<int> ExitCode => _exit.Task;
 
             public bool TryCloseStandardInput() => true;
 
@@ -207,6 +224,7 @@ namespace K3sNet.Tests.ClusterProbes
             {
                 if (Interlocked.Exchange(ref _disposed, 1) == 0)
                 {
+                    _exit.TrySetResult(0);
                     _closed();
                 }
 

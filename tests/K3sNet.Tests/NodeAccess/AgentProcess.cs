@@ -15,9 +15,12 @@ namespace K3sNet.Tests.NodeAccess
     {
         private readonly Process _process;
 
-        private AgentProcess(Process process, string tempDirectory, string marker, NodeAgentSession session)
+        private readonly bool _ownsTempDirectory;
+
+        private AgentProcess(Process process, string tempDirectory, bool ownsTempDirectory, string marker, NodeAgentSession session)
         {
             _process = process;
+            _ownsTempDirectory = ownsTempDirectory;
             TempDirectory = tempDirectory;
             Marker = marker;
             Session = session;
@@ -34,9 +37,10 @@ namespace K3sNet.Tests.NodeAccess
 
         public int ExitCode => _process.ExitCode;
 
-        public static AgentProcess Start(string description, string? networkNamespace = null)
+        /// <param name="tempDirectory">A TMPDIR shared with other agents (as a node's /tmp is), which the caller removes; null: a private one.</param>
+        public static AgentProcess Start(string description, string? networkNamespace = null, string? tempDirectory = null)
         {
-            string temp = Directory.CreateTempSubdirectory("k3snet-agent-test-").FullName;
+            string temp = tempDirectory ?? Directory.CreateTempSubdirectory("k3snet-agent-test-").FullName;
             string marker = "K3SNET_AGENT_TEST=" + Guid.NewGuid().ToString("N");
             string busybox = File.Exists("/usr/bin/busybox") ? "/usr/bin/busybox" : "/bin/busybox";
             var info = new ProcessStartInfo(networkNamespace is null ? busybox : "ip")
@@ -62,7 +66,27 @@ namespace K3sNet.Tests.NodeAccess
             Process process = Process.Start(info)!;
             _ = process.StandardError.ReadToEndAsync();
             var session = new NodeAgentSession(description, process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
-            return new AgentProcess(process, temp, marker, session);
+            return new AgentProcess(process, temp, tempDirectory is null, marker, session);
+        }
+
+        /// <summary>SIGKILL to the agent and everything it started, as a probe pod's deletion does: no trap runs.</summary>
+        public async Task KillAsync()
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        /// <summary>Closes the agent's stdin, as an exec session that ends does (v5 can; v4 cannot, so the session never relies on it).</summary>
+        public void CloseInput() => _process.StandardInput.Close();
+
+        /// <summary>Closes K3sNet's end of the agent's stdout, as an exec session whose reader went away.</summary>
+        public void CloseOutput() => _process.StandardOutput.Close();
+
+        /// <summary>Writes a request line straight to the agent's stdin, past the session.</summary>
+        public async Task WriteLineAsync(string line)
+        {
+            await _process.StandardInput.WriteAsync(line + "\n");
+            await _process.StandardInput.FlushAsync();
         }
 
         /// <summary>Waits for the agent to exit on its own (after the session's `exit`); true when it did.</summary>
@@ -82,7 +106,10 @@ namespace K3sNet.Tests.NodeAccess
             }
 
             _process.Dispose();
-            Directory.Delete(TempDirectory, recursive: true);
+            if (_ownsTempDirectory)
+            {
+                Directory.Delete(TempDirectory, recursive: true);
+            }
         }
     }
 }

@@ -152,6 +152,74 @@ namespace K3sNet.Tests.NodeAccess
             }
         }
 
+        [Fact]
+        public async Task The_next_agent_removes_the_temp_dir_a_killed_agent_left_and_keeps_those_of_live_agents_and_other_pid_namespaces()
+        {
+            string shared = Directory.CreateTempSubdirectory("k3snet-agent-test-").FullName;
+            try
+            {
+                // A probe pod deleted mid-run kills its agent with SIGKILL: its trap never runs, its dir stays on the node.
+                AgentProcess killed = AgentProcess.Start("killed agent", tempDirectory: shared);
+                Assert.Equal("up\n", (await killed.Session.RunAsync("echo", new[] { "up" }, CancellationToken.None).WaitAsync(Patience)).Output);
+                string left = Assert.Single(Directory.EnumerateDirectories(shared, "k3snet-agent.*"));
+                await killed.KillAsync();
+                await killed.DisposeAsync();
+                Assert.True(Directory.Exists(left));
+
+                string ownNamespace = new FileInfo("/proc/self/ns/pid").LinkTarget!;
+                string live = Directory.CreateDirectory(Path.Combine(shared, "k3snet-agent.live")).FullName;
+                File.WriteAllText(Path.Combine(live, "agent"), $"{Environment.ProcessId} {ownNamespace}\n");
+                string elsewhere = Directory.CreateDirectory(Path.Combine(shared, "k3snet-agent.elsewhere")).FullName;
+                File.WriteAllText(Path.Combine(elsewhere, "agent"), "4 pid:[4026530000]\n");
+
+                await using AgentProcess next = AgentProcess.Start("next agent", tempDirectory: shared);
+                Assert.Equal("up\n", (await next.Session.RunAsync("echo", new[] { "up" }, CancellationToken.None).WaitAsync(Patience)).Output);
+                Assert.False(Directory.Exists(left), "the dir of the killed agent is still there");
+                Assert.True(Directory.Exists(live), "the dir of a live agent was removed");
+                Assert.True(Directory.Exists(elsewhere), "the dir of an agent in another PID namespace (whose PIDs this one cannot see) was removed");
+            }
+            finally
+            {
+                Directory.Delete(shared, recursive: true);
+            }
+        }
+
+        [Fact]
+        public async Task The_end_of_its_stdin_ends_the_agent_and_its_temp_dir_too()
+        {
+            await using AgentProcess agent = AgentProcess.Start("test agent");
+            Assert.Equal("up\n", (await agent.Session.RunAsync("echo", new[] { "up" }, CancellationToken.None).WaitAsync(Patience)).Output);
+            agent.CloseInput();
+            Assert.True(await agent.ExitedAsync(Patience), "the agent did not exit at the end of its stdin");
+            Assert.Equal(0, agent.ExitCode);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(agent.TempDirectory));
+            Assert.Empty(await MachineProcesses.LeftAfterAsync(() => MachineProcesses.WithEnvironment(agent.Marker)));
+        }
+
+        [Fact]
+        public async Task An_answer_nobody_reads_ends_the_agent_with_its_temp_dir_though_its_stdin_stays_open()
+        {
+            await using AgentProcess agent = AgentProcess.Start("test agent");
+            Assert.Equal("up\n", (await agent.Session.RunAsync("echo", new[] { "up" }, CancellationToken.None).WaitAsync(Patience)).Output);
+            agent.CloseOutput();
+            await agent.WriteLineAsync("99 echo nobody-reads-this");
+            Assert.True(await agent.ExitedAsync(Patience), "the agent kept running with nobody reading its answers");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(agent.TempDirectory));
+            Assert.Empty(await MachineProcesses.LeftAfterAsync(() => MachineProcesses.WithEnvironment(agent.Marker)));
+        }
+
+        [Fact]
+        public void The_exec_command_enters_the_host_s_mount_namespace_with_k3s_s_busybox_and_puts_the_host_s_tools_first()
+        {
+            const string Tools = "/var/lib/rancher/k3s/data/current/bin";
+            IReadOnlyList<string> command = NodeAgentScript.Command(Tools);
+            Assert.Equal(new[] { Tools + "/busybox", "nsenter", "-t", "1", "-m", "--", Tools + "/busybox", "sh", "-c" }, command.Take(9));
+            Assert.Equal(NodeAgentScript.Text(Tools), command[9]);
+            Assert.StartsWith($"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:{Tools}\n", command[9], StringComparison.Ordinal);
+            Assert.Throws<ArgumentException>(() => NodeAgentScript.Command("/var/lib/my k3s/bin"));
+            Assert.Throws<ArgumentException>(() => NodeAgentScript.Command("/data/$(reboot)"));
+        }
+
         private static bool HasMarker(int pid, string marker)
         {
             try

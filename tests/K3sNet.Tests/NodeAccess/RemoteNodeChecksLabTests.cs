@@ -13,6 +13,7 @@ using K3sNet.Icmp;
 using K3sNet.NodeAccess;
 using K3sNet.Tests.Kubernetes;
 using K3sNet.Vxlan;
+using Xunit.Abstractions;
 
 namespace K3sNet.Tests.NodeAccess
 {
@@ -24,9 +25,12 @@ namespace K3sNet.Tests.NodeAccess
     public sealed class RemoteNodeChecksLabTests
     {
         private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+        private readonly ITestOutputHelper _output;
+
+        public RemoteNodeChecksLabTests(ITestOutputHelper output) => _output = output;
 
         [LabFact]
-        public async Task Through_the_agent_a_node_gets_the_verdicts_and_reasons_its_own_kernel_tester_gives()
+        public async Task Through_the_agent_a_node_gets_the_verdicts_and_reasons_its_own_kernel_tester_gives_blocked_and_black_holed()
         {
             await using LabHost lab = await LabHost.StartAsync();
             LabDescription description = LabDescription.Load(Path.Combine(lab.Folder, "lab.json"));
@@ -44,17 +48,54 @@ namespace K3sNet.Tests.NodeAccess
             VxlanPeer[] peers = nodes.Where(p => p != self).ToArray();
             var options = new VxlanTestOptions { LocalNodeName = server.Name, LocalNode = self, Timeout = TimeSpan.FromSeconds(1) };
 
+            (List<VxlanPathResult> local, List<VxlanPathResult> remote, int requests) = await CompareAsync(server, peers, options);
+            Assert.Equal(VxlanVerdict.VxlanBlocked, local.Single(r => r.Destination == blocked.Name).Verdict);
+            Assert.Equal(VxlanVerdict.Healthy, local.Single(r => r.Destination == "k3s-agent-1").Verdict);
+            AssertSame(local, remote);
+
+            // Reading the node costs a fixed number of requests; each peer a handful of echoes (no path MTU search here).
+            Assert.InRange(requests, 10, 60);
+
+            // Then a path MTU black hole to k3s-agent-1 (as Set-K3sNetLabFault PathMtu: the subnet drops IPv4 over 1400
+            // bytes to and from its port): the full-size DF echoes and the search go through the node's iputils ping.
+            HostToolRun unblock = await HostTool.ExecuteAsync("ip", CancellationToken.None, "netns", "exec", bridgeNamespace, "nft", "add", "element", "inet", "k3snetlab", $"sg-{blocked.Name}-vxlan", $"{{ {others} }}");
+            Assert.True(unblock.Failure is null, unblock.Failure);
+            string port = (string)JsonNode.Parse(File.ReadAllText(Path.Combine(lab.Folder, "lab.json")))!["Nodes"]!.AsArray().Single(n => (string?)n!["Name"] == "k3s-agent-1")!["BridgePort"]!;
+            string rules = Path.Combine(lab.Folder, "node-access-path-mtu.nft");
+            await File.WriteAllTextAsync(rules, $$"""
+                table bridge k3snetlab {
+                    chain forward { type filter hook forward priority filter; policy accept; }
+                }
+                add rule bridge k3snetlab forward oifname "{{port}}" ip length > 1400 drop
+                add rule bridge k3snetlab forward iifname "{{port}}" ip length > 1400 drop
+
+                """);
+            HostToolRun mtu = await HostTool.ExecuteAsync("ip", CancellationToken.None, "netns", "exec", bridgeNamespace, "nft", "-f", rules);
+            Assert.True(mtu.Failure is null, mtu.Failure);
+
+            (local, remote, requests) = await CompareAsync(server, peers, options);
+            VxlanPathResult blackHole = local.Single(r => r.Destination == "k3s-agent-1");
+            Assert.Equal(VxlanVerdict.MtuBlackhole, blackHole.Verdict);
+            Assert.Equal(VxlanVerdict.Healthy, local.Single(r => r.Destination == blocked.Name).Verdict);
+            AssertSame(local, remote);
+        }
+
+        /// <summary>The node's results through the agent, then from its own kernel tester; and the agent's request count.</summary>
+        private async Task<(List<VxlanPathResult> Local, List<VxlanPathResult> Remote, int Requests)> CompareAsync(LabNode node, IReadOnlyList<VxlanPeer> peers, VxlanTestOptions options)
+        {
             // Through the agent, as from a probe pod.
             List<VxlanPathResult> remote;
             int requests;
             string marker;
-            await using (AgentProcess agent = AgentProcess.Start($"{server.Name} (lab)", server.Namespace))
+            await using (AgentProcess agent = AgentProcess.Start($"{node.Name} (lab)", node.Namespace))
             {
                 VxlanTesterCreation creation = await RemoteNodeChecks.CreateTesterAsync(agent.Session, options, CancellationToken.None).WaitAsync(Patience);
                 Assert.True(creation.Failure is null, creation.Failure?.Cause?.Message ?? creation.Failure?.Problem.ToString());
-                Assert.Contains("ICMP echoes use the iputils ping on k3s-server (lab).", creation.Notes);
+                Assert.Contains($"ICMP echoes use the iputils ping on {node.Name} (lab).", creation.Notes);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 remote = await Collect(creation.Tester!, peers, options);
                 requests = agent.Session.RequestCount;
+                _output.WriteLine($"through the agent: {requests} requests, the peers judged in {clock.ElapsedMilliseconds} ms");
                 marker = agent.Marker;
             }
 
@@ -63,16 +104,22 @@ namespace K3sNet.Tests.NodeAccess
 
             // The same node's own kernel tester: its tools run in its namespace, its echoes from an ICMP socket made there.
             List<VxlanPathResult> local;
-            using (NetworkNamespaceThread thread = await NetworkNamespaceThread.EnterAsync(Path.Combine("/run/netns", server.Namespace)))
+            using (NetworkNamespaceThread thread = await NetworkNamespaceThread.EnterAsync(Path.Combine("/run/netns", node.Namespace)))
             {
-                var shell = new NamespaceShell(server.Namespace);
+                var shell = new NamespaceShell(node.Namespace);
                 KernelState state = (await KernelStateReader.ReadAsync(shell, KernelStateReader.FlannelDeviceName, CancellationToken.None))!;
                 HostNetworkState host = await HostNetworkReader.ReadAsync(shell, state.Device.LowerDevice, state.Device.Name, CancellationToken.None);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 local = await Collect(new KernelPathTester(state, new NamespaceSocketEchoes(thread), host), peers, options);
+                _output.WriteLine($"own sockets: the peers judged in {clock.ElapsedMilliseconds} ms");
             }
 
-            Assert.Equal(VxlanVerdict.VxlanBlocked, local.Single(r => r.Destination == blocked.Name).Verdict);
-            Assert.Equal(VxlanVerdict.Healthy, local.Single(r => r.Destination == "k3s-agent-1").Verdict);
+            return (local, remote, requests);
+        }
+
+        private static void AssertSame(IReadOnlyList<VxlanPathResult> local, IReadOnlyList<VxlanPathResult> remote)
+        {
+            Assert.Equal(local.Count, remote.Count);
             foreach (VxlanPathResult expected in local)
             {
                 VxlanPathResult actual = remote.Single(r => r.Destination == expected.Destination);
@@ -84,9 +131,6 @@ namespace K3sNet.Tests.NodeAccess
                 Assert.Equal(expected.Underlay, actual.Underlay);
                 Assert.Equal(expected.Overlay, actual.Overlay);
             }
-
-            // Reading the node costs a fixed number of requests; each peer a handful of echoes (no path MTU search here).
-            Assert.InRange(requests, 10, 60);
         }
 
         private static string? WithoutRoundTrip(string? reason) => reason is null ? null : Regex.Replace(reason, @" in [0-9.]+ ms", " in N ms");
