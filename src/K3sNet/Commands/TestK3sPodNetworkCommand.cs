@@ -120,7 +120,7 @@ namespace K3sNet.Commands
             }
             catch (ClusterRequestException exception)
             {
-                ThrowTerminatingError(ClusterErrors.FromRequest(exception, RequestTimeoutSeconds));
+                ThrowTerminatingError(ClusterErrors.FromProbeRequest(exception, RequestTimeoutSeconds));
             }
             finally
             {
