@@ -17,16 +17,19 @@ namespace K3sNet.NodeAccess
     internal sealed class RemoteEchoSender : IEchoSender
     {
         /// <summary>
-        /// What K3sNet allows beyond the caller's timeout for an answer on its way back through the exec session. The
-        /// caller's timeout stays the bound: the node's tool may wait longer (-W is whole seconds), and is then stopped.
+        /// How long beyond the caller's timeout K3sNet waits for a node's answer. The node's tool bounds the probe itself
+        /// (ping -W, timeout around wget); this only bounds a node too busy to run the tool and send its answer back in
+        /// time, and such an echo is unknown, never a silence: a loaded node must not make its peers look unreachable.
         /// </summary>
-        private static readonly TimeSpan TransportAllowance = TimeSpan.FromMilliseconds(500);
+        internal static readonly TimeSpan AgentAllowance = TimeSpan.FromSeconds(15);
 
         private readonly INodeShell _shell;
+        private readonly TimeSpan _agentAllowance;
 
-        private RemoteEchoSender(INodeShell shell, PingFlavour flavour)
+        private RemoteEchoSender(INodeShell shell, PingFlavour flavour, TimeSpan agentAllowance)
         {
             _shell = shell;
+            _agentAllowance = agentAllowance;
             Flavour = flavour;
         }
 
@@ -35,10 +38,11 @@ namespace K3sNet.NodeAccess
         public string Kind => $"{(Flavour == PingFlavour.Iputils ? "iputils" : "busybox")} ping on {_shell.Description}";
 
         /// <summary>Asks the node once which ping it has (`ping -V`); <see cref="PingFlavour.Missing"/> when none.</summary>
-        public static async Task<RemoteEchoSender> CreateAsync(INodeShell shell, CancellationToken cancellationToken)
+        /// <param name="agentAllowance">How long beyond each probe's timeout to wait for the node's answer; null: <see cref="AgentAllowance"/>.</param>
+        public static async Task<RemoteEchoSender> CreateAsync(INodeShell shell, CancellationToken cancellationToken, TimeSpan? agentAllowance = null)
         {
             HostToolRun version = await shell.RunAsync("ping", new[] { "-V" }, cancellationToken).ConfigureAwait(false);
-            return new RemoteEchoSender(shell, PingOutput.Flavour(version.NotInstalled, version.Output, version.Failure));
+            return new RemoteEchoSender(shell, PingOutput.Flavour(version.NotInstalled, version.Output, version.Failure), agentAllowance ?? AgentAllowance);
         }
 
         public async Task<EchoOutcome> EchoAsync(IPAddress destination, int packetSize, bool dontFragment, TimeSpan timeout, CancellationToken cancellationToken)
@@ -72,7 +76,7 @@ namespace K3sNet.NodeAccess
             HostToolRun? run = await RunBoundedAsync("ping", arguments, timeout, cancellationToken).ConfigureAwait(false);
             if (run is not HostToolRun answer)
             {
-                return EchoOutcome.Silence($"no echo reply within {timeout.TotalSeconds:0.###} s");
+                return EchoOutcome.NotSendable(Unanswered("ping", timeout));
             }
 
             if (answer.Output is string output)
@@ -89,28 +93,42 @@ namespace K3sNet.NodeAccess
         public async Task<EchoOutcome> TcpConnectAsync(IPAddress destination, int port, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();
-            string[] arguments = { "wget", "-q", "-T", Invariant(PingOutput.WaitSeconds(timeout)), "-O", "/dev/null", $"http://{destination}:{Invariant(port)}/" };
+
+            // busybox's timeout bounds the connect on the node (wget -T crashes some busybox builds, and a crash is no answer).
+            string[] arguments = { "timeout", Invariant(PingOutput.WaitSeconds(timeout)), "busybox", "wget", "-q", "-O", "/dev/null", $"http://{destination}:{Invariant(port)}/" };
             HostToolRun? run = await RunBoundedAsync("busybox", arguments, timeout, cancellationToken).ConfigureAwait(false);
             if (run is not HostToolRun answer)
             {
-                return EchoOutcome.Silence($"TCP {port} did not answer within {timeout.TotalSeconds:0.###} s");
+                return EchoOutcome.NotSendable(Unanswered("wget", timeout));
             }
 
             if (answer.NotInstalled)
             {
-                return EchoOutcome.Silence($"TCP {port} was not tried: there is no busybox on {_shell.Description}");
+                return EchoOutcome.NotSendable($"TCP {port} was not tried: there is no busybox on {_shell.Description}");
             }
 
-            return answer.Output is not null || WgetOutput.PeerAnswered(answer.Failure ?? string.Empty)
-                ? EchoOutcome.Reply(clock.Elapsed)
-                : EchoOutcome.Silence($"TCP {port}: {answer.Failure}");
+            if (answer.Output is not null)
+            {
+                return EchoOutcome.Reply(clock.Elapsed);
+            }
+
+            string failure = answer.Failure ?? string.Empty;
+            return WgetOutput.Classify(failure) switch
+            {
+                WgetAnswer.Answered => EchoOutcome.Reply(clock.Elapsed),
+                WgetAnswer.Silent => EchoOutcome.Silence(string.Create(CultureInfo.InvariantCulture, $"TCP {port} did not answer within {PingOutput.WaitSeconds(timeout)} s")),
+                _ => EchoOutcome.NotSendable($"TCP {port} could not be judged from {_shell.Description}: {failure}"),
+            };
         }
 
-        /// <summary>The tool's run, or null when it did not answer within the timeout and the transport allowance (the request is then stopped).</summary>
+        private string Unanswered(string tool, TimeSpan timeout) => string.Create(CultureInfo.InvariantCulture,
+            $"{_shell.Description} did not send {tool}'s answer within {(timeout + _agentAllowance).TotalSeconds:0.#} s (a node too busy to run it in time), so this probe says nothing about the path");
+
+        /// <summary>The tool's run, or null when the node did not answer within the timeout and the agent allowance (the request is then stopped).</summary>
         private async Task<HostToolRun?> RunBoundedAsync(string tool, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout + TransportAllowance);
+            deadline.CancelAfter(timeout + _agentAllowance);
             try
             {
                 return await _shell.RunAsync(tool, arguments, deadline.Token).ConfigureAwait(false);

@@ -142,6 +142,7 @@ namespace K3sNet.Vxlan
                 : UnderlayCheck.CheckAsync(_icmp, peer.UnderlayAddress, timeout, cancellationToken);
 
             PathState overlay = PathState.NotTested;
+            string? overlayDetail = null;
             PodProbeNamespace? probe = _probe;
             Task<(EchoOutcome Outcome, int Sent)>? pod = probe is null || peer.VtepAddress is not IPAddress podTarget
                 ? null
@@ -170,7 +171,10 @@ namespace K3sNet.Vxlan
                 await Task.WhenAll(small, full).ConfigureAwait(false);
                 EchoOutcome first = small.Result.Outcome;
                 bool fullSent = !full.Result.CannotSend;
-                overlay = first.Answered || (fullSent && full.Result.Answered) ? PathState.Answered : PathState.Silent;
+                overlay = first.Answered || (fullSent && full.Result.Answered) ? PathState.Answered
+                    : first.CannotSend ? PathState.NotTested
+                    : PathState.Silent;
+                overlayDetail = overlay == PathState.NotTested ? first.Failure : null;
                 if (!fullSent)
                 {
                     // Not sent is not lost: no MTU verdict without a full-size DF echo (busybox ping cannot set DF).
@@ -196,10 +200,25 @@ namespace K3sNet.Vxlan
                     {
                         // The full size again beside the search: one lost echo must not pass for a black hole.
                         Task<EchoOutcome> again = _icmp.EchoAsync(peer.VtepAddress, deviceMtu, dontFragment: true, timeout, cancellationToken);
+                        bool unknown = false;
                         int searched = await PathMtuSearch.FindAsync(SmallPacketSize, deviceMtu, async size =>
-                            (await _icmp.EchoAsync(peer.VtepAddress, size, dontFragment: true, timeout, cancellationToken).ConfigureAwait(false)).Answered).ConfigureAwait(false);
-                        fullSize = (await again.ConfigureAwait(false)).Answered;
-                        pathMtu = fullSize == true ? deviceMtu : searched;
+                        {
+                            EchoOutcome sized = await _icmp.EchoAsync(peer.VtepAddress, size, dontFragment: true, timeout, cancellationToken).ConfigureAwait(false);
+                            unknown |= sized.CannotSend;
+                            return sized.Answered;
+                        }).ConfigureAwait(false);
+                        EchoOutcome second = await again.ConfigureAwait(false);
+                        if (second.CannotSend || unknown)
+                        {
+                            // An echo that was never judged (a node too busy to send it) is not a lost one: no MTU verdict from it.
+                            fullSize = null;
+                            Notes.Enqueue($"{peer.Name}: the path MTU from {options.LocalNodeName} was not judged: {(second.CannotSend ? second.Failure : "an echo of the search could not be sent")}");
+                        }
+                        else
+                        {
+                            fullSize = second.Answered;
+                            pathMtu = fullSize == true ? deviceMtu : searched;
+                        }
                     }
                 }
             }
@@ -213,6 +232,7 @@ namespace K3sNet.Vxlan
                 Underlay = underlayState,
                 UnderlayDetail = underlayDetail,
                 Overlay = overlay,
+                OverlayDetail = overlayDetail,
                 FullSizePassed = fullSize,
                 DeviceMtu = deviceMtu,
                 PathMtu = pathMtu,

@@ -17,6 +17,9 @@ namespace K3sNet.Vxlan
 
         public PathState Overlay { get; init; } = PathState.NotTested;
 
+        /// <summary>Why the echo through VXLAN could not be judged, when <see cref="Overlay"/> is NotTested for a known VTEP.</summary>
+        public string? OverlayDetail { get; init; }
+
         /// <summary>Whether a packet of the device's full MTU crossed the overlay with DF; null when not tried.</summary>
         public bool? FullSizePassed { get; init; }
 

@@ -39,8 +39,14 @@ namespace K3sNet.Vxlan
 
             EchoOutcome echoOutcome = await echo.ConfigureAwait(false);
             EchoOutcome tcpOutcome = await tcp.ConfigureAwait(false);
-            return echoOutcome.Answered || tcpOutcome.Answered
-                ? (PathState.Answered, null)
+            if (echoOutcome.Answered || tcpOutcome.Answered)
+            {
+                return (PathState.Answered, null);
+            }
+
+            // A check that could not be made (a node too busy to run it) leaves the underlay unknown: silence needs both.
+            return echoOutcome.CannotSend || tcpOutcome.CannotSend
+                ? (PathState.NotTested, $"ICMP echo: {echoOutcome.Failure}; {tcpOutcome.Failure}")
                 : (PathState.Silent, $"ICMP echo: {echoOutcome.Failure}; {tcpOutcome.Failure}");
         }
     }

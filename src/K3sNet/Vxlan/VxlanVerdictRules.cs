@@ -27,6 +27,17 @@ namespace K3sNet.Vxlan
                     $"Pipe {peer}'s K3sNode from Get-K3sNode, or give -VtepAddress (the base address of its pod subnet, such as 10.42.1.0).");
             }
 
+            if (o.Overlay == PathState.NotTested || (o.Overlay == PathState.Silent && o.Underlay == PathState.NotTested && o.Peer.UnderlayAddress is not null))
+            {
+                // A probe that was never judged (the node too busy to run it in time) is no evidence either way.
+                string reason = o.Overlay == PathState.NotTested
+                    ? $"The echo through VXLAN to {peer} could not be judged: {o.OverlayDetail?.TrimEnd('.')}."
+                    : $"{peer} does not answer through VXLAN, and whether it answers on {underlay} could not be judged ({o.UnderlayDetail}).";
+                return (VxlanVerdict.NotTested,
+                    reason,
+                    $"Run the test again when {source} is less busy, or with a longer -TimeoutSeconds.");
+            }
+
             if (o.Overlay == PathState.Silent && o.Underlay == PathState.Silent)
             {
                 string reason = $"{peer} answers neither on {underlay} ({o.UnderlayDetail ?? "ICMP echo and TCP 10250 silent"}) nor through VXLAN: " +

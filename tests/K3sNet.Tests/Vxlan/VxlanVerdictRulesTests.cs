@@ -29,6 +29,20 @@ namespace K3sNet.Tests.Vxlan
         }
 
         [Fact]
+        public void An_echo_the_node_could_not_send_in_time_is_NotTested_never_blocked_or_unreachable()
+        {
+            const string busy = "k3s-agent-7 did not send ping's answer within 16 s (a node too busy to run it in time), so this probe says nothing about the path";
+            var (overlayVerdict, overlayReason, remedy) = VxlanVerdictRules.Judge(Healthy() with { Overlay = PathState.NotTested, OverlayDetail = busy, FullSizePassed = null, PathMtu = null });
+            var (underlayVerdict, underlayReason, _) = VxlanVerdictRules.Judge(Healthy() with { Overlay = PathState.Silent, Underlay = PathState.NotTested, UnderlayDetail = "ICMP echo: " + busy + "; TCP 10250 did not answer within 1 s", FullSizePassed = null, PathMtu = null });
+
+            Assert.Equal(VxlanVerdict.NotTested, overlayVerdict);
+            Assert.Equal($"The echo through VXLAN to node-c could not be judged: {busy}.", overlayReason);
+            Assert.Equal("Run the test again when node-b is less busy, or with a longer -TimeoutSeconds.", remedy);
+            Assert.Equal(VxlanVerdict.NotTested, underlayVerdict);
+            Assert.StartsWith("node-c does not answer through VXLAN, and whether it answers on 10.0.1.13 could not be judged (ICMP echo: ", underlayReason, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Underlay_answering_and_overlay_silent_is_VxlanBlocked_with_the_rule_to_add()
         {
             var (verdict, reason, remedy) = VxlanVerdictRules.Judge(Healthy() with { Overlay = PathState.Silent, FullSizePassed = null, PathMtu = null });

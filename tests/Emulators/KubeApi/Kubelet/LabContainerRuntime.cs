@@ -48,6 +48,17 @@ namespace K3sNet.Emulators.KubeApi.Kubelet
             }
             catch
             {
+                // An add that failed or was cancelled half-way (the pod deleted while it started) may have made the
+                // namespace and its veth: the kubelet undoes a failed sandbox with del, which never fails on "not there".
+                try
+                {
+                    await RunAsync(InHostMounts(_lab.CniPlugin, "del", netns), "KillPodSandboxError", CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ContainerRuntimeException)
+                {
+                    // What del could not remove is the lab's to sweep when it ends (its names carry the lab's prefix).
+                }
+
                 Release(podIp);
                 throw;
             }
