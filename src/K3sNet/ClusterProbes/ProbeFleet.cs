@@ -122,11 +122,13 @@ namespace K3sNet.ClusterProbes
         /// <summary>Runs a command in a ready node's pod to its end (bounded by <paramref name="timeout"/>): exit code, stdout, stderr.</summary>
         public async Task<ProbeExecResult> RunAsync(ProbeNode node, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            bounded.CancelAfter(timeout);
-            IExecSession session = await OpenSessionAsync(node, command, bounded.Token).ConfigureAwait(false);
+            // The command's time starts once it runs: waiting for a slot of the throttle limit is not its time (a
+            // 50-node run queues most of its execs), and the exec's own request has the runner's request timeout.
+            IExecSession session = await OpenSessionAsync(node, command, cancellationToken).ConfigureAwait(false);
             await using (session.ConfigureAwait(false))
             {
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bounded.CancelAfter(timeout);
                 // The command reads no input; where the protocol can say so (v5), it sees end of file at once.
                 session.TryCloseStandardInput();
                 Task<string> stdout = ReadToEndAsync(session.StandardOutput, bounded.Token);

@@ -211,6 +211,26 @@ namespace K3sNet.Tests.ClusterProbes
         }
 
         [Fact]
+        public async Task A_command_s_time_starts_when_it_runs_not_while_it_waits_for_a_slot_of_the_throttle_limit()
+        {
+            using FakePodRunner runner = Cluster("a", "b", "c");
+            runner.Exec = (node, command) => ($"{node} done\n", 0);
+            await using ProbeFleet fleet = await ProbeFleet.StartAsync(runner, Nodes("a", "b", "c"), ProbePodKind.PodNetwork, Options, null, CancellationToken.None);
+            IExecSession first = await fleet.OpenSessionAsync(fleet.Nodes[0], new[] { "sh" }, CancellationToken.None);
+            IExecSession second = await fleet.OpenSessionAsync(fleet.Nodes[1], new[] { "sh" }, CancellationToken.None);
+
+            // Both slots are taken (ThrottleLimit 2) for longer than c's command may take once it runs.
+            Task<ProbeExecResult> queued = fleet.RunAsync(fleet.Nodes[2], new[] { "ping" }, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+            await Task.Delay(300);
+            Assert.False(queued.IsCompleted);
+            await first.DisposeAsync();
+            ProbeExecResult result = await queued.WaitAsync(TimeSpan.FromSeconds(10));
+            await second.DisposeAsync();
+
+            Assert.Equal(new ProbeExecResult(0, "c done\n", string.Empty, false), result);
+        }
+
+        [Fact]
         public async Task A_run_costs_two_requests_per_node_and_five_more()
         {
             using FakePodRunner runner = Cluster("a", "b", "c");
