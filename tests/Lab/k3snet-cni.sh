@@ -101,6 +101,9 @@ route add default via $gateway dev eth0
 EOF
     ) || fail "pod side of '$pod': ${output//$'\n'/ }"
     output=$(ip -n "$node" link set "$veth" master cni0 up 2>&1) || fail "veth into '$node': $output"
+    # The address may have been another pod's a moment ago: the node forgets that pod's MAC now, as the bridge plugin's
+    # gratuitous ARP makes it do, instead of sending the new pod's first packets to the old one for seconds.
+    ip -n "$node" neigh del "$ip" dev cni0 2>/dev/null || true
     mkdir -p "/etc/netns/$pod" || fail "cannot create /etc/netns/$pod"
     # As the kubelet writes it for dnsPolicy ClusterFirst.
     printf 'search %s.svc.%s svc.%s %s\nnameserver %s\noptions ndots:5\n' \

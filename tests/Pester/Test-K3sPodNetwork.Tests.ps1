@@ -90,10 +90,6 @@ $requests = @(Get-Api '/emulator/requests' | ForEach-Object { $_ })
             if (@(Get-ProbeProcesses).Count -eq 0 -and $extra.Count -eq 0) { break }
             Start-Sleep -Milliseconds 100
         }
-        # The lab's CNI, unlike the bridge plugin, sends no gratuitous ARP for a new pod, and the emulator gives the next
-        # run's pods the same addresses: cni0 would keep the gone pods' MACs for them (STALE, then seconds of probing)
-        # and drop the next run's first packets. Forget them, as a gratuitous ARP would have.
-        foreach ($node in $Lab.Nodes) { & ip -n $node.Namespace neigh flush dev cni0 2>$null }
         [pscustomobject]@{ Processes = @(Get-ProbeProcesses); Namespaces = @(Get-Namespaces | Where-Object { $_ -notin $NamespacesBefore }) }
     }
 

@@ -302,7 +302,8 @@ Describe 'The errors of a probe run' {
         $record.TargetObject | Should -Be 'k3snet-0badc0de/pods'
         $record.Exception.Message | Should -Match 'violates PodSecurity "baseline:latest"'
         $record.Exception.Message | Should -Match 'pod-security\.kubernetes\.io/enforce=privileged'
-        $record.Exception.Message | Should -Match 'hostNetwork, hostPID, privileged and a read-only hostPath'
+        $record.Exception.Message | Should -Match 'hostNetwork, hostPID and privileged'
+        $record.Exception.Message | Should -Match "mounts k3s's tool directory read-only"
         $record.Exception.Message | Should -Match "the node's own network state"
         $record.ErrorDetails.RecommendedAction | Should -Match 'enforce=privileged'
     }

@@ -139,9 +139,13 @@ Import-Module (Join-Path '$ModulePath' 'K3sNet.psd1')
 '<<BENCH>>' + (@{
     Seconds = `$seconds; First = `$first; Last = `$last; Count = `$results.Count; Sources = @(`$results.Source | Sort-Object -Unique).Count
     Verdicts = @(`$results | Group-Object Verdict | Sort-Object Name | ForEach-Object { "`$(`$_.Name)=`$(`$_.Count)" })
+    # Why pairs were not judged, names and numbers taken out so alike reasons group.
+    NotJudged = @(`$results | Where-Object Verdict -in 'NotTested', 'NodeUnreachable' | Group-Object { (`$_.Reason -replace 'k3s-[a-z0-9-]+', '<node>' -replace '[0-9]+(\.[0-9]+)*', 'N').Substring(0, [math]::Min(160, (`$_.Reason -replace 'k3s-[a-z0-9-]+', '<node>' -replace '[0-9]+(\.[0-9]+)*', 'N').Length)) } |
+        Sort-Object Count -Descending | Select-Object -First 3 | ForEach-Object { "`$(`$_.Count) x `$(`$_.Name)" })
     Requests = `$requests; Leftovers = `$left.Count
 } | ConvertTo-Json -Compress -Depth 5)
 "@
+    foreach ($reason in $k3snet.NotJudged) { Write-Host "  not judged: $reason" }
     Write-Host ("Test-K3sVxlan -AllNodes: {0:0.0} s in the pipeline, {1:0.0} s from the prompt (pwsh start to exit); {2} results from {3} nodes: {4}; {5} K3sNet namespaces left." -f
         $k3snet.Seconds, $k3snet.ProcessSeconds, $k3snet.Count, $k3snet.Sources, ($k3snet.Verdicts -join ', '), $k3snet.Leftovers)
     Write-Host ("  first result after {0:0.0} s (pods started, node state read), last after {1:0.0} s, then {2:0.0} s to the end (the namespace deleted)." -f

@@ -161,9 +161,10 @@ namespace K3sNet.Commands
                     ErrorCategory.PermissionDenied,
                     request.Namespace is null ? request.Resource : $"{request.Namespace}/{request.Resource}",
                     $"{exception.Message.TrimEnd('.')}. K3sNet's probe pods need the Pod Security level 'privileged' "
-                    + "(pod-security.kubernetes.io/enforce=privileged), which K3sNet sets on the namespace it makes for each run: the node "
-                    + "checks read the node's own network state (flannel.1, its fdb and neighbour entries, routes, nftables, ethtool), so "
-                    + "their pods use hostNetwork, hostPID, privileged and a read-only hostPath of k3s's tool directory. Nothing was left behind.",
+                    + "(pod-security.kubernetes.io/enforce=privileged), which K3sNet sets on the namespace it makes for each run. Every probe "
+                    + "pod mounts k3s's tool directory read-only (hostPath: its busybox runs the probes, so nothing is pulled); Test-K3sVxlan "
+                    + "-AllNodes reads the node's own network state (flannel.1, its fdb and neighbour entries, routes, nftables, ethtool), so "
+                    + "its pods also use hostNetwork, hostPID and privileged; Test-K3sPodNetwork's pods add NET_RAW for ping. Nothing was left behind.",
                     "Let namespaces labelled app.kubernetes.io/managed-by=k3snet run privileged pods: allow the label "
                     + "pod-security.kubernetes.io/enforce=privileged on them, and exempt them from any admission policy (Kyverno, Gatekeeper) "
                     + "that refuses hostNetwork, hostPID or privileged pods.");

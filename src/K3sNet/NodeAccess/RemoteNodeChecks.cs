@@ -52,7 +52,7 @@ namespace K3sNet.NodeAccess
 
             // No probe namespace: on a cluster node the pods' own path is tested by Test-K3sPodNetwork's pods, which are
             // real pods on cni0, rather than by a namespace K3sNet would have to build and remove on the node.
-            return VxlanTesterCreation.Made(new KernelPathTester(state, echoes.Result, host.Result, probePods: false), notes);
+            return VxlanTesterCreation.Made(new KernelPathTester(state, echoes.Result, host.Result, probePods: false, roundTripSamples: 1), notes);
         }
     }
 }

@@ -25,7 +25,10 @@ namespace K3sNet.Vxlan
         /// <summary>The small echo: an ordinary ping's size, which any working path carries.</summary>
         private const int SmallPacketSize = IcmpEchoSender.OrdinaryPacketSize;
 
-        private const int RoundTripSamples = 3;
+        /// <summary>How many echoes the round trip is the median of, on this host.</summary>
+        public const int RoundTripSamples = 3;
+
+        private readonly int _roundTripSamples;
 
         private readonly KernelState _state;
         private readonly IEchoSender _icmp;
@@ -41,8 +44,10 @@ namespace K3sNet.Vxlan
         /// Whether to echo from a probe namespace on cni0 as well (the host checks' cni0 in <paramref name="host"/>): only
         /// on this host, whose namespaces K3sNet makes itself, so only with its own <see cref="IcmpEchoSender"/>.
         /// </param>
-        public KernelPathTester(KernelState state, IEchoSender icmp, HostNetworkState? host = null, bool probePods = false)
+        /// <param name="roundTripSamples">How many echoes the round trip is the median of (each is a process on a node reached through a probe pod).</param>
+        public KernelPathTester(KernelState state, IEchoSender icmp, HostNetworkState? host = null, bool probePods = false, int roundTripSamples = RoundTripSamples)
         {
+            _roundTripSamples = Math.Max(1, roundTripSamples);
             if (probePods && icmp is not IcmpEchoSender)
             {
                 throw new ArgumentException("A probe namespace is made on this host, with this host's ICMP socket.", nameof(probePods));
@@ -302,7 +307,7 @@ namespace K3sNet.Vxlan
                 samples.Add(first.RoundTrip.TotalMilliseconds);
             }
 
-            while (samples.Count < RoundTripSamples)
+            while (samples.Count < _roundTripSamples)
             {
                 EchoOutcome next = await _icmp.EchoAsync(vtep, SmallPacketSize, dontFragment: false, timeout, cancellationToken).ConfigureAwait(false);
                 if (!next.Answered)

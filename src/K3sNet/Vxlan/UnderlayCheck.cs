@@ -29,7 +29,7 @@ namespace K3sNet.Vxlan
                 : icmp.EchoAsync(address, IcmpEchoSender.OrdinaryPacketSize, dontFragment: false, timeout, race.Token);
             Task<EchoOutcome> tcp = icmp is null
                 ? IcmpEchoSender.TcpConnectAsync(address, KubeletPort, timeout, race.Token)
-                : icmp.TcpConnectAsync(address, KubeletPort, timeout, race.Token);
+                : ConnectUnlessEchoedAsync(echo, token => icmp.TcpConnectAsync(address, KubeletPort, timeout, token), timeout / 2, race.Token);
             Task<EchoOutcome> first = await Task.WhenAny(echo, tcp).ConfigureAwait(false);
             if (first.IsCompletedSuccessfully && first.Result.Answered)
             {
@@ -48,6 +48,22 @@ namespace K3sNet.Vxlan
             return echoOutcome.CannotSend || tcpOutcome.CannotSend
                 ? (PathState.NotTested, $"ICMP echo: {echoOutcome.Failure}; {tcpOutcome.Failure}")
                 : (PathState.Silent, $"ICMP echo: {echoOutcome.Failure}; {tcpOutcome.Failure}");
+        }
+
+        /// <summary>
+        /// The TCP connect, unless the echo answers within its head start (half the timeout): a node that answers the
+        /// echo needs no connect, which through a probe pod costs processes on the node for every peer; a security group
+        /// that drops ICMP still gets its TCP answer well within the timeout.
+        /// </summary>
+        private static async Task<EchoOutcome> ConnectUnlessEchoedAsync(Task<EchoOutcome> echo, Func<CancellationToken, Task<EchoOutcome>> connect, TimeSpan headStart, CancellationToken cancellationToken)
+        {
+            Task delay = Task.Delay(headStart, cancellationToken);
+            if (await Task.WhenAny(echo, delay).ConfigureAwait(false) == echo && echo.IsCompletedSuccessfully && echo.Result.Answered)
+            {
+                return EchoOutcome.Silence("not tried: the ICMP echo answered");
+            }
+
+            return await connect(cancellationToken).ConfigureAwait(false);
         }
     }
 }
