@@ -413,6 +413,28 @@ function Write-LabDescription($Lab) {
     Save-LabState $Lab
 }
 
+function Grant-NeighbourTableRoom {
+    <#
+    All the lab's nodes share this machine's kernel, and its neighbour table is one for every network namespace, capped by
+    net.ipv4.neigh.default.gc_thresh3 (1024 by default, settable only here in the machine's own namespace). Each node
+    holds flannel's permanent entry for every peer and, once it probes them all (Test-K3sVxlan -AllNodes), an ARP entry
+    for every peer's underlay: 2·N·(N−1), 4,900 on 50 nodes. Past the cap the kernel refuses new entries and sends fail
+    with ENOBUFS ("ping: sendmsg: No buffer space available"), which real nodes, each with its own kernel, never see.
+    So a lab raises the caps to what its nodes need, with room for the pods; it never lowers them.
+    #>
+    param([int] $Nodes)
+    $needed = 2 * $Nodes * [math]::Max(0, $Nodes - 1) + 64 * $Nodes
+    $thresh3 = '/proc/sys/net/ipv4/neigh/default/gc_thresh3'
+    $thresh2 = '/proc/sys/net/ipv4/neigh/default/gc_thresh2'
+    if (-not (Test-Path -LiteralPath $thresh3)) { return }
+    if ([int](Get-Content -LiteralPath $thresh3) -lt $needed) {
+        Set-Content -LiteralPath $thresh3 -Value $needed
+    }
+    if ([int](Get-Content -LiteralPath $thresh2) -lt [int]($needed / 2)) {
+        Set-Content -LiteralPath $thresh2 -Value ([int]($needed / 2))
+    }
+}
+
 function New-K3sNetLab {
     <#
     .SYNOPSIS
@@ -523,6 +545,8 @@ function New-K3sNetLab {
                     "link add $($_.BridgePort) mtu $UnderlayMtu type veth peer name eth0 mtu $UnderlayMtu netns $($_.Namespace)"
                     "link set $($_.BridgePort) master br0 up"
                 }))
+
+        Grant-NeighbourTableRoom -Nodes $nodes.Count
 
         foreach ($node in $nodes) {
             $ipLines = [Collections.Generic.List[string]]::new()
