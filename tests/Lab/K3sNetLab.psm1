@@ -427,11 +427,12 @@ function Grant-NeighbourTableRoom {
     $thresh3 = '/proc/sys/net/ipv4/neigh/default/gc_thresh3'
     $thresh2 = '/proc/sys/net/ipv4/neigh/default/gc_thresh2'
     if (-not (Test-Path -LiteralPath $thresh3)) { return }
+    # sysctl, not Set-Content: PowerShell's write to these /proc files is silently ignored.
     if ([int](Get-Content -LiteralPath $thresh3) -lt $needed) {
-        Set-Content -LiteralPath $thresh3 -Value $needed
+        & sysctl -q -w "net.ipv4.neigh.default.gc_thresh3=$needed"
     }
     if ([int](Get-Content -LiteralPath $thresh2) -lt [int]($needed / 2)) {
-        Set-Content -LiteralPath $thresh2 -Value ([int]($needed / 2))
+        & sysctl -q -w "net.ipv4.neigh.default.gc_thresh2=$([int]($needed / 2))"
     }
 }
 
