@@ -99,7 +99,10 @@ namespace K3sNet.NodeAccess
                   "$@" </dev/null >"$d/$id.out" 2>"$d/$id.err" 3>&- &
                   echo $! >"$d/$id.pid"
                   wait $!
-                  echo $? >"$d/$id.rc"
+                  rc=$?
+                  # Gone before the answer: a late `kill <id>` must not hit a process that reused the tool's PID.
+                  rm -f "$d/$id.pid"
+                  echo $rc >"$d/$id.rc"
                 else
                   : >"$d/$id.out"
                   echo "$1: not found" >"$d/$id.err"
