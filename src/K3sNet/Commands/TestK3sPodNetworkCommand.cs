@@ -104,11 +104,9 @@ namespace K3sNet.Commands
                 return;
             }
 
-            KubeconfigLocation location = LocateConfiguration();
-            var connection = new ClusterConnection(location, Context, TimeSpan.FromSeconds(RequestTimeoutSeconds));
-            using IPodRunner runner = Connect(connection);
+            using IPodRunner runner = PodRunnerConnection.Connect(this, Kubeconfig, Context, TimeSpan.FromSeconds(RequestTimeoutSeconds));
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,
-                $"Cluster {runner.Server} (context '{runner.Context}', from {location.Describe()}); {_nodes.Count} node(s), {TimeoutSeconds} s per probe, {ThrottleLimit} exec(s) at a time."));
+                $"{_nodes.Count} node(s), {TimeoutSeconds} s per probe, {ThrottleLimit} exec(s) at a time."));
 
             var progress = new ProgressRecord(ProgressActivityId, "Testing what pods see", "Reading the cluster DNS and kubernetes Services");
             WriteProgress(progress);
@@ -254,39 +252,6 @@ namespace K3sNet.Commands
             System.Net.IPAddress.TryParse(text, out System.Net.IPAddress? address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
                 ? address.ToString()
                 : null;
-
-        private KubeconfigLocation LocateConfiguration()
-        {
-            string currentDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-            string? explicitPath = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig);
-            try
-            {
-                return KubeconfigLocator.Locate(explicitPath, new SystemKubeconfigEnvironment(currentDirectory));
-            }
-            catch (KubeconfigNotFoundException exception)
-            {
-                ThrowTerminatingError(ClusterErrors.FromMissingConfiguration(exception));
-                throw;
-            }
-            catch (ClusterConfigurationException exception)
-            {
-                ThrowTerminatingError(ClusterErrors.FromConfiguration(exception, Context));
-                throw;
-            }
-        }
-
-        private IPodRunner Connect(ClusterConnection connection)
-        {
-            try
-            {
-                return CloudBridge.Services.ConnectPodRunner(connection);
-            }
-            catch (ClusterConfigurationException exception)
-            {
-                ThrowTerminatingError(ClusterErrors.FromConfiguration(exception, Context));
-                throw;
-            }
-        }
 
         /// <summary>
         /// Progress reported from the background work, handed on at once (System.Progress would post it to the thread
