@@ -72,7 +72,7 @@ Write-Host '# The cluster''s API through a kubeconfig, and the AWS settings (the
 Write-Host "PS> `$env:KUBECONFIG = '$Kubeconfig'" -ForegroundColor Yellow
 Write-Host "PS> `$aws = @{ Region = '$($aws.Region)'; EndpointUrl = '$($aws.EndpointUrl)'; AccessKey = '$($aws.AccessKey)'; SecretKey = '$($aws.SecretKey)' }" -ForegroundColor Yellow
 
-Show-Step '1. The symptom: a pod on k3s-agent-2 cannot resolve the region''s SSM endpoint.' `
+Show-Step '1. The symptom: a pod on k3s-agent-2 cannot resolve the region''s SSM endpoint. (The lab has no kubectl: it enters the pod''s namespaces, as the kubelet does for kubectl exec.)' `
     "$kubectl $($resolve -join ' ')" { Invoke-InPod $resolve }
 
 Show-Step '2. The cluster: one server (CoreDNS runs there), two agents.' `
